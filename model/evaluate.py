@@ -1,0 +1,52 @@
+"""Metrics for a labelled set: per-class P/R/F1, macro-F1, confusion, calibration."""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+from model.labels import LABELS
+
+
+def expected_calibration_error(proba: np.ndarray, y_idx: np.ndarray, bins: int = 10) -> float:
+    """Mean gap between confidence and accuracy of the top label, over equal-width bins."""
+    conf = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == y_idx
+    edges = np.linspace(0, 1, bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        inside = (conf > lo) & (conf <= hi)
+        if inside.any():
+            ece += inside.mean() * abs(conf[inside].mean() - correct[inside].mean())
+    return float(ece)
+
+
+def evaluate(proba: np.ndarray, labels: list[str]) -> dict:
+    y = np.array([LABELS.index(lab) for lab in labels])
+    pred = proba.argmax(axis=1)
+    present = sorted(set(y.tolist()))
+    p, r, f, n = precision_recall_fscore_support(y, pred, labels=list(range(len(LABELS))), zero_division=0)
+    per_class = {
+        LABELS[k]: {"precision": round(float(p[k]), 4), "recall": round(float(r[k]), 4), "f1": round(float(f[k]), 4), "support": int(n[k])}
+        for k in range(len(LABELS))
+    }
+    return {
+        "n": int(len(y)),
+        "accuracy": round(float((pred == y).mean()), 4),
+        # macro over the labels this set contains, so a set without flooding is not punished for it
+        "macro_f1": round(float(np.mean([f[k] for k in present])), 4),
+        "per_class": per_class,
+        "confusion": {"labels": list(LABELS), "rows_true_cols_pred": confusion_matrix(y, pred, labels=list(range(len(LABELS)))).tolist()},
+        "ece": round(expected_calibration_error(proba, y), 4),
+    }
+
+
+def format_report(name: str, m: dict) -> str:
+    lines = [f"## {name}: n={m['n']}  accuracy={m['accuracy']:.3f}  macro-F1={m['macro_f1']:.3f}  ECE={m['ece']:.3f}", ""]
+    lines.append("| label | precision | recall | F1 | support |")
+    lines.append("|---|---|---|---|---|")
+    for lab, c in m["per_class"].items():
+        lines.append(f"| {lab} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+    lines += ["", "confusion (rows = true, columns = predicted, order " + ", ".join(LABELS) + "):", "```"]
+    lines += ["  ".join(f"{v:6d}" for v in row) for row in m["confusion"]["rows_true_cols_pred"]]
+    lines += ["```", ""]
+    return "\n".join(lines)

@@ -1,0 +1,236 @@
+"""Messages to a sparse feature matrix, one row per message.
+
+Token families, weighted by sublinear tf-idf and L2-normalised:
+- character 1-3 grams of the masked text (handles and digits masked, so a new
+  phone number looks like every other);
+- toneless-pinyin bigrams of the Chinese characters (homophones: 沟买 = 购买);
+- jieba words and word bigrams;
+- the kinds of contact handle found.
+Dense shape features (model/shape.py) are appended.
+
+Speed: character and pinyin n-grams never become Python strings. A batch's
+text is one array of code points; an n-gram is the exact integer
+(c1 << 42 | c2 << 21 | c3), a pinyin bigram a negative integer, and numpy's
+searchsorted finds their columns in a sorted vocabulary for the whole batch at
+once. Only words (about 15 per message) go through a dict.
+
+Follows the scikit-learn estimator contract: __init__ only stores its
+arguments, fit learns attributes ending in "_".
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from model.normalize import Normalized, normalize
+from model.pinyin import CJK_END, SYLLABLE_IDS, SYLLABLES
+from model.segment import Segmenter
+from model.shape import SHAPE_NAMES, shape_matrix, shape_vector
+
+BOS, EOS = "\x02", "\x03"  # message boundaries, so "^哈哈$" differs from 哈哈 inside a sentence
+_BITS = 21  # a Unicode code point fits in 21 bits; three fit in a non-negative int64
+
+
+def _check_documents(X) -> None:
+    if isinstance(X, (str, bytes)):
+        raise ValueError("expected a sequence of messages, got a single string; wrap it in a list")
+
+
+def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All texts as one int64 code-point array, and the message (row) of each position."""
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return cps, np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+
+
+def gram_keys(norms: Sequence[Normalized], max_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, key) of every character 1..max_n-gram and pinyin bigram of each message."""
+    cps, rows = _code_points([BOS + n.masked + EOS for n in norms])
+    keys, key_rows = [cps], [rows]
+    size = len(cps)
+    for n in range(2, max_n + 1):
+        if size < n:
+            break
+        k = cps[: size - n + 1].copy()
+        for j in range(1, n):
+            k = (k << _BITS) | cps[j : size - n + 1 + j]
+        inside = rows[: size - n + 1] == rows[n - 1 :]  # an n-gram never spans two messages
+        keys.append(k[inside])
+        key_rows.append(rows[: size - n + 1][inside])
+    # pinyin bigrams over the Chinese characters only, as negative keys (disjoint from char keys)
+    sid = SYLLABLE_IDS[np.where(cps < CJK_END, cps, 0)]
+    has = sid > 0
+    s, r = sid[has], rows[has]
+    if len(s) > 1:
+        inside = r[:-1] == r[1:]
+        keys.append(-((s[:-1] << 16 | s[1:])[inside]) - 1)
+        key_rows.append(r[:-1][inside])
+    return np.concatenate(key_rows), np.concatenate(keys)
+
+
+def key_name(key: int) -> str:
+    """Human-readable form of a gram key, for the reasons of a verdict."""
+    if key < 0:
+        k = -key - 1
+        return f"pinyin {SYLLABLES[k >> 16]} {SYLLABLES[k & 0xFFFF]}"
+    chars = []
+    while key:
+        chars.append(chr(key & ((1 << _BITS) - 1)))
+        key >>= _BITS
+    return "".join(reversed(chars)).replace(BOS, "^").replace(EOS, "$")
+
+
+class MessageFeaturizer(TransformerMixin, BaseEstimator):
+    """Char/pinyin/word/handle tokens with tf-idf over a learned vocabulary, plus shape features.
+
+    Parameters
+    ----------
+    max_features : int
+        Largest vocabulary kept (most frequent tokens by document frequency).
+    min_df : int
+        A token must occur in at least this many training messages.
+    char_max_n : int
+        Longest character n-gram (at most 3).
+    segmenter : {"rjieba", "jieba"}
+        Word segmentation backend (model/segment.py).
+    shape_weight : float
+        Scale of the dense shape features next to the unit-norm token block.
+    """
+
+    def __init__(self, *, max_features: int = 200_000, min_df: int = 2, char_max_n: int = 3, segmenter: str = "rjieba",
+                 shape_weight: float = 1.0):
+        self.max_features = max_features
+        self.min_df = min_df
+        self.char_max_n = char_max_n
+        self.segmenter = segmenter
+        self.shape_weight = shape_weight
+
+    # -- word tokens ------------------------------------------------------------
+    def word_tokens(self, norm: Normalized) -> list[str]:
+        words = self.segment_(norm.masked)
+        out = ["w" + w for w in words]
+        out += ["w" + a + "_" + b for a, b in zip(words, words[1:])]
+        out += ["h" + h.kind for h in norm.handles]
+        return out
+
+    def _word_columns(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray]:
+        get = self.word_vocab_.get
+        cols: list[int] = []
+        rows: list[int] = []
+        for i, norm in enumerate(norms):
+            found = [j for j in map(get, self.word_tokens(norm)) if j is not None]
+            cols += found
+            rows += [i] * len(found)
+        return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+
+    def _token_entries(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, tf-idf weight) of every distinct in-vocabulary token, rows L2-normalised."""
+        rows, keys = gram_keys(norms, self.char_max_n)
+        pos = np.searchsorted(self.gram_keys_, keys)
+        pos[pos == len(self.gram_keys_)] = 0
+        hit = self.gram_keys_[pos] == keys
+        wrows, wcols = self._word_columns(norms)
+        r = np.concatenate([rows[hit], wrows])
+        c = np.concatenate([self.gram_cols_[pos[hit]], wcols])
+        order = np.lexsort((c, r))
+        r, c = r[order], c[order]
+        first = np.ones(len(r), dtype=bool)
+        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.append(starts, len(r))).astype(np.float32)
+        r, c = r[starts], c[starts]
+        # sublinear tf (a word said ten times is not ten times the evidence) times idf, then unit rows
+        w = np.log1p(counts) * self.idf_[c]
+        norm = np.sqrt(np.bincount(r, weights=w * w, minlength=len(norms))).astype(np.float32)
+        norm[norm == 0] = 1.0
+        return r, c, w / norm[r]
+
+    # -- sklearn API    # -- sklearn API --------------------------------------------------------
+    def fit(self, X: Iterable[str], y=None):
+        _check_documents(X)
+        return self.fit_normalized([normalize(x) for x in X])
+
+    def fit_normalized(self, norms: Sequence[Normalized]):
+        if not norms:
+            raise ValueError("cannot fit on an empty sequence of messages")
+        if not isinstance(self.max_features, int) or self.max_features < 1:
+            raise ValueError(f"max_features must be a positive int, got {self.max_features!r}")
+        if not isinstance(self.min_df, int) or self.min_df < 1:
+            raise ValueError(f"min_df must be a positive int, got {self.min_df!r}")
+        if self.char_max_n not in (1, 2, 3):
+            raise ValueError(f"char_max_n must be 1, 2 or 3, got {self.char_max_n!r}")
+        self.segment_ = Segmenter(self.segmenter)
+        # document frequency of gram keys: unique (row, key) pairs, then count keys
+        rows, keys = gram_keys(norms, self.char_max_n)
+        order = np.lexsort((keys, rows))
+        rows, keys = rows[order], keys[order]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (keys[1:] != keys[:-1])
+        gram_ids, gram_df = np.unique(keys[first], return_counts=True)
+        word_df: Counter[str] = Counter()
+        for norm in norms:
+            word_df.update(set(self.word_tokens(norm)))
+        # one ranking over both families: most frequent first, ties by a stable key
+        candidates = [(int(df), 0, int(k), "") for k, df in zip(gram_ids, gram_df) if df >= self.min_df]
+        candidates += [(n, 1, 0, t) for t, n in word_df.items() if n >= self.min_df]
+        if not candidates:
+            raise ValueError("no token occurs in min_df messages; fit on more messages or lower min_df")
+        candidates.sort(key=lambda c: (-c[0], c[1], c[2], c[3]))
+        kept = candidates[: self.max_features]
+        grams = sorted((c[2], c[0]) for c in kept if c[1] == 0)
+        words = sorted((c[3], c[0]) for c in kept if c[1] == 1)
+        self.gram_keys_ = np.array([k for k, _ in grams], dtype=np.int64)
+        self.gram_cols_ = np.arange(len(grams), dtype=np.int64)
+        self.word_vocab_ = {t: len(grams) + i for i, (t, _) in enumerate(words)}
+        df = np.array([d for _, d in grams] + [d for _, d in words], dtype=np.float64)
+        self.idf_ = (np.log((1 + len(norms)) / (1 + df)) + 1.0).astype(np.float32)
+        self.n_features_out_ = self.n_tokens + len(SHAPE_NAMES)
+        return self
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.gram_keys_) + len(self.word_vocab_)
+
+    def transform(self, X: Iterable[str]) -> sp.csr_matrix:
+        _check_documents(X)
+        return self.transform_normalized([normalize(x) for x in X])
+
+    def transform_normalized(self, norms: Sequence[Normalized]) -> sp.csr_matrix:
+        check_is_fitted(self, "gram_keys_")
+        n = len(norms)
+        r, c, w = self._token_entries(norms)
+        shapes = shape_matrix([shape_vector(m.text, m.n_emoji, m.n_placeholders, len(m.handles)) for m in norms])
+        k = shapes.shape[1]
+        # one CSR built once: each row's token columns (sorted), then its shape columns after them
+        rows = np.concatenate([r, np.repeat(np.arange(n, dtype=np.int64), k)])
+        cols = np.concatenate([c, np.tile(np.arange(self.n_tokens, self.n_tokens + k, dtype=np.int64), n)])
+        vals = np.concatenate([w, (shapes * self.shape_weight).ravel().astype(np.float32)])
+        order = np.argsort(rows, kind="stable")
+        indptr = np.searchsorted(rows[order], np.arange(n + 1))
+        return sp.csr_matrix((vals[order], cols[order].astype(np.int32), indptr.astype(np.int32)), shape=(n, self.n_tokens + k))
+
+    # -- names, for explanations    # -- names, for explanations ----------------------------------------------
+    def column_name(self, col: int) -> str:
+        """Readable name of a token column."""
+        if col < len(self.gram_keys_):
+            return key_name(int(self.gram_keys_[col]))
+        names = self.__dict__.get("_word_names")
+        if names is None:  # derived on first use, not shipped
+            names = self.__dict__["_word_names"] = {j: t for t, j in self.word_vocab_.items()}
+        tok = names[col]
+        return ("handle " if tok[0] == "h" else "") + tok[1:].replace("_", " ")
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_word_names", None)
+        return state
+
+    def named_columns(self, norm: Normalized) -> dict[int, str]:
+        """Column -> readable token, for the tokens of one message that are in the vocabulary."""
+        cols = self.transform_normalized([norm]).indices
+        return {int(c): self.column_name(int(c)) for c in cols if c < self.n_tokens}

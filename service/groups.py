@@ -1,0 +1,149 @@
+"""A group's settings: what it talks about and how strict its moderation is.
+
+Stored as JSON in SQLite (service/store.py); unknown groups get the defaults.
+`CompiledGroup` holds what is derived once per settings change (normalised
+block/allow words, flood limits, the topic profile), not per message.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from model.normalize import normalize
+from service.flood import FloodLimits
+
+ACTIONS = ("allow", "review", "delete")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    review: float = Field(0.5, ge=0, le=1, description="score at or above which the message goes to review")
+    delete: float = Field(0.9, ge=0, le=1, description="score at or above which the message is deleted")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.delete < self.review:
+            raise ValueError("delete threshold must be at or above the review threshold")
+        return self
+
+
+def _default_thresholds() -> dict[str, Thresholds]:
+    return {
+        "spam": Thresholds(review=0.5, delete=0.9),
+        "advertising": Thresholds(review=0.5, delete=0.92),
+        "flooding": Thresholds(review=0.6, delete=0.95),
+    }
+
+
+class FloodSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    burst_count: int = Field(5, ge=2, le=1000)
+    burst_window_s: float = Field(10.0, gt=0, le=3600)
+    repeat_count: int = Field(3, ge=2, le=1000)
+    repeat_window_s: float = Field(60.0, gt=0, le=86400)
+    raid_users: int = Field(4, ge=2, le=1000)
+    raid_window_s: float = Field(60.0, gt=0, le=86400)
+    action: str = Field("review", description="action for a flood seen by behaviour: review or delete")
+
+    @field_validator("action")
+    @classmethod
+    def _action(cls, v: str) -> str:
+        if v not in ("review", "delete"):
+            raise ValueError("must be review or delete")
+        return v
+
+
+class QuietHours(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: str = Field(..., description="HH:MM local time")
+    end: str = Field(..., description="HH:MM local time; may be earlier than start (overnight)")
+    timezone: str = "Asia/Shanghai"
+    action: str = Field("review", description="what happens to a message sent in quiet hours: review or delete")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not _HHMM.match(v):
+            raise ValueError("must be HH:MM (24-hour)")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}") from None
+        return v
+
+    @field_validator("action")
+    @classmethod
+    def _action(cls, v: str) -> str:
+        if v not in ("review", "delete"):
+            raise ValueError("must be review or delete")
+        return v
+
+
+class GroupSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("", max_length=200)
+    topic_description: str = Field("", max_length=2000, description="what the group is about, in a sentence or two")
+    topic_keywords: list[str] = Field(default_factory=list, max_length=200)
+    thresholds: dict[str, Thresholds] = Field(default_factory=_default_thresholds)
+    flood: FloodSettings = Field(default_factory=FloodSettings)
+    quiet_hours: QuietHours | None = None
+    allow_users: list[str] = Field(default_factory=list, max_length=1000, description="user ids never acted on (admins, the bot)")
+    block_words: list[str] = Field(default_factory=list, max_length=1000)
+    allow_words: list[str] = Field(default_factory=list, max_length=1000)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _labels(cls, v: dict[str, Thresholds]) -> dict[str, Thresholds]:
+        unknown = set(v) - {"spam", "advertising", "flooding"}
+        if unknown:
+            raise ValueError(f"thresholds are set per spam, advertising, flooding; unknown {sorted(unknown)}")
+        return {**_default_thresholds(), **v}
+
+    @field_validator("topic_keywords", "block_words", "allow_words", "allow_users")
+    @classmethod
+    def _no_blank(cls, v: list[str]) -> list[str]:
+        if any(not w.strip() or len(w) > 200 for w in v):
+            raise ValueError("entries must be non-blank and at most 200 characters")
+        return v
+
+
+def _canonical_word(word: str) -> str:
+    return "".join(normalize(word).text.split())
+
+
+@dataclass
+class CompiledGroup:
+    """Settings plus what is derived from them once."""
+
+    settings: GroupSettings
+    known: bool
+    flood_limits: FloodLimits = field(init=False)
+    block_words: list[tuple[str, str]] = field(init=False)
+    allow_words: list[tuple[str, str]] = field(init=False)
+    allow_users: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        f = self.settings.flood
+        self.flood_limits = FloodLimits(f.burst_count, f.burst_window_s, f.repeat_count, f.repeat_window_s, f.raid_users, f.raid_window_s)
+        # matched on normalised text without spaces, so 加 V / 薇信 / full-width forms do not dodge them
+        self.block_words = [(w, _canonical_word(w)) for w in self.settings.block_words if _canonical_word(w)]
+        self.allow_words = [(w, _canonical_word(w)) for w in self.settings.allow_words if _canonical_word(w)]
+        self.allow_users = frozenset(self.settings.allow_users)
+
+    def in_quiet_hours(self, ts: float) -> bool:
+        q = self.settings.quiet_hours
+        if q is None:
+            return False
+        now = datetime.fromtimestamp(ts, ZoneInfo(q.timezone)).time()
+        start, end = time.fromisoformat(q.start), time.fromisoformat(q.end)
+        return start <= now < end if start <= end else (now >= start or now < end)

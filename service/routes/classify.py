@@ -1,0 +1,35 @@
+"""POST /v1/classify and /v1/classify/batch: verdicts for bots."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import ORJSONResponse
+
+from service import engine
+from service.errors import APIError
+from service.routes.deps import AsBot, MetricsDep, ModeratorDep, SettingsDep
+from service.schemas import ERRORS, BatchIn, BatchOut, MessageIn, VerdictOut
+
+router = APIRouter(prefix="/v1", tags=["classify"])
+
+
+def _to_engine(m: MessageIn, max_chars: int, field: str) -> engine.MessageIn:
+    if len(m.text) > max_chars:
+        raise APIError(422, "text_too_long", f"text has {len(m.text)} characters; the limit is {max_chars}", field)
+    return engine.MessageIn(m.group_id, m.user_id, m.text, m.message_id, m.ts)
+
+
+@router.post("/classify", response_model=VerdictOut, responses=ERRORS, summary="Verdict for one message")
+async def classify(body: MessageIn, _: AsBot, moderator: ModeratorDep, settings: SettingsDep, metrics: MetricsDep):
+    verdicts = moderator.classify([_to_engine(body, settings.max_message_chars, "text")])
+    metrics.count_verdicts(verdicts)
+    return ORJSONResponse(verdicts[0])
+
+
+@router.post("/classify/batch", response_model=BatchOut, responses=ERRORS, summary="Verdicts for up to QUNGUARD_MAX_BATCH messages, in order")
+async def classify_batch(body: BatchIn, _: AsBot, moderator: ModeratorDep, settings: SettingsDep, metrics: MetricsDep):
+    if len(body.messages) > settings.max_batch:
+        raise APIError(422, "batch_too_large", f"{len(body.messages)} messages; the limit is {settings.max_batch}", "messages")
+    msgs = [_to_engine(m, settings.max_message_chars, f"messages.{i}.text") for i, m in enumerate(body.messages)]
+    verdicts = moderator.classify(msgs)
+    metrics.count_verdicts(verdicts)
+    return ORJSONResponse({"verdicts": verdicts, "count": len(verdicts)})

@@ -1,0 +1,40 @@
+"""What routes need from the app, fetched from app.state (built once in app.py)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from service.auth import ADMIN, BOT, MODERATOR, Auth
+from service.config import Settings
+from service.engine import Moderator
+from service.metrics import Metrics
+
+
+def _moderator(request: Request) -> Moderator:
+    return request.app.state.moderator
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _metrics(request: Request) -> Metrics:
+    return request.app.state.metrics
+
+
+def _roles(*roles: str):
+    def check(request: Request) -> str:
+        auth: Auth = request.app.state.auth
+        return auth.require(request, *roles)
+
+    return Depends(check)
+
+
+ModeratorDep = Annotated[Moderator, Depends(_moderator)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+MetricsDep = Annotated[Metrics, Depends(_metrics)]
+AsBot = Annotated[str, _roles(BOT, ADMIN)]
+AsReader = Annotated[str, _roles(BOT, MODERATOR, ADMIN)]
+AsModerator = Annotated[str, _roles(MODERATOR, ADMIN)]
+AsAdmin = Annotated[str, _roles(ADMIN)]

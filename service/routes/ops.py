@@ -1,0 +1,47 @@
+"""Health, metrics, model reload and the review queue listing."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import ORJSONResponse
+
+from model.errors import ModelArtifactError
+from service.errors import APIError
+from service.routes.deps import AsAdmin, AsModerator, MetricsDep, ModeratorDep, SettingsDep
+from service.schemas import ERRORS, ModelOut, ReloadIn, ReviewListOut
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["ops"], summary="Model loaded and store writable")
+def healthz(moderator: ModeratorDep):
+    store_ok = moderator.store.writable()
+    body = {"status": "ok" if store_ok else "degraded", "model_version": moderator.model.version, "store_writable": store_ok}
+    return ORJSONResponse(body, status_code=200 if store_ok else 503)
+
+
+@router.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+def metrics(moderator: ModeratorDep, m: MetricsDep):
+    m.review_pending.set(moderator.store.count_review_items("pending"))
+    for kind, n in moderator.flood.stats().items():
+        m.flood_tracked.labels(kind).set(n)
+    return Response(m.render(), media_type="text/plain; version=0.0.4")
+
+
+@router.post("/v1/model/reload", tags=["ops"], response_model=ModelOut, responses=ERRORS, summary="Load a model artifact atomically")
+def reload_model(moderator: ModeratorDep, settings: SettingsDep, m: MetricsDep, _: AsAdmin, body: ReloadIn | None = None):
+    folder = body.path if body and body.path else settings.model_dir
+    try:
+        loaded = moderator.reload(folder)
+    except ModelArtifactError as exc:
+        raise APIError(422, "model_artifact_invalid", f"{exc}; the previous model keeps serving", "path") from None
+    m.set_model(loaded.version)
+    return ModelOut(model_version=loaded.version, labels=loaded.meta["labels"], trained_at=loaded.meta.get("trained_at"))
+
+
+@router.get("/v1/review", tags=["review"], response_model=ReviewListOut, responses=ERRORS, summary="Flagged messages waiting for review")
+def review_queue(moderator: ModeratorDep, _: AsModerator, status: str = Query("pending", pattern="^(pending|confirmed|relabelled)$"),
+                 group_id: str | None = Query(None, max_length=128), after_id: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
+    if group_id is not None and not group_id:
+        raise APIError(422, "invalid_request", "group_id must not be empty", "group_id")
+    items = moderator.store.review_items(status=status, group_id=group_id, after_id=after_id, limit=limit)
+    return ORJSONResponse({"data": items, "count": len(items)})

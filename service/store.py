@@ -1,0 +1,173 @@
+"""The only module that speaks SQL: review queue and group settings in SQLite.
+
+One connection, one lock: writes are serialised and committed before the
+caller returns, so a review item acknowledged to a bot survives a crash of
+the process right after the response. WAL mode lets readers (the moderator
+page) work while a bot writes. `synchronous=NORMAL` in WAL mode is durable
+against a process crash; set `durable_fsync=True` (QUNGUARD_DB_FSYNC) to fsync
+every commit and survive power loss too, at a cost per flagged message.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+MIGRATIONS: list[str] = [
+    # 1: review queue and group settings
+    """
+    CREATE TABLE review_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id TEXT,
+        group_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        action TEXT NOT NULL,
+        scores TEXT NOT NULL,
+        reasons TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        message_ts REAL NOT NULL,
+        created_at REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        final_label TEXT,
+        reviewed_by TEXT,
+        reviewed_at REAL
+    );
+    CREATE INDEX review_items_status ON review_items (status, id);
+    CREATE INDEX review_items_group ON review_items (group_id, id);
+    CREATE TABLE groups (
+        group_id TEXT PRIMARY KEY,
+        settings TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    message_id: str | None
+    group_id: str
+    user_id: str
+    text: str
+    label: str
+    action: str
+    scores: dict[str, float]
+    reasons: list[dict[str, str]]
+    model_version: str
+    message_ts: float
+
+
+class Store:
+    def __init__(self, path: Path | str, *, durable_fsync: bool = False) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={'FULL' if durable_fsync else 'NORMAL'}")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in filter(str.strip, script.split(";")):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version={number}")
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- health -------------------------------------------------------------
+    def writable(self) -> bool:
+        """True when a write transaction can be opened and committed now."""
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("COMMIT")
+            return True
+        except sqlite3.Error:
+            return False
+
+    # -- review queue ---------------------------------------------------------
+    def add_review_items(self, items: list[ReviewItem]) -> list[int]:
+        """Insert and commit; returns the new ids. Raises sqlite3.Error if it could not commit."""
+        if not items:
+            return []
+        now = time.time()
+        ids = []
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for it in items:
+                    cur = self._db.execute(
+                        "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
+                        " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (it.message_id, it.group_id, it.user_id, it.text, it.label, it.action,
+                         json.dumps(it.scores), json.dumps(it.reasons, ensure_ascii=False), it.model_version, it.message_ts, now),
+                    )
+                    ids.append(cur.lastrowid)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return ids
+
+    def review_items(self, *, status: str | None = "pending", group_id: str | None = None, after_id: int = 0, limit: int = 100) -> list[dict]:
+        sql = "SELECT * FROM review_items WHERE id > ?"
+        args: list = [after_id]
+        if status:
+            sql += " AND status = ?"
+            args.append(status)
+        if group_id:
+            sql += " AND group_id = ?"
+            args.append(group_id)
+        sql += " ORDER BY id LIMIT ?"
+        args.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, args).fetchall()
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["scores"] = json.loads(d["scores"])
+            d["reasons"] = json.loads(d["reasons"])
+            out.append(d)
+        return out
+
+    def count_review_items(self, status: str = "pending") -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM review_items WHERE status = ?", (status,)).fetchone()[0]
+
+    # -- group settings -------------------------------------------------------
+    def get_group(self, group_id: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT settings FROM groups WHERE group_id = ?", (group_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_group(self, group_id: str, settings: dict) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO groups (group_id, settings, updated_at) VALUES (?,?,?)"
+                " ON CONFLICT(group_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+                (group_id, json.dumps(settings, ensure_ascii=False), time.time()),
+            )
+
+    def all_groups(self) -> dict[str, dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT group_id, settings FROM groups").fetchall()
+        return {r[0]: json.loads(r[1]) for r in rows}

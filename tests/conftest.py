@@ -1,0 +1,83 @@
+"""Shared fixtures: a small real model trained from data/, and the shipped model."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+import train
+from model import artifact
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def small_model_dir(tmp_path_factory) -> Path:
+    """A real training run on a seeded 4,000-row sample of data/train.jsonl.gz."""
+    out = tmp_path_factory.mktemp("model")
+    assert train.main(["--limit", "4000", "--out", str(out), "--max-features", "30000", "--version", "test"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_model(small_model_dir):
+    return artifact.load(small_model_dir)[0]
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    return artifact.load(artifact.SHIPPED)
+
+
+def read_gold() -> list[dict]:
+    with gzip.open(ROOT / "data" / "gold" / "gold.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+# --- the HTTP service ---------------------------------------------------------
+TOKENS = {"bot": "bot-token-123", "moderator": "mod-token-123", "admin": "admin-token-123"}
+
+
+def auth(role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS[role]}"}
+
+
+@pytest.fixture(scope="session")
+def loaded_model(small_model_dir):
+    from service.engine import LoadedModel
+
+    return LoadedModel(*artifact.load(small_model_dir))
+
+
+@pytest.fixture
+def make_client(tmp_path, loaded_model, monkeypatch):
+    """A factory: real app, real SQLite file in tmp_path, real HTTP client (TestClient)."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.config import Settings
+    from service.engine import Moderator
+    from service.flood import InMemoryFloodTracker
+    from service.store import Store
+
+    clients = []
+
+    def make(**overrides):
+        tokens = ",".join(f"{role}:{tok}" for role, tok in TOKENS.items())
+        settings = Settings(tokens=tokens, db_path=tmp_path / "qunguard.db", **overrides)
+        moderator = Moderator(loaded_model, Store(settings.db_path), InMemoryFloodTracker())
+        client = TestClient(create_app(settings, moderator))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()

@@ -1,0 +1,79 @@
+"""The scikit-learn estimator contract, written by hand (common checks skip text input)."""
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from model.features import MessageFeaturizer
+from model.normalize import normalize
+from model.shape import SHAPE_NAMES
+
+DOCS = ["加我微信 Was4872 领取优惠券", "今天天气不错", "哈哈哈哈哈哈哈", "沟买请私聊", "[图片][图片][图片]"]
+
+
+def test_clone_keeps_params():
+    f = MessageFeaturizer(max_features=4096, min_df=1, char_max_n=2, segmenter="jieba", shape_weight=0.5)
+    assert clone(f).get_params() == f.get_params()
+
+
+def test_fit_returns_self_and_sets_learned_attributes():
+    f = MessageFeaturizer(min_df=1)
+    assert f.fit(DOCS) is f
+    assert f.idf_.shape == (f.n_tokens,)
+    assert f.n_features_out_ == f.n_tokens + len(SHAPE_NAMES)
+    assert len(f.gram_keys_) and len(f.word_vocab_)
+
+
+def test_transform_before_fit_raises():
+    with pytest.raises(NotFittedError):
+        MessageFeaturizer().transform(DOCS)
+
+
+@pytest.mark.parametrize("bad", ["just one string", b"bytes"], ids=["str", "bytes"])
+def test_single_string_is_refused(bad):
+    with pytest.raises(ValueError, match="single string"):
+        MessageFeaturizer(min_df=1).fit(bad)
+
+
+def test_empty_input_is_refused():
+    with pytest.raises(ValueError, match="empty"):
+        MessageFeaturizer(min_df=1).fit([])
+
+
+def test_pickle_round_trip_gives_identical_output():
+    f = MessageFeaturizer(min_df=1).fit(DOCS)
+    g = pickle.loads(pickle.dumps(f))
+    assert np.array_equal(f.transform(DOCS).toarray(), g.transform(DOCS).toarray())
+
+
+def test_min_df_drops_rare_tokens():
+    f1 = MessageFeaturizer(min_df=1).fit(DOCS)
+    f2 = MessageFeaturizer(min_df=2).fit(DOCS)
+    assert f2.n_tokens < f1.n_tokens
+    names = set(f2.named_columns(normalize("沟买请私聊")).values())
+    assert "沟买" not in names and "^" in names  # 沟买 is in one message only; the start mark is in all
+
+
+def test_max_features_caps_the_vocabulary():
+    assert MessageFeaturizer(min_df=1, max_features=50).fit(DOCS).n_tokens == 50
+
+
+def test_homophones_share_pinyin_tokens():
+    f = MessageFeaturizer(min_df=1).fit(DOCS + ["购买请私聊"])
+    a = set(f.named_columns(normalize("沟买")).values())
+    b = set(f.named_columns(normalize("购买")).values())
+    assert "pinyin gou mai" in a & b
+
+
+def test_char_ngrams_are_named_exactly():
+    f = MessageFeaturizer(min_df=1).fit(DOCS)
+    names = set(f.named_columns(normalize("今天天气不错")).values())
+    assert {"今", "今天", "今天天", "^今天", "错$"} <= names
+
+
+def test_handles_are_masked_so_numbers_do_not_matter():
+    f = MessageFeaturizer(min_df=1).fit(DOCS)
+    x = f.transform(["加微信 abc12345 详聊", "加微信 xyz98765 详聊"]).toarray()
+    assert np.allclose(x[0], x[1])

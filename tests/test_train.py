@@ -1,0 +1,51 @@
+"""train.py: a real (small) training run, determinism, and moderators' exports."""
+import json
+
+import numpy as np
+
+import train
+from model import artifact
+
+PROBE = ["加我微信 Was4872 领取优惠券", "今天天气不错", "哈哈哈哈哈哈哈哈哈", "帮我砍一刀谢谢", "澳门娱乐城首充送彩金"]
+
+
+def small_run(out, *extra):
+    return train.main(["--limit", "1500", "--max-features", "10000", "--out", str(out), "--version", "t", *extra])
+
+
+def test_small_run_writes_model_meta_and_report(small_model_dir):
+    meta = json.loads((small_model_dir / "meta.json").read_text())
+    report = (small_model_dir / "report.md").read_text()
+    for name in ("random_split", "held_out_source", "gold"):
+        assert name in meta["metrics"]
+        assert name in report
+    assert 0.0 < meta["metrics"]["random_split"]["macro_f1"] <= 1.0
+    assert meta["train_rows"] == 3800  # 4,000 sampled minus 5 % kept for calibration
+
+
+def test_same_seed_same_model(tmp_path):
+    assert small_run(tmp_path / "a") == 0
+    assert small_run(tmp_path / "b") == 0
+    a = artifact.load(tmp_path / "a")[0].predict_proba(PROBE)
+    b = artifact.load(tmp_path / "b")[0].predict_proba(PROBE)
+    assert np.array_equal(a, b)
+
+
+def test_exports_are_added_and_recorded(tmp_path):
+    export = tmp_path / "review.jsonl"
+    export.write_text(
+        "\n".join(json.dumps({"text": f"本群专业代购日本药妆，价格私聊 {i}", "label": "advertising", "group_id": "g1"}, ensure_ascii=False) for i in range(20)) + "\n",
+        encoding="utf-8",
+    )
+    assert small_run(tmp_path / "m", "--exports", str(export)) == 0
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    assert meta["train_rows"] == 1425 + 20
+    assert str(export) in meta["export_files"]
+
+
+def test_bad_export_names_the_line(tmp_path, capsys):
+    export = tmp_path / "review.csv"
+    export.write_text("text,label\n好的,on_topic\n买买买,ads\n", encoding="utf-8")
+    assert small_run(tmp_path / "m", "--exports", str(export)) == 2
+    err = capsys.readouterr().err
+    assert "review.csv:3" in err and "'ads'" in err
