@@ -48,6 +48,7 @@ class FloodSettings(BaseModel):
     repeat_window_s: float = Field(60.0, gt=0, le=86400)
     raid_users: int = Field(4, ge=2, le=1000)
     raid_window_s: float = Field(60.0, gt=0, le=86400)
+    raid_min_chars: int = Field(8, ge=1, le=1000, description="texts shorter than this (主播加油) and without a contact handle never count as a raid")
     action: str = Field("review", description="action for a flood seen by behaviour: review or delete")
 
     @field_validator("action")
@@ -134,7 +135,7 @@ class CompiledGroup:
 
     def __post_init__(self) -> None:
         f = self.settings.flood
-        self.flood_limits = FloodLimits(f.burst_count, f.burst_window_s, f.repeat_count, f.repeat_window_s, f.raid_users, f.raid_window_s)
+        self.flood_limits = FloodLimits(f.burst_count, f.burst_window_s, f.repeat_count, f.repeat_window_s, f.raid_users, f.raid_window_s, f.raid_min_chars)
         # matched on normalised text without spaces, so 加 V / 薇信 / full-width forms do not dodge them
         self.block_words = [(w, _canonical_word(w)) for w in self.settings.block_words if _canonical_word(w)]
         self.allow_words = [(w, _canonical_word(w)) for w in self.settings.allow_words if _canonical_word(w)]

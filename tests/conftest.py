@@ -52,7 +52,7 @@ def loaded_model(small_model_dir):
 
 
 @pytest.fixture
-def make_client(tmp_path, loaded_model, monkeypatch):
+def make_client(tmp_path, loaded_model, small_model_dir):
     """A factory: real app, real SQLite file in tmp_path, real HTTP client (TestClient)."""
     from fastapi.testclient import TestClient
 
@@ -66,6 +66,7 @@ def make_client(tmp_path, loaded_model, monkeypatch):
 
     def make(**overrides):
         tokens = ",".join(f"{role}:{tok}" for role, tok in TOKENS.items())
+        overrides.setdefault("model_dir", small_model_dir)  # what SIGHUP reloads
         settings = Settings(tokens=tokens, db_path=tmp_path / "qunguard.db", **overrides)
         moderator = Moderator(loaded_model, Store(settings.db_path), InMemoryFloodTracker())
         client = TestClient(create_app(settings, moderator))

@@ -1,0 +1,191 @@
+"""Flooding seen by behaviour: burst, repeat and raid windows per group and user.
+
+Text alone cannot see most floods, so the service keeps short sliding windows:
+- burst:  one user posts N messages within T seconds;
+- repeat: one user posts the same (normalised) text N times within T seconds;
+- raid:   N different users post the same text within T seconds (copy-paste campaigns).
+
+State lives in memory behind the `FloodTracker` protocol, so a shared backend (Redis)
+can replace it for several service processes. It is bounded two ways: every map is an
+LRU capped in size, and entries idle longer than a TTL are dropped, so a million
+distinct users cost at most `max_users` windows.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Protocol
+
+from model.normalize import Normalized
+
+# Short replies that whole groups send at once (roll call, acknowledgement, +1):
+# many members saying 收到 is a group doing its job, not a flood.
+ACKS = frozenset(
+    """
+    收到 收到收到 好的 好 好滴 好嘞 嗯 嗯嗯 ok okk 0 00 000 +0 签到 到 在 在的 谢谢 谢谢你 多谢 感谢
+    辛苦了 辛苦 支持 赞 顶 早 早安 晚安 早上好 晚上好 中午好 新年快乐 生日快乐 恭喜 恭喜恭喜 哈哈 哈哈哈
+    同意 同上 附议 明白 了解 知道了 好的收到 收到谢谢 已读 已收到 是的 对 对的 没问题 行 可以
+    """.split()
+)
+_KEEP = re.compile(r"[^\w\ue010-\ue0ff]+")  # drop punctuation, spaces, and the img/sticker/emoji tokens
+_TOKENS = re.compile(r"[\ue000-\ue0ff]")
+
+
+def repeat_key(norm: Normalized) -> str | None:
+    """The text that counts as "the same message" for repeat and raid, or None.
+
+    Built from the masked text (handles replaced by their kind, digits by 0), without
+    punctuation, spaces, emoji or picture placeholders: "加V abc123!!" and "加v xyz789"
+    are the same pitch, but two [图片] are two different pictures, and a roll-call
+    收到 is not a flood.
+    """
+    key = _KEEP.sub("", norm.masked)
+    content = _TOKENS.sub("", key)
+    if len(content) < 2 or content in ACKS:
+        return None
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class FloodLimits:
+    burst_count: int = 5
+    burst_window_s: float = 10.0
+    repeat_count: int = 3
+    repeat_window_s: float = 60.0
+    raid_users: int = 4
+    raid_window_s: float = 60.0
+    # short texts many members type on their own (主播加油, 哈哈哈哈) are not campaigns
+    raid_min_chars: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class FloodSignal:
+    name: str  # burst | repeat | raid
+    detail: str  # "burst: 8 in 10 s", shown to the group's members
+    count: int
+
+
+class FloodTracker(Protocol):
+    def observe(self, group_id: str, user_id: str, key: str | None, ts: float,
+                limits: FloodLimits) -> list[FloodSignal]:
+        """Record one message and return the flood signals it raises (empty if none)."""
+        ...
+
+    def stats(self) -> dict[str, int]:
+        ...
+
+
+def _count_within(times, ts: float, window: float) -> int:
+    # client timestamps may arrive out of order: count both sides of the message
+    return sum(1 for t in times if abs(ts - t) <= window)
+
+
+def _fmt_window(s: float) -> str:
+    return f"{s:g} s"
+
+
+class _UserWindow:
+    __slots__ = ("times", "recent", "seen")
+
+    def __init__(self, size: int) -> None:
+        self.times: deque[float] = deque(maxlen=size)  # message times, newest last
+        self.recent: deque[tuple[str, float]] = deque(maxlen=size)  # (repeat key, time)
+        self.seen = 0.0  # monotonic time of last use, for the TTL
+
+
+class _KeyWindow:
+    __slots__ = ("users", "seen")
+
+    def __init__(self) -> None:
+        self.users: OrderedDict[str, float] = OrderedDict()  # user -> last time it posted this text
+        self.seen = 0.0
+
+
+class _BoundedLRU(OrderedDict):
+    """Least-recently-used map, capped in size and in idle time."""
+
+    def __init__(self, max_size: int, ttl_s: float) -> None:
+        super().__init__()
+        self.max_size = max_size
+        self.ttl_s = ttl_s
+        self.evicted = 0
+
+    def touch(self, key, factory, now: float):
+        item = self.get(key)
+        if item is None:
+            item = factory()
+            self[key] = item
+        else:
+            self.move_to_end(key)
+        item.seen = now
+        self._evict(now)
+        return item
+
+    def _evict(self, now: float) -> None:
+        while len(self) > self.max_size:
+            self.popitem(last=False)
+            self.evicted += 1
+        # the front is the least recently used: stop at the first one still fresh
+        while self:
+            first = next(iter(self.values()))
+            if now - first.seen <= self.ttl_s:
+                break
+            self.popitem(last=False)
+            self.evicted += 1
+
+
+class InMemoryFloodTracker:
+    """Flood windows for one process. Thread-safe; memory bounded by max_users and max_keys."""
+
+    # windows keep at most this many recent messages per user (limits above it are capped)
+    MAX_WINDOW = 256
+    MAX_RAID_USERS = 256
+
+    def __init__(self, max_users: int = 200_000, max_keys: int = 200_000, ttl_s: float = 3600.0,
+                 clock=time.monotonic) -> None:
+        self._users = _BoundedLRU(max_users, ttl_s)
+        self._keys = _BoundedLRU(max_keys, ttl_s)
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def observe(self, group_id: str, user_id: str, key: str | None, ts: float,
+                limits: FloodLimits) -> list[FloodSignal]:
+        size = min(max(limits.burst_count, limits.repeat_count) * 2, self.MAX_WINDOW)
+        signals: list[FloodSignal] = []
+        with self._lock:
+            now = self._clock()
+            uw = self._users.touch((group_id, user_id), lambda: _UserWindow(size), now)
+            if uw.times.maxlen < size:  # the group raised its limits
+                uw.times = deque(uw.times, maxlen=size)
+                uw.recent = deque(uw.recent, maxlen=size)
+            uw.times.append(ts)
+            n = _count_within(uw.times, ts, limits.burst_window_s)
+            if n >= limits.burst_count:
+                signals.append(FloodSignal("burst", f"{n} in {_fmt_window(limits.burst_window_s)}", n))
+
+            if key is not None:
+                uw.recent.append((key, ts))
+                n = sum(1 for k, t in uw.recent if k == key and abs(ts - t) <= limits.repeat_window_s)
+                if n >= limits.repeat_count:
+                    signals.append(FloodSignal("repeat", f"{n} in {_fmt_window(limits.repeat_window_s)}", n))
+
+                content = _TOKENS.sub("", key)
+                # a campaign is a long text, or any text carrying a contact handle
+                if len(content) >= limits.raid_min_chars or len(content) < len(key):
+                    kw = self._keys.touch((group_id, key), _KeyWindow, now)
+                    kw.users[user_id] = ts
+                    kw.users.move_to_end(user_id)
+                    while len(kw.users) > self.MAX_RAID_USERS:
+                        kw.users.popitem(last=False)
+                    n = _count_within(kw.users.values(), ts, limits.raid_window_s)
+                    if n >= limits.raid_users:
+                        signals.append(FloodSignal("raid", f"{n} users in {_fmt_window(limits.raid_window_s)}", n))
+        return signals
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"users": len(self._users), "keys": len(self._keys),
+                    "evicted_users": self._users.evicted, "evicted_keys": self._keys.evicted}
