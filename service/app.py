@@ -7,7 +7,7 @@ import signal
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
+from service.json_response import JSONBytes
 
 from model import artifact
 from model.errors import ModelArtifactError
@@ -45,6 +45,7 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        moderator.store.open()
         try:
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload_on_sighup)
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests) or no signals
@@ -52,7 +53,7 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
         yield
         moderator.store.close()
 
-    app = FastAPI(title="QunGuard", version="0.1.0", default_response_class=ORJSONResponse, lifespan=lifespan,
+    app = FastAPI(title="QunGuard", version="0.1.0", default_response_class=JSONBytes, lifespan=lifespan,
                   description="Moderation verdicts for Chinese group chats: on_topic, spam, advertising, flooding.")
     app.state.settings = settings
     app.state.moderator = moderator

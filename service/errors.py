@@ -10,7 +10,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from service.json_response import JSONBytes
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("qunguard")
@@ -38,26 +38,26 @@ def _field(loc: tuple) -> str | None:
 def install(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError):
-        return ORJSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status)
+        return JSONBytes(error_body(exc.code, exc.message, exc.field), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request", "type": ""}
         kind = first.get("type", "")
         if kind in ("json_invalid", "json_type") or "decode" in kind:
-            return ORJSONResponse(error_body("invalid_json", f"request body is not valid UTF-8 JSON: {first.get('msg')}"), status_code=400)
+            return JSONBytes(error_body("invalid_json", f"request body is not valid UTF-8 JSON: {first.get('msg')}"), status_code=400)
         field = _field(tuple(first.get("loc", ())))
-        return ORJSONResponse(error_body("invalid_request", f"{field or 'body'}: {first.get('msg')}", field), status_code=422)
+        return JSONBytes(error_body("invalid_request", f"{field or 'body'}: {first.get('msg')}", field), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         code = STATUS_CODES.get(exc.status_code, "error")
-        return ORJSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONBytes(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return ORJSONResponse(error_body("internal_error", "internal error; the server log has details"), status_code=500)
+        return JSONBytes(error_body("internal_error", "internal error; the server log has details"), status_code=500)
 
 
 class BodyLimitMiddleware:

@@ -40,10 +40,13 @@ def repeat_key(norm: Normalized) -> str | None:
     Built from the masked text (handles replaced by their kind, digits by 0), without
     punctuation, spaces, emoji or picture placeholders: "加V abc123!!" and "加v xyz789"
     are the same pitch, but two [图片] are two different pictures, and a roll-call
-    收到 is not a flood.
+    收到 is not a flood. A message that is only a handle keys on the handle itself.
     """
     key = _KEEP.sub("", norm.masked)
     content = _TOKENS.sub("", key)
+    if not content and norm.handles:
+        # a bare handle: the same handle again is a repeat, two different links are not
+        return "".join(h.text for h in norm.handles)
     if len(content) < 2 or content in ACKS:
         return None
     return key
@@ -141,7 +144,7 @@ class InMemoryFloodTracker:
     """Flood windows for one process. Thread-safe; memory bounded by max_users and max_keys."""
 
     # windows keep at most this many recent messages per user (limits above it are capped)
-    MAX_WINDOW = 256
+    MAX_WINDOW = 2048
     MAX_RAID_USERS = 256
 
     def __init__(self, max_users: int = 200_000, max_keys: int = 200_000, ttl_s: float = 3600.0,

@@ -68,12 +68,22 @@ class Store:
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA synchronous={'FULL' if durable_fsync else 'NORMAL'}")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        self._durable_fsync = durable_fsync
+        self._db: sqlite3.Connection | None = None
+        self.open()
         self._migrate()
+
+    def open(self) -> None:
+        """Connect, or reconnect after close() (an app whose lifespan runs again reopens its store)."""
+        with self._lock:
+            if self._db is not None:
+                return
+            db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={'FULL' if self._durable_fsync else 'NORMAL'}")
+            db.execute("PRAGMA busy_timeout=5000")
+            self._db = db
 
     def _migrate(self) -> None:
         with self._lock:
@@ -91,7 +101,9 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     # -- health -------------------------------------------------------------
     def writable(self) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import ORJSONResponse
+from service.json_response import JSONBytes
 
 from service import engine
 from service.errors import APIError
@@ -22,7 +22,7 @@ def _to_engine(m: MessageIn, max_chars: int, field: str) -> engine.MessageIn:
 async def classify(body: MessageIn, _: AsBot, moderator: ModeratorDep, settings: SettingsDep, metrics: MetricsDep):
     verdicts = moderator.classify([_to_engine(body, settings.max_message_chars, "text")])
     metrics.count_verdicts(verdicts)
-    return ORJSONResponse(verdicts[0])
+    return JSONBytes(verdicts[0])
 
 
 @router.post("/classify/batch", response_model=BatchOut, responses=ERRORS, summary="Verdicts for up to QUNGUARD_MAX_BATCH messages, in order")
@@ -32,4 +32,4 @@ async def classify_batch(body: BatchIn, _: AsBot, moderator: ModeratorDep, setti
     msgs = [_to_engine(m, settings.max_message_chars, f"messages.{i}.text") for i, m in enumerate(body.messages)]
     verdicts = moderator.classify(msgs)
     metrics.count_verdicts(verdicts)
-    return ORJSONResponse({"verdicts": verdicts, "count": len(verdicts)})
+    return JSONBytes({"verdicts": verdicts, "count": len(verdicts)})

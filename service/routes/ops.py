@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import ORJSONResponse
+from service.json_response import JSONBytes
 
 from model.errors import ModelArtifactError
 from service.errors import APIError
@@ -16,7 +16,7 @@ router = APIRouter()
 def healthz(moderator: ModeratorDep):
     store_ok = moderator.store.writable()
     body = {"status": "ok" if store_ok else "degraded", "model_version": moderator.model.version, "store_writable": store_ok}
-    return ORJSONResponse(body, status_code=200 if store_ok else 503)
+    return JSONBytes(body, status_code=200 if store_ok else 503)
 
 
 @router.get("/metrics", tags=["ops"], summary="Prometheus metrics")
@@ -40,8 +40,8 @@ def reload_model(moderator: ModeratorDep, settings: SettingsDep, m: MetricsDep, 
 
 @router.get("/v1/review", tags=["review"], response_model=ReviewListOut, responses=ERRORS, summary="Flagged messages waiting for review")
 def review_queue(moderator: ModeratorDep, _: AsModerator, status: str = Query("pending", pattern="^(pending|confirmed|relabelled)$"),
-                 group_id: str | None = Query(None, max_length=128), after_id: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
+                 group_id: str | None = Query(None, max_length=128), after_id: int = Query(0, ge=0, le=2**63 - 1), limit: int = Query(100, ge=1, le=1000)):
     if group_id is not None and not group_id:
         raise APIError(422, "invalid_request", "group_id must not be empty", "group_id")
     items = moderator.store.review_items(status=status, group_id=group_id, after_id=after_id, limit=limit)
-    return ORJSONResponse({"data": items, "count": len(items)})
+    return JSONBytes({"data": items, "count": len(items)})

@@ -1,0 +1,159 @@
+"""Burst, repeat and raid windows with controlled timestamps, and the tracker's memory bounds."""
+import threading
+
+import pytest
+
+from model.normalize import normalize
+from service.flood import FloodLimits, InMemoryFloodTracker, repeat_key
+
+T0 = 1_763_900_000.0
+LIMITS = FloodLimits()  # 5 in 10 s, 3 repeats in 60 s, 4 users in 60 s
+
+
+def key(text):
+    return repeat_key(normalize(text))
+
+
+def names(signals):
+    return [s.name for s in signals]
+
+
+# -- what counts as the same message --------------------------------------------------------
+@pytest.mark.parametrize("a,b", [
+    ("加V abc123 领取优惠!!", "加v  xyz789 领取优惠"),  # same pitch, different handle and punctuation
+    ("今晚八点开会", "今晚八点开会。。。"),
+    ("這個群真不錯", "这个群真不错"),  # traditional and simplified
+    ("ｈｅｌｌｏ world", "hello world"),
+])
+def test_near_identical_texts_share_a_key(a, b):
+    assert key(a) is not None and key(a) == key(b)
+
+
+@pytest.mark.parametrize("text", ["[图片]", "[表情]", "😀😀", "收到", "收到！", "好的", "1", "+1", "ok", "  "])
+def test_placeholders_emoji_and_roll_call_acks_have_no_key(text):
+    assert key(text) is None
+
+
+def test_different_texts_have_different_keys():
+    assert key("今晚八点开会") != key("明早八点开会")
+    assert key("https://a.example.com/x") != key("https://b.example.com/y")  # bare links key on the link
+
+
+# -- burst ---------------------------------------------------------------------------------
+def test_burst_fires_at_the_limit_and_reports_the_count():
+    tr = InMemoryFloodTracker()
+    seen = [tr.observe("g", "u", key(f"消息{i}号内容"), T0 + i, LIMITS) for i in range(8)]
+    assert [("burst" in names(s)) for s in seen] == [False] * 4 + [True] * 4
+    last = [s for s in seen[-1] if s.name == "burst"][0]
+    assert last.count == 8 and last.detail == "8 in 10 s"
+
+
+def test_calm_pace_never_bursts():
+    tr = InMemoryFloodTracker()
+    for i in range(50):
+        assert "burst" not in names(tr.observe("g", "u", key(f"第{i}条正常发言"), T0 + 3 * i, LIMITS))
+
+
+def test_burst_is_per_user_and_per_group():
+    tr = InMemoryFloodTracker()
+    for i in range(4):
+        tr.observe("g", "u", None, T0 + i, LIMITS)
+    assert names(tr.observe("g", "other", None, T0 + 4, LIMITS)) == []
+    assert names(tr.observe("g2", "u", None, T0 + 4, LIMITS)) == []
+    assert "burst" in names(tr.observe("g", "u", None, T0 + 4, LIMITS))
+
+
+def test_group_limits_apply():
+    tr = InMemoryFloodTracker()
+    strict = FloodLimits(burst_count=3, burst_window_s=5)
+    sig = [tr.observe("g", "u", None, T0 + i, strict) for i in range(3)]
+    assert "burst" in names(sig[-1])
+
+
+# -- repeat --------------------------------------------------------------------------------
+def test_repeat_fires_on_the_third_copy_within_the_window():
+    tr = InMemoryFloodTracker()
+    k = key("有没有人一起打游戏")
+    out = [tr.observe("g", "u", k, T0 + 20 * i, LIMITS) for i in range(3)]
+    assert [("repeat" in names(s)) for s in out] == [False, False, True]
+    assert [s.detail for s in out[-1] if s.name == "repeat"] == ["3 in 60 s"]
+
+
+def test_repeat_outside_the_window_is_not_a_flood():
+    tr = InMemoryFloodTracker()
+    k = key("有没有人一起打游戏")
+    out = [tr.observe("g", "u", k, T0 + 40 * i, LIMITS) for i in range(3)]
+    assert all("repeat" not in names(s) for s in out)
+
+
+def test_pictures_and_roll_call_never_repeat():
+    tr = InMemoryFloodTracker()
+    for i, text in enumerate(["[图片]", "[图片]", "[图片]", "收到", "收到", "收到"]):
+        assert "repeat" not in names(tr.observe("g", "u", key(text), T0 + 15 * i, LIMITS))
+
+
+# -- raid ----------------------------------------------------------------------------------
+def test_raid_fires_when_several_users_paste_the_same_text():
+    tr = InMemoryFloodTracker()
+    text = "重磅消息！本群即将解散，所有人速度加入新群"
+    out = [tr.observe("g", f"u{i}", key(text), T0 + i, LIMITS) for i in range(4)]
+    assert [("raid" in names(s)) for s in out] == [False, False, False, True]
+    assert [s.detail for s in out[-1] if s.name == "raid"] == ["4 users in 60 s"]
+
+
+def test_raid_counts_a_handle_pitch_with_different_handles():
+    tr = InMemoryFloodTracker()
+    out = [tr.observe("g", f"u{i}", key(f"加V abc{i}{i}{i}x 领取优惠券"), T0 + i, LIMITS) for i in range(4)]
+    assert "raid" in names(out[-1])
+
+
+def test_a_whole_room_cheering_is_not_a_raid():
+    tr = InMemoryFloodTracker()
+    for i in range(30):
+        assert "raid" not in names(tr.observe("live", f"u{i}", key("主播加油"), T0 + i, LIMITS))
+    for i in range(30):
+        assert names(tr.observe("class", f"s{i}", key("收到"), T0 + i, LIMITS)) == []
+
+
+def test_raid_is_per_group():
+    tr = InMemoryFloodTracker()
+    text = "重磅消息！本群即将解散，所有人速度加入新群"
+    for i in range(3):
+        tr.observe(f"g{i}", f"u{i}", key(text), T0 + i, LIMITS)
+    assert "raid" not in names(tr.observe("g3", "u3", key(text), T0 + 3, LIMITS))
+
+
+# -- bounds and threads --------------------------------------------------------------------
+def test_a_million_users_cost_at_most_the_cap():
+    tr = InMemoryFloodTracker(max_users=1000, max_keys=500, ttl_s=3600)
+    for i in range(20_000):
+        tr.observe("g", f"u{i}", key(f"用户{chr(0x4E00 + i)}的一条很长的独特发言内容"), T0 + i * 0.01, LIMITS)
+    s = tr.stats()
+    assert s["users"] == 1000 and s["keys"] == 500
+    assert s["evicted_users"] == 19_000
+
+
+def test_idle_windows_expire_after_the_ttl():
+    clock = [0.0]
+    tr = InMemoryFloodTracker(ttl_s=60, clock=lambda: clock[0])
+    for i in range(4):
+        tr.observe("g", "u", None, T0 + i, LIMITS)
+    clock[0] = 120.0  # two idle minutes later, another user speaks: the first user's window is gone
+    tr.observe("g", "v", None, T0 + 5, LIMITS)
+    assert tr.stats()["users"] == 1
+
+
+def test_threads_do_not_lose_counts():
+    tr = InMemoryFloodTracker()
+    limits = FloodLimits(burst_count=1000, burst_window_s=3600)
+
+    def post():
+        for i in range(250):
+            tr.observe("g", "u", None, T0 + i * 0.001, limits)
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert names(tr.observe("g", "u", None, T0, limits)) == ["burst"]
