@@ -111,9 +111,10 @@ class MessageClassifier:
         return verdicts
 
     # -- explanation --------------------------------------------------------
-    def reasons(self, norm: Normalized, label: str, p: float, columns: np.ndarray, top: int = 3) -> list[Reason]:
+    def reasons(self, norm: Normalized, label: str, p: float, columns: np.ndarray, top: int = 3,
+                text_flood: bool | None = None) -> list[Reason]:
         out = [Reason("contact_handle", f"{h.kind}: {h.text}") for h in norm.handles]
-        if is_text_flood(norm.text):
+        if is_text_flood(norm.text) if text_flood is None else text_flood:
             out.append(Reason("text_flood", "repeated characters, phrases or emoji make up most of the message"))
         out.append(Reason("model", f"p({label})={p:.2f}"))
         if label != "on_topic":

@@ -214,7 +214,12 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         indptr = np.searchsorted(rows[order], np.arange(n + 1))
         return sp.csr_matrix((vals[order], cols[order].astype(np.int32), indptr.astype(np.int32)), shape=(n, self.n_tokens + k))
 
-    # -- names, for explanations    # -- names, for explanations ----------------------------------------------
+    def text_flood_flags(self, X: sp.csr_matrix) -> np.ndarray:
+        """Per row of transform()'s output: did the text-flood shape test fire (no need to redo it)."""
+        col = self.n_tokens + SHAPE_NAMES.index("text_flood")
+        return X[:, [col]].toarray().ravel() > 0
+
+    # -- names, for explanations ----------------------------------------------
     def column_name(self, col: int) -> str:
         """Readable name of a token column."""
         if col < len(self.gram_keys_):

@@ -13,6 +13,7 @@ from model import artifact
 from model.errors import ModelArtifactError
 from service import errors
 from service.auth import Auth
+from service.batcher import MicroBatcher
 from service.config import Settings
 from service.engine import LoadedModel, Moderator
 from service.flood import InMemoryFloodTracker
@@ -58,6 +59,7 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
     app.state.settings = settings
     app.state.moderator = moderator
     app.state.metrics = metrics
+    app.state.batcher = MicroBatcher(moderator)
     app.state.auth = Auth(settings.token_roles(), enabled=settings.auth == "on")
     app.state.reload_on_sighup = reload_on_sighup
     errors.install(app)

@@ -6,6 +6,7 @@ settings, flood state, review store) is held here, built once by app.py.
 """
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from dataclasses import dataclass
@@ -41,9 +42,20 @@ class LoadedModel:
         return self.meta["model_version"]
 
 
+def _settle_heap() -> None:
+    """Move the loaded model's objects out of the garbage collector's sight.
+
+    The model holds a vocabulary dict of ~10^5 entries; a full collection walks
+    it and stalls every request in flight for tens of milliseconds.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class Moderator:
     def __init__(self, model: LoadedModel, store: Store, flood: FloodTracker) -> None:
         self.model = model
+        _settle_heap()
         self.store = store
         self.flood = flood
         self._groups: dict[str, CompiledGroup] = {}
@@ -57,6 +69,7 @@ class Moderator:
             classifier, meta = artifact.load(folder)  # raises ModelArtifactError, nothing swapped
             self.model = LoadedModel(classifier, meta)  # one reference assignment: requests see old or new
             self._topics.clear()
+            _settle_heap()
             return self.model
 
     # -- groups ---------------------------------------------------------------
@@ -108,6 +121,7 @@ class Moderator:
         P = clf._proba(X)
         verdicts, flagged = [], []
         topic_scores = self._topic_scores(messages, X, model)
+        text_flood = clf.featurizer.text_flood_flags(X)
         for i, (m, norm) in enumerate(zip(messages, norms)):
             g = self.group(m.group_id)
             ts = m.ts if m.ts is not None else now
@@ -118,8 +132,13 @@ class Moderator:
             decision = decide(label, scores, g, m.user_id, "".join(norm.text.split()), signals, ts)
             reasons = [{"name": "contact_handle", "detail": f"{h.kind}: {h.text}"} for h in norm.handles]
             reasons += decision.reasons
-            columns = X.indices[X.indptr[i] : X.indptr[i + 1]]
-            reasons += [r.as_dict() for r in clf.reasons(norm, decision.label, scores[decision.label], columns) if r.name != "contact_handle"]
+            if decision.action != "allow":
+                # the model's evidence is what a bot shows when it acts; an allowed message
+                # (most of a real group's traffic) does not pay for it
+                columns = X.indices[X.indptr[i] : X.indptr[i + 1]]
+                reasons += [r.as_dict() for r in clf.reasons(norm, decision.label, scores[decision.label], columns,
+                                                               text_flood=bool(text_flood[i]))
+                            if r.name != "contact_handle"]
             verdict = {
                 "message_id": m.message_id,
                 "label": decision.label,

@@ -116,6 +116,131 @@ class _BoundedLRU(OrderedDict):
         self.ttl_s = ttl_s
         self.evicted = 0
 
+    def add(self, key, item, now: float):
+        item.seen = now
+        self[key] = item
+        self._evict(now)
+        return item
+
+    def used(self, key, item, now: float) -> None:
+        item.seen = now
+        self.move_to_end(key)
+
+    def _evict(self, now: float) -> None:
+        while len(self) > self.max_size:
+            self.popitem(last=False)
+            self.evicted += 1
+        # the front is the least recently used: stop at the first one still fresh
+        while self:
+            first = next(iter(self.values()))
+            if now - first.seen <= self.ttl_s:
+                break
+            self.popitem(last=False)
+            self.evicted += 1
+
+
+class InMemoryFloodTracker:
+    """Flood windows for one process. Thread-safe; memory bounded by max_users and max_keys."""
+
+    # windows keep at most this many recent messages per user (limits above it are capped)
+    MAX_WINDOW = 2048
+    MAX_RAID_USERS = 256
+
+    def __init__(self, max_users: int = 200_000, max_keys: int = 200_000, ttl_s: float = 3600.0,
+                 clock=time.monotonic) -> None:
+        self._users = _BoundedLRU(max_users, ttl_s)
+        self._keys = _BoundedLRU(max_keys, ttl_s)
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def observe(self, group_id: str, user_id: str, key: str | None, ts: float,
+                limits: FloodLimits) -> list[FloodSignal]:
+        size = min(max(limits.burst_count, limits.repeat_count) * 2, self.MAX_WINDOW)
+        signals: list[FloodSignal] = []
+        with self._lock:
+            now = self._clock()
+            uw = self._users.get((group_id, user_id))
+            if uw is None:
+                uw = self._users.add((group_id, user_id), _UserWindow(size), now)
+            else:
+                self._users.used((group_id, user_id), uw, now)
+                if uw.times.maxlen < size:  # the group raised its limits
+                    uw.times = deque(uw.times, maxlen=size)
+                    uw.recent = deque(uw.recent, maxlen=size)
+            times = uw.times
+            times.append(ts)
+            if len(times) >= limits.burst_count:  # fewer messages than the limit cannot burst
+                n = _count_within(times, ts, limits.burst_window_s)
+                if n >= limits.burst_count:
+                    signals.append(FloodSignal("burst", f"{n} in {_fmt_window(limits.burst_window_s)}", n))
+
+            if key is not None:
+                recent = uw.recent
+                recent.append((key, ts))
+                if len(recent) >= limits.repeat_count:
+                    w = limits.repeat_window_s
+                    n = sum(1 for k, t in recent if k == key and abs(ts - t) <= w)
+                    if n >= limits.repeat_count:
+                        signals.append(FloodSignal("repeat", f"{n} in {_fmt_window(w)}", n))
+
+                content = _TOKENS.sub("", key)
+                # a campaign is a long text, or any text carrying a contact handle
+                if len(content) >= limits.raid_min_chars or len(content) < len(key):
+                    kw = self._keys.get((group_id, key))
+                    if kw is None:
+                        kw = self._keys.add((group_id, key), _KeyWindow(), now)
+                    else:
+                        self._keys.used((group_id, key), kw, now)
+                    users = kw.users
+                    users[user_id] = ts
+                    users.move_to_end(user_id)
+                    if len(users) > self.MAX_RAID_USERS:
+                        users.popitem(last=False)
+                    if len(users) >= limits.raid_users:
+                        n = _count_within(users.values(), ts, limits.raid_window_s)
+                        if n >= limits.raid_users:
+                            signals.append(FloodSignal("raid", f"{n} users in {_fmt_window(limits.raid_window_s)}", n))
+        return signals
+
+    def stats(self) -> dict[str, int]:
+        ...
+
+
+def _count_within(times, ts: float, window: float) -> int:
+    # client timestamps may arrive out of order: count both sides of the message
+    return sum(1 for t in times if abs(ts - t) <= window)
+
+
+def _fmt_window(s: float) -> str:
+    return f"{s:g} s"
+
+
+class _UserWindow:
+    __slots__ = ("times", "recent", "seen")
+
+    def __init__(self, size: int) -> None:
+        self.times: deque[float] = deque(maxlen=size)  # message times, newest last
+        self.recent: deque[tuple[str, float]] = deque(maxlen=size)  # (repeat key, time)
+        self.seen = 0.0  # monotonic time of last use, for the TTL
+
+
+class _KeyWindow:
+    __slots__ = ("users", "seen")
+
+    def __init__(self) -> None:
+        self.users: OrderedDict[str, float] = OrderedDict()  # user -> last time it posted this text
+        self.seen = 0.0
+
+
+class _BoundedLRU(OrderedDict):
+    """Least-recently-used map, capped in size and in idle time."""
+
+    def __init__(self, max_size: int, ttl_s: float) -> None:
+        super().__init__()
+        self.max_size = max_size
+        self.ttl_s = ttl_s
+        self.evicted = 0
+
     def touch(self, key, factory, now: float):
         item = self.get(key)
         if item is None:

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 MIGRATIONS: list[str] = [
     # 1: review queue and group settings
     """
@@ -131,7 +133,7 @@ class Store:
                         "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
                         " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         (it.message_id, it.group_id, it.user_id, it.text, it.label, it.action,
-                         json.dumps(it.scores), json.dumps(it.reasons, ensure_ascii=False), it.model_version, it.message_ts, now),
+                         orjson.dumps(it.scores).decode(), orjson.dumps(it.reasons).decode(), it.model_version, it.message_ts, now),
                     )
                     ids.append(cur.lastrowid)
                 self._db.execute("COMMIT")

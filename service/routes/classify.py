@@ -6,7 +6,7 @@ from service.json_response import JSONBytes
 
 from service import engine
 from service.errors import APIError
-from service.routes.deps import AsBot, MetricsDep, ModeratorDep, SettingsDep
+from service.routes.deps import AsBot, BatcherDep, MetricsDep, ModeratorDep, SettingsDep
 from service.schemas import ERRORS, BatchIn, BatchOut, MessageIn, VerdictOut
 
 router = APIRouter(prefix="/v1", tags=["classify"])
@@ -19,10 +19,10 @@ def _to_engine(m: MessageIn, max_chars: int, field: str) -> engine.MessageIn:
 
 
 @router.post("/classify", response_model=VerdictOut, responses=ERRORS, summary="Verdict for one message")
-async def classify(body: MessageIn, _: AsBot, moderator: ModeratorDep, settings: SettingsDep, metrics: MetricsDep):
-    verdicts = moderator.classify([_to_engine(body, settings.max_message_chars, "text")])
-    metrics.count_verdicts(verdicts)
-    return JSONBytes(verdicts[0])
+async def classify(body: MessageIn, _: AsBot, batcher: BatcherDep, settings: SettingsDep, metrics: MetricsDep):
+    verdict = await batcher.classify(_to_engine(body, settings.max_message_chars, "text"))
+    metrics.count_verdicts([verdict])
+    return JSONBytes(verdict)
 
 
 @router.post("/classify/batch", response_model=BatchOut, responses=ERRORS, summary="Verdicts for up to QUNGUARD_MAX_BATCH messages, in order")

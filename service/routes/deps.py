@@ -6,25 +6,30 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.auth import ADMIN, BOT, MODERATOR, Auth
+from service.batcher import MicroBatcher
 from service.config import Settings
 from service.engine import Moderator
 from service.metrics import Metrics
 
 
-def _moderator(request: Request) -> Moderator:
+async def _moderator(request: Request) -> Moderator:
     return request.app.state.moderator
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _metrics(request: Request) -> Metrics:
+async def _batcher(request: Request) -> MicroBatcher:
+    return request.app.state.batcher
+
+
+async def _metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
 def _roles(*roles: str):
-    def check(request: Request) -> str:
+    async def check(request: Request) -> str:
         auth: Auth = request.app.state.auth
         return auth.require(request, *roles)
 
@@ -34,6 +39,7 @@ def _roles(*roles: str):
 ModeratorDep = Annotated[Moderator, Depends(_moderator)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 MetricsDep = Annotated[Metrics, Depends(_metrics)]
+BatcherDep = Annotated[MicroBatcher, Depends(_batcher)]
 AsBot = Annotated[str, _roles(BOT, ADMIN)]
 AsReader = Annotated[str, _roles(BOT, MODERATOR, ADMIN)]
 AsModerator = Annotated[str, _roles(MODERATOR, ADMIN)]
