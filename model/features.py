@@ -216,8 +216,11 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
 
     def text_flood_flags(self, X: sp.csr_matrix) -> np.ndarray:
         """Per row of transform()'s output: did the text-flood shape test fire (no need to redo it)."""
-        col = self.n_tokens + SHAPE_NAMES.index("text_flood")
-        return X[:, [col]].toarray().ravel() > 0
+        # transform() writes every shape column, in order, after a row's token columns:
+        # the flag is each row's last stored entry (column slicing a CSR costs far more)
+        last = X.indptr[1:] - 1
+        assert SHAPE_NAMES[-1] == "text_flood" and (X.indices[last] == X.shape[1] - 1).all()
+        return X.data[last] > 0
 
     # -- names, for explanations ----------------------------------------------
     def column_name(self, col: int) -> str:

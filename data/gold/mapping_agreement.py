@@ -1,51 +1,53 @@
 """How often the source-to-label mapping (data/mapping.py) agrees with hand labels.
 
-    python -m data.gold.mapping_agreement LABELS.tsv PART
+    python -m data.gold.mapping_agreement LABELS.tsv [LABELS.tsv ...]
 
-Re-draws the gold candidates (same seed), maps each with its source label, and
-compares with the hand label. Rows the mapping drops are counted apart.
+Maps every hand-labelled gold candidate with its source label and compares with the
+hand label, per source and per candidate half (part 1 / part 2). Rows the mapping
+drops are counted apart.
 """
 from __future__ import annotations
 
 import sys
 from collections import Counter
 
-from data.gold.sample_candidates import draw
+from data.gold.assemble import candidates_by_id, read_labels
 from data.mapping import clean_text, map_row
 from data.sources import RawRow
 
 
-def agreement(labels_path: str, part: int) -> None:
-    rows = draw()
-    half = (len(rows) + 1) // 2
-    chunk = rows[:half] if part == 1 else rows[half:]
-    hand = {}
-    for line in open(labels_path, encoding="utf-8").read().splitlines()[1:]:
-        gid, label, *_ = line.split("\t")
-        hand[gid] = label
-    per_source, dropped, wrong = Counter(), Counter(), Counter()
-    for i, (src, raw, text) in enumerate(chunk):
-        truth = hand.get(f"{part}-{i:04d}")
-        if truth in (None, "skip"):
+def agreement(paths: list[str]) -> None:
+    cands = candidates_by_id()
+    hand = read_labels(paths)
+    per_source, per_part, dropped, wrong = Counter(), Counter(), Counter(), Counter()
+    for gid, truth in hand.items():
+        if truth == "skip":
             continue
+        src, raw, text = cands[gid]
         r = RawRow(text, src, raw)
         mapped = map_row(r, clean_text(r))
         if mapped is None:
             dropped[truth] += 1
             continue
-        per_source[src, mapped[0] == truth] += 1
-        if mapped[0] != truth:
+        ok = mapped[0] == truth
+        per_source[src, ok] += 1
+        per_part[gid[0], ok] += 1
+        if not ok:
             wrong[(src, mapped[1], mapped[0], truth)] += 1
-    ok = sum(v for (s, a), v in per_source.items() if a)
+    ok = sum(v for (_, a), v in per_source.items() if a)
     total = sum(per_source.values())
-    print(f"part {part}: mapping agrees with the hand label on {ok}/{total} = {ok / total:.1%} kept rows; dropped {sum(dropped.values())} {dict(dropped)}")
+    print(f"mapping agrees with the hand label on {ok}/{total} = {ok / total:.1%} of kept rows; "
+          f"dropped by the mapping {sum(dropped.values())} {dict(dropped)}")
+    for part in sorted({p for p, _ in per_part}):
+        n = per_part[part, True] + per_part[part, False]
+        print(f"  part {part}: {per_part[part, True]}/{n} = {per_part[part, True] / n:.1%}")
     for src in sorted({s for s, _ in per_source}):
         n = per_source[src, True] + per_source[src, False]
-        print(f"  {src}: {per_source[src, True]}/{n}")
+        print(f"  {src}: {per_source[src, True]}/{n} = {per_source[src, True] / n:.0%}")
     print("  most common disagreements (source, rule, mapped, hand):")
-    for k, v in wrong.most_common(8):
+    for k, v in wrong.most_common(12):
         print(f"    {k}: {v}")
 
 
 if __name__ == "__main__":
-    agreement(sys.argv[1], int(sys.argv[2]))
+    agreement(sys.argv[1:])
