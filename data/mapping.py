@@ -131,10 +131,14 @@ def map_row(row: RawRow, text: str) -> tuple[str, str] | None:
         # the author's "spam" = ads + abuse + off-topic + gibberish: keep only what a cue decides
         if flood:
             return FLOODING, "text_flood"
-        if CONTACT.search(t) or re.search(r"收人|招人|招收|欢迎加入|加入我们|部落|家族|公会|战队|收徒|出号|卖号|出售|q群|群号", t):
+        if CONTACT.search(t) or re.search(r"出号|卖号|出售|q群|群号", t):
             if SCAM.search(t):
                 return SPAM, "scam_cue"
             return ADVERTISING, "recruit_or_contact_cue"
+        if re.search(r"收人|招人|招收|欢迎加入|加入我们|部落|家族|公会|战队|收徒", t):
+            # a clan recruiting players in a game's own chat, with no contact to take it
+            # elsewhere, is the community talking (hand labels agree), not promotion for gain
+            return ON_TOPIC, "clan_recruit_no_contact"
         return None
 
     if src == "chineseharm_bench":
