@@ -53,14 +53,19 @@ CAPS = {
     ("thucnews_titles", "on_topic"): 2000,
 }
 
-_NON_WORD = re.compile(r"[^\w\u4e00-\u9fff]+")
 _DIGITS = re.compile(r"\d+")
 
 
 def dedup_key(text: str) -> str:
-    """Exact-duplicate key: case, width, punctuation, spacing and digits do not count."""
+    """Exact-duplicate key: case, width, punctuation, spacing and digits do not count.
+
+    Emoji and other symbols do count: dropping them would make every emoji-only
+    message one "duplicate" (and one gold emoji string would then exclude them all).
+    A text of punctuation only keys on itself, for the same reason.
+    """
     t = unicodedata.normalize("NFKC", text).lower()
-    return _DIGITS.sub("0", _NON_WORD.sub("", t))
+    key = "".join(ch for ch in t if unicodedata.category(ch)[0] not in "PZC")
+    return _DIGITS.sub("0", key) if key else "".join(t.split())
 
 
 def shingles(key: str) -> set[bytes]:

@@ -14,6 +14,8 @@ import re
 
 import numpy as np
 
+from model.cues import cue_counts
+
 _TOKEN_CHARS = ("\ue000", "\ue001", "\ue002")
 _RUN5 = re.compile(r"(.)\1{4,}", re.S)
 _PHRASE3 = re.compile(r"(.{2,8}?)\1{2,}", re.S)
@@ -50,7 +52,9 @@ SHAPE_NAMES = (
     "handle_count",
     "distinct_char_share",
     "punct_share",
-    "text_flood",
+    "guide_spam_cues",
+    "guide_ad_cues",
+    "text_flood",  # last: features.text_flood_flags reads it from there
 )
 
 
@@ -115,6 +119,7 @@ def shape_vector(text: str, n_emoji: int, n_placeholders: int, n_handles: int) -
     classes, longest, run5, phrase, distinct = _analyse(t)
     words = classes.count("c") + classes.count("l")
     flood = bool(t) and _is_flood(t, classes, run5, phrase)
+    spam_cues, ad_cues = cue_counts(t)
     return [
         math.log1p(len(t)) / 6.0,
         longest / n,
@@ -129,6 +134,8 @@ def shape_vector(text: str, n_emoji: int, n_placeholders: int, n_handles: int) -
         min(n_handles, 3) / 3.0,
         distinct / n,
         classes.count("p") / n,
+        min(spam_cues, 3) / 3.0,
+        min(ad_cues, 3) / 3.0,
         1.0 if flood else 0.0,
     ]
 
