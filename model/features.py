@@ -30,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from model.normalize import Normalized, normalize
 from model.pinyin import CJK_END, SYLLABLE_IDS, SYLLABLES
 from model.segment import Segmenter
+from model.int_lookup import IntLookup
 from model.shape import SHAPE_NAMES, shape_matrix, shape_vector
 
 BOS, EOS = "\x02", "\x03"  # message boundaries, so "^哈哈$" differs from 哈哈 inside a sentence
@@ -131,26 +132,25 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
     def _token_entries(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, tf-idf weight) of every distinct in-vocabulary token, rows L2-normalised."""
         rows, keys = gram_keys(norms, self.char_max_n)
-        pos = np.searchsorted(self.gram_keys_, keys)
-        pos[pos == len(self.gram_keys_)] = 0
-        hit = self.gram_keys_[pos] == keys
+        pos = self._gram_lookup().positions(keys)
+        hit = pos >= 0
         wrows, wcols = self._word_columns(norms)
-        r = np.concatenate([rows[hit], wrows])
-        c = np.concatenate([self.gram_cols_[pos[hit]], wcols])
-        order = np.lexsort((c, r))
-        r, c = r[order], c[order]
-        first = np.ones(len(r), dtype=bool)
-        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+        # one int64 key per (row, column): a single sort groups repeats (cheaper than lexsort)
+        width = self.n_tokens
+        rc = np.concatenate([rows[hit] * width + self.gram_cols_[pos[hit]], wrows * width + wcols])
+        rc.sort()
+        first = np.ones(len(rc), dtype=bool)
+        first[1:] = rc[1:] != rc[:-1]
         starts = np.flatnonzero(first)
-        counts = np.diff(np.append(starts, len(r))).astype(np.float32)
-        r, c = r[starts], c[starts]
+        counts = np.diff(np.append(starts, len(rc))).astype(np.float32)
+        r, c = np.divmod(rc[starts], width)
         # sublinear tf (a word said ten times is not ten times the evidence) times idf, then unit rows
         w = np.log1p(counts) * self.idf_[c]
         norm = np.sqrt(np.bincount(r, weights=w * w, minlength=len(norms))).astype(np.float32)
         norm[norm == 0] = 1.0
         return r, c, w / norm[r]
 
-    # -- sklearn API    # -- sklearn API --------------------------------------------------------
+    # -- sklearn API --------------------------------------------------------
     def fit(self, X: Iterable[str], y=None):
         _check_documents(X)
         return self.fit_normalized([normalize(x) for x in X])
@@ -233,9 +233,16 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         tok = names[col]
         return ("handle " if tok[0] == "h" else "") + tok[1:].replace("_", " ")
 
+    def _gram_lookup(self) -> IntLookup:
+        lookup = self.__dict__.get("_lookup")
+        if lookup is None:  # derived from gram_keys_ on first use; not shipped in the artifact
+            lookup = self.__dict__["_lookup"] = IntLookup(self.gram_keys_)
+        return lookup
+
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_word_names", None)
+        state.pop("_lookup", None)
         return state
 
     def named_columns(self, norm: Normalized) -> dict[int, str]:
