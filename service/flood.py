@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import OrderedDict, deque
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -90,57 +91,70 @@ def _fmt_window(s: float) -> str:
     return f"{s:g} s"
 
 
-class _UserWindow:
-    __slots__ = ("times", "recent", "seen")
+def _push(arr: array, value, size: int) -> None:
+    arr.append(value)
+    if len(arr) > size:
+        del arr[0]
 
-    def __init__(self, size: int) -> None:
-        self.times: deque[float] = deque(maxlen=size)  # message times, newest last
-        self.recent: deque[tuple[str, float]] = deque(maxlen=size)  # (repeat key, time)
-        self.seen = 0.0  # monotonic time of last use, for the TTL
+
+class _UserWindow:
+    # numbers in flat arrays, not deques of tuples: ~0.5 KB a user instead of ~3 KB, and
+    # nothing for the garbage collector to walk (a full collection over millions of small
+    # objects stalls every request in flight)
+    __slots__ = ("times", "key_hashes", "key_times", "expires")
+
+    def __init__(self) -> None:
+        self.times = array("d")  # message times, newest last
+        self.key_hashes = array("q")  # hash of each message's repeat key (the text is not kept)
+        self.key_times = array("d")
+        self.expires = 0.0
 
 
 class _KeyWindow:
-    __slots__ = ("users", "seen")
+    __slots__ = ("users", "expires")
 
     def __init__(self) -> None:
-        self.users: OrderedDict[str, float] = OrderedDict()  # user -> last time it posted this text
-        self.seen = 0.0
+        self.users: dict[str, float] = {}  # user -> last time it posted this text, oldest first
+        self.expires = 0.0
 
 
 class _BoundedLRU(OrderedDict):
-    """Least-recently-used map, capped in size and in idle time."""
+    """Least-recently-used map, capped in size; entries also leave once their window has passed."""
 
-    def __init__(self, max_size: int, ttl_s: float) -> None:
+    def __init__(self, max_size: int) -> None:
         super().__init__()
         self.max_size = max_size
-        self.ttl_s = ttl_s
         self.evicted = 0
 
-    def add(self, key, item, now: float):
-        item.seen = now
+    def add(self, key, item, expires: float, now: float):
+        item.expires = expires
         self[key] = item
         self._evict(now)
         return item
 
-    def used(self, key, item, now: float) -> None:
-        item.seen = now
+    def used(self, key, item, expires: float) -> None:
+        item.expires = expires
         self.move_to_end(key)
 
     def _evict(self, now: float) -> None:
         while len(self) > self.max_size:
             self.popitem(last=False)
             self.evicted += 1
-        # the front is the least recently used: stop at the first one still fresh
+        # the front is the least recently used: stop at the first one still live
         while self:
             first = next(iter(self.values()))
-            if now - first.seen <= self.ttl_s:
+            if first.expires > now:
                 break
             self.popitem(last=False)
             self.evicted += 1
 
 
 class InMemoryFloodTracker:
-    """Flood windows for one process. Thread-safe; memory bounded by max_users and max_keys."""
+    """Flood windows for one process. Thread-safe; memory bounded by max_users and max_keys.
+
+    A window is dropped once it is idle longer than the longest of its group's windows
+    (it can no longer count toward anything), and never kept longer than `ttl_s`.
+    """
 
     # windows keep at most this many recent messages per user (limits above it are capped)
     MAX_WINDOW = 2048
@@ -148,8 +162,9 @@ class InMemoryFloodTracker:
 
     def __init__(self, max_users: int = 200_000, max_keys: int = 200_000, ttl_s: float = 3600.0,
                  clock=time.monotonic) -> None:
-        self._users = _BoundedLRU(max_users, ttl_s)
-        self._keys = _BoundedLRU(max_keys, ttl_s)
+        self._users = _BoundedLRU(max_users)
+        self._keys = _BoundedLRU(max_keys)
+        self.ttl_s = ttl_s
         self._lock = threading.Lock()
         self._clock = clock
 
@@ -159,43 +174,42 @@ class InMemoryFloodTracker:
         signals: list[FloodSignal] = []
         with self._lock:
             now = self._clock()
+            user_expires = now + min(self.ttl_s, max(limits.burst_window_s, limits.repeat_window_s))
             uw = self._users.get((group_id, user_id))
             if uw is None:
-                uw = self._users.add((group_id, user_id), _UserWindow(size), now)
+                uw = self._users.add((group_id, user_id), _UserWindow(), user_expires, now)
             else:
-                self._users.used((group_id, user_id), uw, now)
-                if uw.times.maxlen < size:  # the group raised its limits
-                    uw.times = deque(uw.times, maxlen=size)
-                    uw.recent = deque(uw.recent, maxlen=size)
-            times = uw.times
-            times.append(ts)
-            if len(times) >= limits.burst_count:  # fewer messages than the limit cannot burst
-                n = _count_within(times, ts, limits.burst_window_s)
+                self._users.used((group_id, user_id), uw, user_expires)
+            _push(uw.times, ts, size)
+            if len(uw.times) >= limits.burst_count:  # fewer messages than the limit cannot burst
+                n = _count_within(uw.times, ts, limits.burst_window_s)
                 if n >= limits.burst_count:
                     signals.append(FloodSignal("burst", f"{n} in {_fmt_window(limits.burst_window_s)}", n))
 
             if key is not None:
-                recent = uw.recent
-                recent.append((key, ts))
-                if len(recent) >= limits.repeat_count:
+                h = hash(key)
+                _push(uw.key_hashes, h, size)
+                _push(uw.key_times, ts, size)
+                if len(uw.key_hashes) >= limits.repeat_count:
                     w = limits.repeat_window_s
-                    n = sum(1 for k, t in recent if k == key and abs(ts - t) <= w)
+                    n = sum(1 for k, t in zip(uw.key_hashes, uw.key_times) if k == h and abs(ts - t) <= w)
                     if n >= limits.repeat_count:
                         signals.append(FloodSignal("repeat", f"{n} in {_fmt_window(w)}", n))
 
                 content = _TOKENS.sub("", key)
                 # a campaign is a long text, or any text carrying a contact handle
                 if len(content) >= limits.raid_min_chars or len(content) < len(key):
-                    kw = self._keys.get((group_id, key))
+                    key_expires = now + min(self.ttl_s, limits.raid_window_s)
+                    kw = self._keys.get((group_id, h))
                     if kw is None:
-                        kw = self._keys.add((group_id, key), _KeyWindow(), now)
+                        kw = self._keys.add((group_id, h), _KeyWindow(), key_expires, now)
                     else:
-                        self._keys.used((group_id, key), kw, now)
+                        self._keys.used((group_id, h), kw, key_expires)
                     users = kw.users
+                    users.pop(user_id, None)  # re-insert: newest last
                     users[user_id] = ts
-                    users.move_to_end(user_id)
                     if len(users) > self.MAX_RAID_USERS:
-                        users.popitem(last=False)
+                        del users[next(iter(users))]
                     if len(users) >= limits.raid_users:
                         n = _count_within(users.values(), ts, limits.raid_window_s)
                         if n >= limits.raid_users:

@@ -157,3 +157,18 @@ def test_threads_do_not_lose_counts():
     for t in threads:
         t.join()
     assert names(tr.observe("g", "u", None, T0, limits)) == ["burst"]
+
+
+def test_memory_per_user_window_stays_small():
+    import tracemalloc
+
+    tr = InMemoryFloodTracker(max_users=1_000_000, max_keys=1_000_000)
+    users = [f"user-{i:07d}" for i in range(20_000)]  # ids exist before measuring: the caller owns them
+    texts = [key(f"第{chr(0x4E00 + i % 5000)}条消息，大家好，这是一条普通的发言") for i in range(20_000)]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i, (u, k) in enumerate(zip(users, texts)):
+        tr.observe("g", u, k, T0 + i * 0.01, LIMITS)
+    per_user = (tracemalloc.get_traced_memory()[0] - before) / len(users)
+    tracemalloc.stop()
+    assert per_user < 1500, f"{per_user:.0f} bytes per user (user and raid windows)"

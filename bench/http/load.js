@@ -21,7 +21,9 @@ const texts = JSON.parse(fs.readFileSync(opt.texts, 'utf8'))
 let n = 0
 function message () {
   n++
-  return { group_id: 'g' + (n % 50), user_id: 'u' + Math.floor(Math.random() * opt.users), text: texts[n % texts.length] }
+  const user = Math.floor(Math.random() * opt.users)
+  // each user belongs to one of 50 groups, as members of real groups do
+  return { group_id: 'g' + (user % 50), user_id: 'u' + user, text: texts[n % texts.length] }
 }
 
 const path = opt.batch > 0 ? '/v1/classify/batch' : '/v1/classify'
