@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     max_batch: int = Field(1_000, ge=1, description="most messages in one batch request")
     flood_max_users: int = Field(200_000, ge=100, description="per-user flood windows kept in memory at most")
     flood_max_keys: int = Field(200_000, ge=100, description="repeat/raid text windows kept in memory at most")
-    flood_ttl_s: float = Field(3600.0, gt=0, description="forget a user's or text's flood window after this idle time")
+    flood_ttl_s: float = Field(3600.0, gt=0, description="longest a flood window is kept idle; windows also leave once idle longer than their group's longest flood window")
 
     @field_validator("auth")
     @classmethod

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 import threading
 import time
-from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 from typing import Protocol
 
 from model.normalize import Normalized
@@ -91,31 +91,20 @@ def _fmt_window(s: float) -> str:
     return f"{s:g} s"
 
 
-def _push(arr: array, value, size: int) -> None:
-    arr.append(value)
-    if len(arr) > size:
-        del arr[0]
+# One list per window, its first item the expiry time: a user window holds (time, key hash)
+# tuples, a key window a {user: last time} dict. Tuples of numbers and dicts of strings to
+# numbers are untracked by CPython's garbage collector, so each live window costs the
+# collector one object, and full collections stay short however many users are live
+# (a pause there stalls every request in flight).
+_EXPIRES = 0
 
 
-class _UserWindow:
-    # numbers in flat arrays, not deques of tuples: ~0.5 KB a user instead of ~3 KB, and
-    # nothing for the garbage collector to walk (a full collection over millions of small
-    # objects stalls every request in flight)
-    __slots__ = ("times", "key_hashes", "key_times", "expires")
-
-    def __init__(self) -> None:
-        self.times = array("d")  # message times, newest last
-        self.key_hashes = array("q")  # hash of each message's repeat key (the text is not kept)
-        self.key_times = array("d")
-        self.expires = 0.0
+def _user_window() -> list:
+    return [0.0]  # then (ts, key hash or 0) per message, oldest first
 
 
-class _KeyWindow:
-    __slots__ = ("users", "expires")
-
-    def __init__(self) -> None:
-        self.users: dict[str, float] = {}  # user -> last time it posted this text, oldest first
-        self.expires = 0.0
+def _key_window() -> list:
+    return [0.0, {}]  # expiry, {user: last time it posted this text}, oldest first
 
 
 class _BoundedLRU(OrderedDict):
@@ -126,14 +115,14 @@ class _BoundedLRU(OrderedDict):
         self.max_size = max_size
         self.evicted = 0
 
-    def add(self, key, item, expires: float, now: float):
-        item.expires = expires
+    def add(self, key, item: list, expires: float, now: float) -> list:
+        item[_EXPIRES] = expires
         self[key] = item
         self._evict(now)
         return item
 
-    def used(self, key, item, expires: float) -> None:
-        item.expires = expires
+    def used(self, key, item: list, expires: float) -> None:
+        item[_EXPIRES] = expires
         self.move_to_end(key)
 
     def _evict(self, now: float) -> None:
@@ -143,7 +132,7 @@ class _BoundedLRU(OrderedDict):
         # the front is the least recently used: stop at the first one still live
         while self:
             first = next(iter(self.values()))
-            if first.expires > now:
+            if first[_EXPIRES] > now:
                 break
             self.popitem(last=False)
             self.evicted += 1
@@ -177,22 +166,23 @@ class InMemoryFloodTracker:
             user_expires = now + min(self.ttl_s, max(limits.burst_window_s, limits.repeat_window_s))
             uw = self._users.get((group_id, user_id))
             if uw is None:
-                uw = self._users.add((group_id, user_id), _UserWindow(), user_expires, now)
+                uw = self._users.add((group_id, user_id), _user_window(), user_expires, now)
             else:
                 self._users.used((group_id, user_id), uw, user_expires)
-            _push(uw.times, ts, size)
-            if len(uw.times) >= limits.burst_count:  # fewer messages than the limit cannot burst
-                n = _count_within(uw.times, ts, limits.burst_window_s)
+            h = (hash(key) or 1) if key is not None else 0  # 0 marks "no key"
+            uw.append((ts, h))
+            if len(uw) > size + 1:
+                del uw[1]
+            if len(uw) > limits.burst_count:  # fewer messages than the limit cannot burst
+                w = limits.burst_window_s
+                n = sum(1 for t, _ in islice(uw, 1, None) if abs(ts - t) <= w)
                 if n >= limits.burst_count:
-                    signals.append(FloodSignal("burst", f"{n} in {_fmt_window(limits.burst_window_s)}", n))
+                    signals.append(FloodSignal("burst", f"{n} in {_fmt_window(w)}", n))
 
             if key is not None:
-                h = hash(key)
-                _push(uw.key_hashes, h, size)
-                _push(uw.key_times, ts, size)
-                if len(uw.key_hashes) >= limits.repeat_count:
+                if len(uw) > limits.repeat_count:
                     w = limits.repeat_window_s
-                    n = sum(1 for k, t in zip(uw.key_hashes, uw.key_times) if k == h and abs(ts - t) <= w)
+                    n = sum(1 for t, k in islice(uw, 1, None) if k == h and abs(ts - t) <= w)
                     if n >= limits.repeat_count:
                         signals.append(FloodSignal("repeat", f"{n} in {_fmt_window(w)}", n))
 
@@ -202,10 +192,10 @@ class InMemoryFloodTracker:
                     key_expires = now + min(self.ttl_s, limits.raid_window_s)
                     kw = self._keys.get((group_id, h))
                     if kw is None:
-                        kw = self._keys.add((group_id, h), _KeyWindow(), key_expires, now)
+                        kw = self._keys.add((group_id, h), _key_window(), key_expires, now)
                     else:
                         self._keys.used((group_id, h), kw, key_expires)
-                    users = kw.users
+                    users = kw[1]
                     users.pop(user_id, None)  # re-insert: newest last
                     users[user_id] = ts
                     if len(users) > self.MAX_RAID_USERS:

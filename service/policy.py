@@ -27,11 +27,13 @@ class Decision:
     reasons: list[dict[str, str]]
 
 
-def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: str, compact_text: str,
+def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: str, text: str,
            signals: list[FloodSignal], ts: float) -> Decision:
+    """`text` is the normalised text; words are matched on it with spaces removed."""
     reasons: list[dict[str, str]] = []
     if user_id in group.allow_users:
         return Decision(label, "allow", [{"name": "allow_user", "detail": user_id}])
+    compact_text = "".join(text.split()) if (group.allow_words or group.block_words) else ""
     for word, canon in group.allow_words:
         if canon in compact_text:
             return Decision(label, "allow", [{"name": "allow_word", "detail": word}])

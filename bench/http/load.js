@@ -9,7 +9,7 @@ const fs = require('fs')
 const autocannon = require('autocannon')
 
 function args () {
-  const a = { batch: 0, rate: 0, duration: 20, connections: 32, users: 1000 }
+  const a = { batch: 0, rate: 0, duration: 20, connections: 32, users: 100000 }
   const argv = process.argv.slice(2)
   for (let i = 0; i < argv.length; i += 2) a[argv[i].replace(/^--/, '')] = argv[i + 1]
   for (const k of ['batch', 'rate', 'duration', 'connections', 'users']) a[k] = Number(a[k])
