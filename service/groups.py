@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -18,6 +19,7 @@ from service.flood import FloodLimits
 
 ACTIONS = ("allow", "review", "delete")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+FlaggedAction = Literal["review", "delete"]
 
 
 class Thresholds(BaseModel):
@@ -49,14 +51,7 @@ class FloodSettings(BaseModel):
     raid_users: int = Field(4, ge=2, le=1000)
     raid_window_s: float = Field(60.0, gt=0, le=86400)
     raid_min_chars: int = Field(8, ge=1, le=1000, description="texts shorter than this (主播加油) and without a contact handle never count as a raid")
-    action: str = Field("review", description="action for a flood seen by behaviour: review or delete")
-
-    @field_validator("action")
-    @classmethod
-    def _action(cls, v: str) -> str:
-        if v not in ("review", "delete"):
-            raise ValueError("must be review or delete")
-        return v
+    action: FlaggedAction = Field("review", description="action for a flood seen by behaviour: review or delete")
 
 
 class QuietHours(BaseModel):
@@ -64,7 +59,7 @@ class QuietHours(BaseModel):
     start: str = Field(..., description="HH:MM local time")
     end: str = Field(..., description="HH:MM local time; may be earlier than start (overnight)")
     timezone: str = "Asia/Shanghai"
-    action: str = Field("review", description="what happens to a message sent in quiet hours: review or delete")
+    action: FlaggedAction = Field("review", description="what happens to a message sent in quiet hours: review or delete")
 
     @field_validator("start", "end")
     @classmethod
@@ -80,13 +75,6 @@ class QuietHours(BaseModel):
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {v!r}") from None
-        return v
-
-    @field_validator("action")
-    @classmethod
-    def _action(cls, v: str) -> str:
-        if v not in ("review", "delete"):
-            raise ValueError("must be review or delete")
         return v
 
 
