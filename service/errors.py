@@ -7,6 +7,7 @@ unexpected becomes a 500 with no stack trace in the body.
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -53,6 +54,14 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         code = STATUS_CODES.get(exc.status_code, "error")
         return JSONBytes(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(sqlite3.Error)
+    async def _store(request: Request, exc: sqlite3.Error):
+        # nothing was acknowledged: the flagged items of this request were not committed, so
+        # the bot must retry rather than act on a verdict the review queue never saw
+        log.error("review store failed on %s %s: %s", request.method, request.url.path, exc)
+        return JSONBytes(error_body("store_unavailable", "the review store could not record this verdict; retry"),
+                         status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):

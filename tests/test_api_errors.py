@@ -97,3 +97,18 @@ def test_reload_with_corrupt_artifact_keeps_old_model(client, small_model_dir, t
     assert "previous model keeps serving" in res.json()["error"]["message"]
     after = client.post("/v1/classify", json=GOOD, headers=auth("bot"))
     assert after.status_code == 200 and after.json()["model_version"] == before
+
+
+def test_store_failure_is_503_and_nothing_is_acknowledged(client, monkeypatch):
+    import sqlite3
+
+    def disk_failure(items):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    client.put("/v1/groups/g1", json={"thresholds": {"advertising": {"review": 0.01, "delete": 0.02},
+                                                     "spam": {"review": 0.01, "delete": 0.02}}}, headers=auth("moderator"))
+    monkeypatch.setattr(client.app.state.moderator.store, "add_review_items", disk_failure)
+    res = client.post("/v1/classify", json={"group_id": "g1", "user_id": "u1", "text": "加微信 abc_8899 领优惠"},
+                      headers=auth("bot"))
+    assert res.status_code == 503 and res.headers["retry-after"] == "1"
+    assert res.json()["error"]["code"] == "store_unavailable"
