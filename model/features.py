@@ -137,7 +137,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         wrows, wcols = self._word_columns(norms)
         # one int64 key per (row, column): a single sort groups repeats (cheaper than lexsort)
         width = self.n_tokens
-        rc = np.concatenate([rows[hit] * width + self.gram_cols_[pos[hit]], wrows * width + wcols])
+        rc = np.concatenate([rows[hit] * width + pos[hit], wrows * width + wcols])  # a gram's column is its position
         rc.sort()
         first = np.ones(len(rc), dtype=bool)
         first[1:] = rc[1:] != rc[:-1]
@@ -185,7 +185,6 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         grams = sorted((c[2], c[0]) for c in kept if c[1] == 0)
         words = sorted((c[3], c[0]) for c in kept if c[1] == 1)
         self.gram_keys_ = np.array([k for k, _ in grams], dtype=np.int64)
-        self.gram_cols_ = np.arange(len(grams), dtype=np.int64)
         self.word_vocab_ = {t: len(grams) + i for i, (t, _) in enumerate(words)}
         df = np.array([d for _, d in grams] + [d for _, d in words], dtype=np.float64)
         self.idf_ = (np.log((1 + len(norms)) / (1 + df)) + 1.0).astype(np.float32)

@@ -45,8 +45,8 @@ class LoadedModel:
 def _freeze_after_full_collection(phase: str, info: dict) -> None:
     # What survives a full collection is long-lived (flood windows, caches): freeze it so the
     # next full collection does not walk it again. Frozen objects are still freed by reference
-    # counting; only a reference cycle among them would stay. Measured at 500 req/s after a
-    # busy minute: p99 43 ms with full collections every ~1 s, 9 ms with this.
+    # counting; only a reference cycle among them would stay. bench/bench_http.py, 500 req/s
+    # after a busy minute: p99 53 ms with full collections every ~1 s, 11 ms with this.
     if phase == "stop" and info["generation"] == 2:
         gc.freeze()
 

@@ -1,0 +1,58 @@
+"""The service's engine in-process, without HTTP: what one process can do per core.
+
+    python bench/bench_engine.py [--n 5000]
+
+The same messages bench_http.py sends (held-out test split, ~36 % of them flagged), each
+from its own user, through normalise -> classify -> flood windows -> policy -> SQLite.
+The gap to bench_http.py's batch figure is the cost of HTTP, parsing and validation.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_http import write_texts  # noqa: E402
+
+from model import artifact  # noqa: E402
+from service.engine import LoadedModel, MessageIn, Moderator  # noqa: E402
+from service.flood import InMemoryFloodTracker  # noqa: E402
+from service.store import Store  # noqa: E402
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=5000)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        texts_path = Path(tmp) / "texts.json"
+        write_texts(texts_path, args.n)
+        import json
+
+        texts = json.loads(texts_path.read_text(encoding="utf-8"))
+        moderator = Moderator(LoadedModel(*artifact.load(artifact.SHIPPED)), Store(Path(tmp) / "e.db"), InMemoryFloodTracker())
+        msgs = [MessageIn("g1", f"u{i}", t, str(i)) for i, t in enumerate(texts)]
+        for m in msgs[:200]:
+            moderator.classify([m])  # warm-up
+        t = time.perf_counter()
+        for m in msgs:
+            moderator.classify([m])
+        single = (time.perf_counter() - t) / len(msgs)
+        t = time.perf_counter()
+        for i in range(0, len(msgs), 100):
+            moderator.classify(msgs[i : i + 100])
+        batch = len(msgs) / (time.perf_counter() - t)
+        flagged = moderator.store.count_review_items("pending")
+    print(f"{len(msgs):,} messages, {flagged:,} review items written over both runs")
+    print(f"engine, one message a call: {single * 1e3:.3f} ms a message ({1 / single:,.0f} msg/s)")
+    print(f"engine, batches of 100: {batch:,.0f} msg/s")
+
+
+if __name__ == "__main__":
+    main()
