@@ -100,13 +100,18 @@ class MessageClassifier:
             return []
         X = self.featurizer.transform_normalized(norms)
         P = self._proba(X)
+        best = P.argmax(axis=1).tolist()
+        rounded = P.round(4).tolist()  # one numpy pass, not a round() per score
+        flood = self.featurizer.text_flood_flags(X) if explain else None
         verdicts = []
         for i, norm in enumerate(norms):
-            k = int(P[i].argmax())
-            label = LABELS[k]
-            scores = {lab: round(float(P[i, j]), 4) for j, lab in enumerate(LABELS)}
-            columns = X.indices[X.indptr[i] : X.indptr[i + 1]]
-            reasons = self.reasons(norm, label, scores[label], columns) if explain else []
+            label = LABELS[best[i]]
+            scores = dict(zip(LABELS, rounded[i]))
+            if explain:
+                columns = X.indices[X.indptr[i] : X.indptr[i + 1]]
+                reasons = self.reasons(norm, label, scores[label], columns, text_flood=bool(flood[i]))
+            else:
+                reasons = []
             verdicts.append(Verdict(label, scores, reasons))
         return verdicts
 
