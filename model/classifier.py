@@ -17,7 +17,6 @@ from model.errors import InvalidMessageError
 from model.features import MessageFeaturizer
 from model.labels import LABELS
 from model.normalize import Normalized, normalize
-from model.shape import is_text_flood
 
 MAX_MESSAGE_CHARS = 10_000
 
@@ -116,10 +115,11 @@ class MessageClassifier:
         return verdicts
 
     # -- explanation --------------------------------------------------------
-    def reasons(self, norm: Normalized, label: str, p: float, columns: np.ndarray, top: int = 3,
-                text_flood: bool | None = None) -> list[Reason]:
+    def reasons(self, norm: Normalized, label: str, p: float, columns: np.ndarray, text_flood: bool,
+                top: int = 3) -> list[Reason]:
+        """`text_flood`: the guide's text-only flood test, as read from the features (text_flood_flags)."""
         out = [Reason("contact_handle", f"{h.kind}: {h.text}") for h in norm.handles]
-        if is_text_flood(norm.text) if text_flood is None else text_flood:
+        if text_flood:
             out.append(Reason("text_flood", "repeated characters, phrases or emoji make up most of the message"))
         out.append(Reason("model", f"p({label})={p:.2f}"))
         if label != "on_topic":
