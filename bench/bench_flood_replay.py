@@ -61,6 +61,22 @@ def replay(rows, limits: FloodLimits):
     return n, flagged, by_signal, time.perf_counter() - t0
 
 
+def memory_per_user(n: int = 20_000) -> float:
+    """Bytes the tracker holds per user (its user and raid windows), n users one message each."""
+    import tracemalloc
+
+    tracker = InMemoryFloodTracker(max_users=10 * n, max_keys=10 * n)
+    users = [f"user-{i:07d}" for i in range(n)]
+    keys = [repeat_key(normalize(f"第{chr(0x4E00 + i)}条消息，大家好，这是一条普通的发言")) for i in range(n)]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i, (u, k) in enumerate(zip(users, keys)):
+        tracker.observe("g", u, k, 1_700_000_000 + i * 0.01, FloodLimits())
+    per_user = (tracemalloc.get_traced_memory()[0] - before) / n
+    tracemalloc.stop()
+    return per_user
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--raw", type=Path, default=ROOT.parent / "shared" / "data" / "raw")
@@ -68,6 +84,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     limits = FloodLimits()
     print(f"limits: {limits}")
+    print(f"memory: {memory_per_user():,.0f} bytes per live user (user window + raid window of a distinct text)")
 
     n, flagged, by_signal, secs = replay(danmaku(args.raw), limits)
     users = len({(g, u) for g, u, _, _ in flagged})

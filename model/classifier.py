@@ -99,13 +99,9 @@ class MessageClassifier:
             return []
         X = self.featurizer.transform_normalized(norms)
         P = self._proba(X)
-        best = P.argmax(axis=1).tolist()
-        rounded = P.round(4).tolist()  # one numpy pass, not a round() per score
         flood = self.featurizer.text_flood_flags(X) if explain else None
         verdicts = []
-        for i, norm in enumerate(norms):
-            label = LABELS[best[i]]
-            scores = dict(zip(LABELS, rounded[i]))
+        for i, (norm, (label, scores)) in enumerate(zip(norms, self.labels_and_scores(P))):
             if explain:
                 columns = X.indices[X.indptr[i] : X.indptr[i + 1]]
                 reasons = self.reasons(norm, label, scores[label], columns, text_flood=bool(flood[i]))
@@ -113,6 +109,12 @@ class MessageClassifier:
                 reasons = []
             verdicts.append(Verdict(label, scores, reasons))
         return verdicts
+
+    @staticmethod
+    def labels_and_scores(P: np.ndarray) -> list[tuple[str, dict[str, float]]]:
+        """Per row of probabilities: the top label, and all four scores rounded to 4 places."""
+        best = P.argmax(axis=1).tolist()
+        return [(LABELS[b], dict(zip(LABELS, row))) for b, row in zip(best, P.round(4).tolist())]
 
     # -- explanation --------------------------------------------------------
     def reasons(self, norm: Normalized, label: str, p: float, columns: np.ndarray, text_flood: bool,

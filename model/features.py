@@ -27,10 +27,10 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from model.int_lookup import IntLookup
 from model.normalize import Normalized, normalize
 from model.pinyin import CJK_END, SYLLABLE_IDS, SYLLABLES
 from model.segment import Segmenter
-from model.int_lookup import IntLookup
 from model.shape import SHAPE_NAMES, shape_matrix, shape_vector
 
 BOS, EOS = "\x02", "\x03"  # message boundaries, so "^哈哈$" differs from 哈哈 inside a sentence

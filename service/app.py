@@ -7,7 +7,6 @@ import signal
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from service.json_response import JSONBytes
 
 from model import artifact
 from model.errors import ModelArtifactError
@@ -17,6 +16,7 @@ from service.batcher import MicroBatcher
 from service.config import Settings
 from service.engine import LoadedModel, Moderator
 from service.flood import InMemoryFloodTracker
+from service.json_response import JSONBytes
 from service.metrics import Metrics, MetricsMiddleware
 from service.routes import classify, groups, ops
 from service.store import Store

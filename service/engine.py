@@ -14,7 +14,6 @@ from pathlib import Path
 
 from model import artifact
 from model.classifier import MessageClassifier
-from model.labels import LABELS
 from model.normalize import normalize
 from service.flood import FloodTracker, repeat_key
 from service.groups import CompiledGroup, GroupSettings
@@ -133,13 +132,9 @@ class Moderator:
         verdicts, flagged = [], []
         topic_scores = self._topic_scores(messages, X, model)
         text_flood = clf.featurizer.text_flood_flags(X)
-        best = P.argmax(axis=1).tolist()
-        rounded = P.round(4).tolist()  # one numpy pass instead of a round() per score
-        for i, (m, norm) in enumerate(zip(messages, norms)):
+        for i, (m, norm, (label, scores)) in enumerate(zip(messages, norms, clf.labels_and_scores(P))):
             g = self.group(m.group_id)
             ts = m.ts if m.ts is not None else now
-            label = LABELS[best[i]]
-            scores = dict(zip(LABELS, rounded[i]))
             signals = self.flood.observe(m.group_id, m.user_id, repeat_key(norm), ts, g.flood_limits)
             decision = decide(label, scores, g, m.user_id, norm.text, signals, ts)
             reasons = [{"name": "contact_handle", "detail": f"{h.kind}: {h.text}"} for h in norm.handles]

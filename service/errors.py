@@ -11,8 +11,9 @@ import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from service.json_response import JSONBytes
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.json_response import JSONBytes
 
 log = logging.getLogger("qunguard")
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from service.json_response import JSONBytes
 
 from service import engine
 from service.errors import APIError
+from service.json_response import JSONBytes
 from service.routes.deps import AsBot, BatcherDep, MetricsDep, ModeratorDep, SettingsDep
 from service.schemas import ERRORS, BatchIn, BatchOut, MessageIn, VerdictOut
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
-from service.json_response import JSONBytes
 
 from model.errors import ModelArtifactError
 from service.errors import APIError
+from service.json_response import JSONBytes
 from service.routes.deps import AsAdmin, AsModerator, MetricsDep, ModeratorDep, SettingsDep
 from service.schemas import ERRORS, ModelOut, ReloadIn, ReviewListOut
 
