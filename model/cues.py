@@ -28,7 +28,3 @@ AD_CUES = re.compile(
     "兼职|日结|招聘|进群|加群|关注公众号|公众号|直播间|课程|训练营|知识付费"
 )
 
-
-def cue_counts(text: str) -> tuple[int, int]:
-    """(spam cue hits, advertising cue hits) in normalised text."""
-    return len(SPAM_CUES.findall(text)), len(AD_CUES.findall(text))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,13 +29,15 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from model.int_lookup import IntLookup
-from model.normalize import Normalized, normalize
+from model.normalize import TOKENS, Normalized, normalize
 from model.pinyin import CJK_END, SYLLABLE_IDS, SYLLABLES
 from model.segment import Segmenter
-from model.shape import SHAPE_NAMES, shape_matrix, shape_vector
+from model.shape import SHAPE_NAMES, shape_rows
 
 BOS, EOS = "\x02", "\x03"  # message boundaries, so "^哈哈$" differs from 哈哈 inside a sentence
 _BITS = 21  # a Unicode code point fits in 21 bits; three fit in a non-negative int64
+# how token names read in a verdict's evidence: "^加[wechat]" rather than private-use characters
+_READABLE = str.maketrans({BOS: "^", EOS: "$", "\n": "↵", **{ch: f"[{kind}]" for kind, ch in TOKENS.items()}})
 
 
 def _check_documents(X) -> None:
@@ -83,7 +86,7 @@ def key_name(key: int) -> str:
     while key:
         chars.append(chr(key & ((1 << _BITS) - 1)))
         key >>= _BITS
-    return "".join(reversed(chars)).replace(BOS, "^").replace(EOS, "$")
+    return "".join(reversed(chars)).translate(_READABLE)
 
 
 class MessageFeaturizer(TransformerMixin, BaseEstimator):
@@ -120,14 +123,35 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         return out
 
     def _word_columns(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray]:
-        get = self.word_vocab_.get
-        cols: list[int] = []
-        rows: list[int] = []
-        for i, norm in enumerate(norms):
-            found = [j for j in map(get, self.word_tokens(norm)) if j is not None]
-            cols += found
-            rows += [i] * len(found)
-        return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        """(row, column) of every in-vocabulary word, word bigram and handle kind (repeats kept).
+
+        The same columns as looking up word_tokens() in word_vocab_, without building a
+        string per token: each word is looked up once as an id, and bigrams are id pairs
+        found for the whole batch at once (see _word_index)."""
+        index = self._word_index()
+        segment = self.segment_
+        words: list[str] = []
+        lens: list[int] = []
+        for norm in norms:
+            w = segment(norm.masked)
+            words += w
+            lens.append(len(w))
+        ids = np.fromiter(map(index.ids.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+        rows = np.repeat(np.arange(len(norms), dtype=np.int64), lens)
+        ucols = index.unigram_cols[ids]  # ids of -1 read the table's last slot, which is -1
+        pair = (rows[:-1] == rows[1:]) & (ids[:-1] >= 0) & (ids[1:] >= 0)
+        pos = index.bigrams.positions(ids[:-1][pair] * index.n_words + ids[1:][pair])
+        bcols = index.bigram_cols[pos]
+        hrows = [i for i, norm in enumerate(norms) for h in norm.handles if h.kind in index.handles]
+        hcols = [index.handles[h.kind] for norm in norms for h in norm.handles if h.kind in index.handles]
+        return (np.concatenate([rows[ucols >= 0], rows[:-1][pair][pos >= 0], np.asarray(hrows, dtype=np.int64)]),
+                np.concatenate([ucols[ucols >= 0], bcols[pos >= 0], np.asarray(hcols, dtype=np.int64)]))
+
+    def _word_index(self) -> "_WordIndex":
+        index = self.__dict__.get("_words")
+        if index is None:  # derived from word_vocab_ on first use; not shipped in the artifact
+            index = self.__dict__["_words"] = _WordIndex(self.word_vocab_)
+        return index
 
     def _token_entries(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, tf-idf weight) of every distinct in-vocabulary token, rows L2-normalised."""
@@ -203,7 +227,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "gram_keys_")
         n = len(norms)
         r, c, w = self._token_entries(norms)
-        shapes = shape_matrix([shape_vector(m.text, m.n_emoji, m.n_placeholders, len(m.handles)) for m in norms])
+        shapes = shape_rows([m.text for m in norms], [m.n_emoji for m in norms], [m.n_placeholders for m in norms],
+                            [len(m.handles) for m in norms])
         k = shapes.shape[1]
         # one CSR built once: each row's token columns (sorted), then its shape columns after them
         rows = np.concatenate([r, np.repeat(np.arange(n, dtype=np.int64), k)])
@@ -223,14 +248,23 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
 
     # -- names, for explanations ----------------------------------------------
     def column_name(self, col: int) -> str:
-        """Readable name of a token column."""
+        """Readable name of a token column (cached: the same few thousand recur as evidence)."""
+        names = self.__dict__.get("_names")
+        if names is None:  # derived at run time, not shipped; bounded by the vocabulary
+            names = self.__dict__["_names"] = {}
+        name = names.get(col)
+        if name is None:
+            name = names[col] = self._column_name(col)
+        return name
+
+    def _column_name(self, col: int) -> str:
         if col < len(self.gram_keys_):
             return key_name(int(self.gram_keys_[col]))
         names = self.__dict__.get("_word_names")
         if names is None:  # derived on first use, not shipped
             names = self.__dict__["_word_names"] = {j: t for t, j in self.word_vocab_.items()}
         tok = names[col]
-        return ("handle " if tok[0] == "h" else "") + tok[1:].replace("_", " ")
+        return ("handle " if tok[0] == "h" else "") + tok[1:].replace("_", " ").translate(_READABLE)
 
     def _gram_lookup(self) -> IntLookup:
         lookup = self.__dict__.get("_lookup")
@@ -241,10 +275,50 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_word_names", None)
+        state.pop("_names", None)
         state.pop("_lookup", None)
+        state.pop("_words", None)
         return state
 
     def named_columns(self, norm: Normalized) -> dict[int, str]:
         """Column -> readable token, for the tokens of one message that are in the vocabulary."""
         cols = self.transform_normalized([norm]).indices
         return {int(c): self.column_name(int(c)) for c in cols if c < self.n_tokens}
+
+
+class _WordIndex:
+    """word_vocab_ re-keyed for lookup by word id, so that no token string is built per message.
+
+    A vocabulary token is "w" + word, "w" + a + "_" + b (a word bigram) or "h" + handle kind.
+    Every "w" token is registered as a unigram and, for each "_" inside it, as the bigram of
+    the two sides: the string alone cannot tell "a_b" the word from (a, b) the bigram, and
+    word_tokens() maps both to the same token, so the column is the same either way.
+    """
+
+    def __init__(self, vocab: dict[str, int]) -> None:
+        self.ids: dict[str, int] = {}
+        unigrams: list[tuple[int, int]] = []
+        bigrams: dict[tuple[int, int], int] = {}
+        self.handles = {tok[1:]: col for tok, col in vocab.items() if tok[0] == "h"}
+        for tok, col in vocab.items():
+            if tok[0] != "w":
+                continue
+            word = tok[1:]
+            unigrams.append((self._id(word), col))
+            at = word.find("_")
+            while at != -1:
+                if 0 < at < len(word) - 1:
+                    bigrams[(self._id(word[:at]), self._id(word[at + 1 :]))] = col
+                at = word.find("_", at + 1)
+        self.n_words = len(self.ids)
+        # one extra slot at the end, read by the id -1 of an unknown word
+        self.unigram_cols = np.full(self.n_words + 1, -1, dtype=np.int64)
+        for wid, col in unigrams:
+            self.unigram_cols[wid] = col
+        keys = np.array([a * self.n_words + b for a, b in bigrams], dtype=np.int64)
+        self.bigrams = IntLookup(keys)
+        # positions() answers -1 for a missing pair: the last slot holds -1 too
+        self.bigram_cols = np.append(np.fromiter(bigrams.values(), dtype=np.int64, count=len(bigrams)), -1)
+
+    def _id(self, word: str) -> int:
+        return self.ids.setdefault(word, len(self.ids))

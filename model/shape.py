@@ -4,17 +4,20 @@ Works on `Normalized.text`, where placeholders and emoji are already single
 token characters (model.normalize.TOKENS). Used twice: as dense features of
 the classifier, and as the guide's text-only flooding test when the training
 data is labelled (data/mapping.py), so both agree on what "excess" means.
-Hot path: one str.translate to character classes, then counts, with the
-costlier regexes run only when a cheap necessary condition holds.
+
+Hot path: a batch is one array of code points, so character classes, the
+longest run and the distinct characters of every message come from a few
+numpy passes, and the cue words from one regex pass over the joined batch.
+Only messages that pass a cheap necessary condition pay for the costlier
+regexes (a phrase said three times, the flood test), one at a time.
 """
 from __future__ import annotations
 
-import math
 import re
 
 import numpy as np
 
-from model.cues import cue_counts
+from model.cues import AD_CUES, SPAM_CUES
 
 _TOKEN_CHARS = ("\ue000", "\ue001", "\ue002")
 _RUN5 = re.compile(r"(.)\1{4,}", re.S)
@@ -37,7 +40,12 @@ def _class_table() -> dict[int, str]:
     return table
 
 
-_CLASSES = _class_table()
+_CLASSES = _class_table()  # for str.translate, on the rare path of _is_flood
+_CLASS_IDS = "xcldtp"  # x = none of the others (spaces included: no feature counts them)
+_CLASS_OF = np.zeros(0x110000, dtype=np.int64)  # code point -> index in _CLASS_IDS
+for _cp, _cls in _CLASSES.items():
+    _CLASS_OF[_cp] = _CLASS_IDS.find(_cls) if _cls in _CLASS_IDS else 0
+C, L, D, T, P = (_CLASS_IDS.index(k) for k in "cldtp")
 
 SHAPE_NAMES = (
     "log_length",
@@ -59,36 +67,18 @@ SHAPE_NAMES = (
 )
 
 
-def _longest_run(text: str) -> int:
-    best = run = 0
-    prev = None
-    for ch in text:
-        run = run + 1 if ch == prev else 1
-        prev = ch
-        if run > best:
-            best = run
-    return best
-
-
-def _analyse(text: str):
-    """(classes, longest run, run5 match?, phrase3 match or None, distinct chars) of stripped text."""
-    classes = text.translate(_CLASSES)
-    longest = _longest_run(text)
-    distinct = len(set(text))
-    run5 = longest >= 5
-    # a phrase said 3 times needs at least 4 repeated characters: skip the costly regex otherwise
-    phrase = _PHRASE3.search(text) if len(text) - distinct >= 4 and _PHRASE3_ANY.search(text) else None
+def _phrase3(text: str):
+    """The first phrase (2-8 characters) said 3+ times in a row, ignoring pure punctuation, or None."""
+    phrase = _PHRASE3.search(text) if _PHRASE3_ANY.search(text) else None
     if phrase is not None and not phrase.group(1).strip(_PHRASE_STRIP):
-        phrase = None
-    return classes, longest, run5, phrase, distinct
+        return None
+    return phrase
 
 
-def _is_flood(text: str, classes: str, run5: bool, phrase) -> bool:
-    tokens = classes.count("t")
-    words = classes.count("c") + classes.count("l")
+def _is_flood(text: str, tokens: int, words: int, latin: int, run5: bool, phrase) -> bool:
     if tokens >= 3 and words <= 1:
         return True
-    if classes.count("l") >= 6 and _KEYMASH.match(text.replace(" ", "")):
+    if latin >= 6 and _KEYMASH.match(text.replace(" ", "")):
         return True
     if run5:
         excess = sum(len(m.group(0)) for m in _RUN5.finditer(text))
@@ -101,45 +91,70 @@ def _is_flood(text: str, classes: str, run5: bool, phrase) -> bool:
     return leftover <= 3 or excess >= 0.6 * len(text)
 
 
+def _hits_per_text(pattern: re.Pattern, joined: str, starts: np.ndarray) -> np.ndarray:
+    """Non-overlapping matches of `pattern` per text, from one pass over the texts joined by
+    newlines (no cue contains a newline, so no match spans two texts)."""
+    at = [m.start() for m in pattern.finditer(joined)]
+    return np.bincount(np.searchsorted(starts, at, side="right") - 1, minlength=len(starts))
+
+
+def shape_rows(texts: list[str], n_emoji, n_placeholders, n_handles) -> np.ndarray:
+    """(len(texts), len(SHAPE_NAMES)) float64: the shape features of each normalised text."""
+    stripped = [t.strip() for t in texts]
+    n = len(stripped)
+    lens = np.fromiter(map(len, stripped), dtype=np.int64, count=n)
+    cps = np.frombuffer("".join(stripped).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lens)
+    counts = np.bincount(rows * len(_CLASS_IDS) + _CLASS_OF[cps], minlength=n * len(_CLASS_IDS)).reshape(n, -1)
+    # longest run of one character: runs start where the character or the text changes
+    longest = np.zeros(n, dtype=np.int64)
+    if len(cps):
+        starts = np.flatnonzero(np.concatenate(([True], (cps[1:] != cps[:-1]) | (rows[1:] != rows[:-1]))))
+        np.maximum.at(longest, rows[starts], np.diff(np.append(starts, len(cps))))
+    distinct = np.bincount(np.unique((rows << 21) | cps) >> 21, minlength=n)
+    text_starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1]))
+    joined = "\n".join(stripped)
+    spam_cues = _hits_per_text(SPAM_CUES, joined, text_starts)
+    ad_cues = _hits_per_text(AD_CUES, joined, text_starts)
+    words = counts[:, C] + counts[:, L]
+    run5 = longest >= 5
+    # a phrase said 3 times needs at least 4 repeated characters: only those texts pay for the regex
+    phrase = [None] * n
+    for i in np.flatnonzero(lens - distinct >= 4).tolist():
+        phrase[i] = _phrase3(stripped[i])
+    has_phrase = np.fromiter((p is not None for p in phrase), dtype=bool, count=n)
+    # the flood test, where one of its necessary conditions holds
+    flood = np.zeros(n, dtype=bool)
+    maybe = ((counts[:, T] >= 3) & (words <= 1)) | (counts[:, L] >= 6) | run5 | has_phrase
+    for i in np.flatnonzero(maybe & (lens > 0)).tolist():
+        flood[i] = _is_flood(stripped[i], int(counts[i, T]), int(words[i]), int(counts[i, L]), bool(run5[i]), phrase[i])
+    emoji = np.asarray(n_emoji, dtype=np.int64)
+    placeholders = np.asarray(n_placeholders, dtype=np.int64)
+    length = np.maximum(lens, 1).astype(np.float64)
+    out = np.empty((n, len(SHAPE_NAMES)), dtype=np.float64)
+    out[:, 0] = np.log1p(lens) / 6.0
+    out[:, 1] = longest / length
+    out[:, 2] = run5
+    out[:, 3] = has_phrase
+    out[:, 4] = counts[:, D] / length
+    out[:, 5] = counts[:, L] / length
+    out[:, 6] = counts[:, C] / length
+    out[:, 7] = np.minimum(emoji, 10) / 10.0
+    out[:, 8] = np.minimum(placeholders, 10) / 10.0
+    out[:, 9] = (emoji + placeholders >= 3) & (words <= 1)
+    out[:, 10] = np.minimum(np.asarray(n_handles, dtype=np.int64), 3) / 3.0
+    out[:, 11] = distinct / length
+    out[:, 12] = counts[:, P] / length
+    out[:, 13] = np.minimum(spam_cues, 3) / 3.0
+    out[:, 14] = np.minimum(ad_cues, 3) / 3.0
+    out[:, 15] = flood
+    return out
+
+
 def is_text_flood(text: str) -> bool:
     """The labelling guide's test for flooding by text alone: excess, little else said.
 
     A run of 5+ of one character, a phrase said 3+ times, 3+ emoji or placeholders
     with no words, or key-mashing, making up most of the message.
     """
-    t = text.strip()
-    if not t:
-        return False
-    classes, _, run5, phrase, _ = _analyse(t)
-    return _is_flood(t, classes, run5, phrase)
-
-
-def shape_vector(text: str, n_emoji: int, n_placeholders: int, n_handles: int) -> list[float]:
-    t = text.strip()
-    n = len(t) or 1
-    classes, longest, run5, phrase, distinct = _analyse(t)
-    words = classes.count("c") + classes.count("l")
-    flood = bool(t) and _is_flood(t, classes, run5, phrase)
-    spam_cues, ad_cues = cue_counts(t)
-    return [
-        math.log1p(len(t)) / 6.0,
-        longest / n,
-        1.0 if run5 else 0.0,
-        1.0 if phrase is not None else 0.0,
-        classes.count("d") / n,
-        classes.count("l") / n,
-        classes.count("c") / n,
-        min(n_emoji, 10) / 10.0,
-        min(n_placeholders, 10) / 10.0,
-        1.0 if (n_emoji + n_placeholders) >= 3 and words <= 1 else 0.0,
-        min(n_handles, 3) / 3.0,
-        distinct / n,
-        classes.count("p") / n,
-        min(spam_cues, 3) / 3.0,
-        min(ad_cues, 3) / 3.0,
-        1.0 if flood else 0.0,
-    ]
-
-
-def shape_matrix(rows: list[list[float]]) -> np.ndarray:
-    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(SHAPE_NAMES))
+    return bool(shape_rows([text], [0], [0], [0])[0, -1])

@@ -131,21 +131,24 @@ class Moderator:
         P = clf._proba(X)
         verdicts, flagged = [], []
         topic_scores = self._topic_scores(messages, X, model)
-        text_flood = clf.featurizer.text_flood_flags(X)
-        for i, (m, norm, (label, scores)) in enumerate(zip(messages, norms, clf.labels_and_scores(P))):
+        text_flood = clf.featurizer.text_flood_flags(X).tolist()
+        labeled = clf.labels_and_scores(P)
+        decisions = []
+        for m, norm, (label, scores) in zip(messages, norms, labeled):
             g = self.group(m.group_id)
             ts = m.ts if m.ts is not None else now
             signals = self.flood.observe(m.group_id, m.user_id, repeat_key(norm), ts, g.flood_limits)
-            decision = decide(label, scores, g, m.user_id, norm.text, signals, ts)
+            decisions.append((decide(label, scores, g, m.user_id, norm.text, signals, ts), ts))
+        # the model's evidence is what a bot shows when it acts; an allowed message
+        # (most of a real group's traffic) does not pay for it
+        acted = [i for i, (d, _) in enumerate(decisions) if d.action != "allow"]
+        evidence = dict(zip(acted, clf.evidence_rows(X, acted, [decisions[i][0].label for i in acted])))
+        for i, (m, norm, (_, scores), (decision, ts)) in enumerate(zip(messages, norms, labeled, decisions)):
             reasons = [{"name": "contact_handle", "detail": f"{h.kind}: {h.text}"} for h in norm.handles]
             reasons += decision.reasons
-            if decision.action != "allow":
-                # the model's evidence is what a bot shows when it acts; an allowed message
-                # (most of a real group's traffic) does not pay for it
-                columns = X.indices[X.indptr[i] : X.indptr[i + 1]]
-                reasons += [r.as_dict() for r in clf.reasons(norm, decision.label, scores[decision.label], columns,
-                                                               text_flood=bool(text_flood[i]))
-                            if r.name != "contact_handle"]
+            if i in evidence:
+                reasons += [r.as_dict() for r in clf.model_reasons(decision.label, scores[decision.label], evidence[i],
+                                                                    text_flood[i])]
             verdict = {
                 "message_id": m.message_id,
                 "label": decision.label,

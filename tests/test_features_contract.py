@@ -77,3 +77,32 @@ def test_handles_are_masked_so_numbers_do_not_matter():
     f = MessageFeaturizer(min_df=1).fit(DOCS)
     x = f.transform(["加微信 abc12345 详聊", "加微信 xyz98765 详聊"]).toarray()
     assert np.allclose(x[0], x[1])
+
+
+def _columns_by_token_strings(f, norms):
+    """The reference: look up each of word_tokens() in word_vocab_, one string at a time."""
+    return [sorted(f.word_vocab_[t] for t in f.word_tokens(n) if t in f.word_vocab_) for n in norms]
+
+
+def _columns_by_word_ids(f, norms):
+    rows, cols = f._word_columns(norms)
+    out = [[] for _ in norms]
+    for r, c in zip(rows.tolist(), cols.tolist()):
+        out[r].append(c)
+    return [sorted(c) for c in out]
+
+
+def test_word_columns_by_id_match_the_token_strings_on_real_messages(shipped):
+    from tests.conftest import read_gold
+
+    f = shipped[0].featurizer
+    norms = [normalize(row["text"]) for row in read_gold()]
+    assert _columns_by_word_ids(f, norms) == _columns_by_token_strings(f, norms)
+
+
+def test_word_columns_by_id_with_underscores_in_words():
+    # "a_b" the word and (a, b) the bigram are one token string: both must find its column
+    docs = ["user_name 加 我", "user name 加我", "_ _ 好", "a__b 的 c", "加我 微信 加我 微信"] * 2
+    f = MessageFeaturizer(min_df=1).fit(docs)
+    norms = [normalize(d) for d in docs + ["user_name", "name_加", "加我_微信", "_"]]
+    assert _columns_by_word_ids(f, norms) == _columns_by_token_strings(f, norms)

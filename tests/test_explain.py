@@ -1,0 +1,45 @@
+"""A verdict's evidence: the tokens of a message that push hardest toward its label."""
+import numpy as np
+
+from model.labels import LABELS
+from model.normalize import normalize
+from tests.conftest import read_gold
+
+
+def _evidence_one_row(clf, X, row, label, top=3):
+    """The reference, one message at a time: positive pulls, strongest first (ties by column), names once."""
+    cols = X.indices[X.indptr[row] : X.indptr[row + 1]]
+    cols = cols[cols < clf.featurizer.n_tokens]
+    pull = clf._pull_table()[LABELS.index(label), cols]
+    names = []
+    for i in np.argsort(-pull, kind="stable"):
+        if pull[i] > 0 and len(names) < top and clf.featurizer.column_name(int(cols[i])) not in names:
+            names.append(clf.featurizer.column_name(int(cols[i])))
+    return names
+
+
+def test_batch_evidence_matches_one_message_at_a_time(shipped):
+    clf = shipped[0]
+    norms = [normalize(row["text"]) for row in read_gold()[:600]]
+    X = clf.featurizer.transform_normalized(norms)
+    rows = list(range(len(norms)))
+    labels = [LABELS[(i * 7) % 4] for i in rows]  # every label, not only the predicted one
+    got = clf.evidence_rows(X, rows, labels)
+    assert got == [_evidence_one_row(clf, X, r, lab) for r, lab in zip(rows, labels)]
+    assert sum(map(len, got)) > len(rows)  # most rows have evidence
+
+
+def test_evidence_reads_as_text(shipped):
+    clf = shipped[0]
+    v = clf.classify("加我微信 Was4872 领取优惠券，[图片]")
+    evidence = [r.detail for r in v.reasons if r.name == "evidence"]
+    assert v.label != "on_topic" and evidence
+    assert len(evidence) == len(set(evidence)) <= 3
+    # private-use stand-ins for handles, pictures and message edges never reach a user
+    assert not any(0xE000 <= ord(ch) <= 0xF8FF or ch in "\x02\x03" for tok in evidence for ch in tok)
+
+
+def test_no_rows_no_evidence(shipped):
+    clf = shipped[0]
+    X = clf.featurizer.transform_normalized([normalize("你好")])
+    assert clf.evidence_rows(X, [], []) == []

@@ -1,0 +1,64 @@
+"""Shape features and the guide's text-only flood test (model/shape.py)."""
+import numpy as np
+import pytest
+
+from model.normalize import normalize
+from model.shape import SHAPE_NAMES, is_text_flood, shape_rows
+
+FLOOD = SHAPE_NAMES.index("text_flood")
+
+
+@pytest.mark.parametrize("text", [
+    "哈哈哈哈哈哈哈哈",          # a run of one character
+    "加油加油加油加油",          # a phrase said again and again
+    "[图片][图片][图片]",        # placeholders with no words
+    "😀😀😀😀😀",                # emoji with no words
+    "asdfghjkl",                 # key-mashing
+    "顶顶顶顶顶顶 1",
+])
+def test_guide_floods_are_floods(text):
+    assert is_text_flood(normalize(text).text)
+
+
+@pytest.mark.parametrize("text", [
+    "收到",
+    "今天下午三点开会，大家记得带电脑",
+    "哈哈哈哈哈，这个视频太好笑了，你们看了吗？我笑到现在",  # a laugh inside a real message
+    "[图片] 这是我家猫",
+    "谢谢谢谢",
+    "",
+    "   ",
+])
+def test_talk_is_not_flood(text):
+    assert not is_text_flood(normalize(text).text)
+
+
+def _single(norm):
+    return shape_rows([norm.text], [norm.n_emoji], [norm.n_placeholders], [len(norm.handles)])[0]
+
+
+def test_a_batch_gives_each_row_what_it_gives_alone():
+    # runs, distinct characters and cue words must stop at a message's edge: neighbours with
+    # the same characters at their boundary, empty rows and cue words split across two rows
+    texts = ["哈哈哈", "哈哈哈", "", "刷", "单返利", "加我微信领取红包", "   ", "aaaaa", "aaaaab", "[图片][图片][图片]",
+             "今天天气不错", "优惠\n优惠", "😀😀😀", "🀄🀄🀄🀄🀄"]
+    norms = [normalize(t) for t in texts]
+    batch = shape_rows([n.text for n in norms], [n.n_emoji for n in norms], [n.n_placeholders for n in norms],
+                       [len(n.handles) for n in norms])
+    assert batch.shape == (len(texts), len(SHAPE_NAMES))
+    for row, norm in zip(batch, norms):
+        assert np.array_equal(row, _single(norm)), norm.text
+
+
+def test_values_are_what_their_names_say():
+    norm = normalize("哈哈哈哈哈 12 刷单返利 优惠")
+    assert norm.text == "哈哈哈哈哈 12 刷单返利优惠"  # 15 characters: spaces between Chinese words go
+    row = dict(zip(SHAPE_NAMES, _single(norm)))
+    assert row["has_run5"] == 1.0
+    assert row["longest_run_share"] == pytest.approx(5 / 15)
+    assert row["digit_share"] == pytest.approx(2 / 15)
+    assert row["cjk_share"] == pytest.approx(11 / 15)
+    assert row["guide_spam_cues"] == pytest.approx(2 / 3)  # 刷单, 返利
+    assert row["guide_ad_cues"] == pytest.approx(1 / 3)    # 优惠
+    assert row["distinct_char_share"] == pytest.approx(10 / 15)
+    assert row["text_flood"] == 0.0  # the run is not most of what is said
