@@ -124,23 +124,22 @@ class Store:
         if not items:
             return []
         now = time.time()
-        ids = []
+        dumps = orjson.dumps
+        rows = [(it.message_id, it.group_id, it.user_id, it.text, it.label, it.action, dumps(it.scores).decode(),
+                 dumps(it.reasons).decode(), it.model_version, it.message_ts, now) for it in items]
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for it in items:
-                    cur = self._db.execute(
-                        "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
-                        " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        (it.message_id, it.group_id, it.user_id, it.text, it.label, it.action,
-                         orjson.dumps(it.scores).decode(), orjson.dumps(it.reasons).decode(), it.model_version, it.message_ts, now),
-                    )
-                    ids.append(cur.lastrowid)
+                self._db.executemany(
+                    "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
+                    " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+                # one writer inside one transaction: AUTOINCREMENT ids are consecutive
+                last = self._db.execute("SELECT last_insert_rowid()").fetchone()[0]
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return ids
+        return list(range(last - len(rows) + 1, last + 1))
 
     def review_items(self, *, status: str | None = "pending", group_id: str | None = None, after_id: int = 0, limit: int = 100) -> list[dict]:
         sql = "SELECT * FROM review_items WHERE id > ?"
