@@ -1,13 +1,14 @@
 """HTTP benchmarks: the real service in one process, load from a second (autocannon, Node).
 
-Starts `qunguard serve` with the shipped model and a fresh SQLite file, then runs:
+Starts `qunguard serve` with the shipped model and a fresh SQLite file (with --workers N,
+N worker processes sharing flood windows in the local Redis), then runs:
   throughput  single-message /v1/classify, as fast as it answers;
   at-rate     /v1/classify at a fixed 500 requests/s (8 and 32 connections): latency percentiles;
-  batch       /v1/classify/batch with 100 messages a request: messages/s;
+  batch       /v1/classify/batch with 100 messages a request, 8 connections: messages/s;
   soak        (--soak SECONDS) 500 requests/s over 100,000 distinct users, server RSS sampled.
 
     npm ci --prefix bench/http          # once: installs autocannon
-    python bench/bench_http.py [--soak 600] [--json results.json]
+    python bench/bench_http.py [--workers 2] [--soak 600] [--json results.json]
 
 Texts are real messages from data/test.jsonl.gz (the held-out split), so the share of
 flagged messages, and hence of SQLite writes, is what a real group would see.
@@ -34,10 +35,17 @@ TOKEN = "bench-bot-token"
 
 
 def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the workers, with --workers)."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            total += int(line.split()[1]) / 1024
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            total += rss_mb(int(child))
+        except FileNotFoundError:  # a process that just exited
+            pass
+    return total
 
 
 def write_texts(path: Path, n: int = 5000) -> None:
@@ -48,20 +56,25 @@ def write_texts(path: Path, n: int = 5000) -> None:
 
 
 class Server:
-    def __init__(self, port: int, db: Path, log: Path) -> None:
-        env = dict(os.environ, QUNGUARD_TOKENS=f"bot:{TOKEN}", QUNGUARD_PORT=str(port), QUNGUARD_DB_PATH=str(db))
+    def __init__(self, port: int, db: Path, log: Path, workers: int = 1) -> None:
+        env = dict(os.environ, QUNGUARD_TOKENS=f"bot:{TOKEN}", QUNGUARD_PORT=str(port), QUNGUARD_DB_PATH=str(db),
+                   QUNGUARD_WORKERS=str(workers))
+        if workers > 1:
+            env["QUNGUARD_FLOOD_BACKEND"] = "redis"
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=ROOT, env=env,
                                      stdout=log.open("w"), stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
+        pids: set[int] = set()
+        deadline = time.time() + 60
+        while time.time() < deadline and len(pids) < workers:  # every worker up
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
                     if r.status == 200:
-                        return
+                        pids.add(json.loads(r.read())["pid"])
             except OSError:
                 time.sleep(0.2)
-        raise SystemExit(f"server did not come up; see {log}")
+        if len(pids) < workers:
+            raise SystemExit(f"server did not come up; see {log}")
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -85,6 +98,7 @@ def fmt(name: str, r: dict) -> str:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--workers", type=int, default=1, help="worker processes (more than 1 uses the local Redis)")
     ap.add_argument("--duration", type=int, default=20, help="seconds per run")
     ap.add_argument("--soak", type=int, default=0, help="also run a soak of this many seconds at 500 rps")
     ap.add_argument("--json", type=Path, help="write all results here")
@@ -97,7 +111,7 @@ def main(argv=None) -> None:
         tmp = Path(tmp)
         texts = tmp / "texts.json"
         write_texts(texts)
-        server = Server(args.port, tmp / "bench.db", tmp / "server.log")
+        server = Server(args.port, tmp / "bench.db", tmp / "server.log", args.workers)
         try:
             load(server, texts, duration=3, connections=8)  # warm-up: imports, caches, SQLite pages
             results["rss_start_mb"] = rss_mb(server.proc.pid)
@@ -105,7 +119,7 @@ def main(argv=None) -> None:
             # a bot keeps a few keep-alive connections; 32 connections fire in lockstep bursts
             results["at_500rps"] = load(server, texts, duration=args.duration, connections=8, rate=500)
             results["at_500rps_32c"] = load(server, texts, duration=args.duration, connections=32, rate=500)
-            results["batch_100"] = load(server, texts, duration=args.duration, connections=4, batch=100)
+            results["batch_100"] = load(server, texts, duration=args.duration, connections=8, batch=100)
             if args.soak:
                 samples = []
                 stop = threading.Event()
@@ -126,12 +140,13 @@ def main(argv=None) -> None:
         finally:
             server.stop()
 
+    print(f"{args.workers} worker process(es)\n")
     print("| run | requests/s | messages/s | p50 ms | p90 ms | p99 ms | max ms | errors |")
     print("|---|---|---|---|---|---|---|---|")
     print(fmt("/v1/classify, 32 connections, open throttle", results["throughput"]))
     print(fmt("/v1/classify at 500 requests/s, 8 connections", results["at_500rps"]))
     print(fmt("/v1/classify at 500 requests/s, 32 connections", results["at_500rps_32c"]))
-    print(fmt("/v1/classify/batch, 100 msgs/request, 4 connections", results["batch_100"]))
+    print(fmt("/v1/classify/batch, 100 msgs/request, 8 connections", results["batch_100"]))
     if "soak" in results:
         s = results["soak"]
         print(fmt(f"soak {args.soak} s at 500 requests/s, 100k users", s))

@@ -14,12 +14,15 @@ import platform
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import joblib
 
-from model.classifier import MessageClassifier
 from model.errors import ModelArtifactError
 from model.labels import LABELS
+
+if TYPE_CHECKING:  # the classifier's imports build big tables: a process that only checks skips them
+    from model.classifier import MessageClassifier
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
@@ -77,8 +80,9 @@ def read_meta(folder: Path) -> dict:
     return meta
 
 
-def load(folder: Path = SHIPPED) -> tuple[MessageClassifier, dict]:
-    """The classifier and its metadata, or ModelArtifactError saying what is wrong."""
+def check(folder: Path = SHIPPED) -> dict:
+    """Everything load() checks short of unpickling (metadata, labels, format, sha256): the
+    metadata, or ModelArtifactError. Cheap: a supervisor checks what its workers will load."""
     folder = Path(folder)
     meta = read_meta(folder)
     if meta["format_version"] != FORMAT_VERSION:
@@ -90,6 +94,15 @@ def load(folder: Path = SHIPPED) -> tuple[MessageClassifier, dict]:
         raise ModelArtifactError(f"{path} is missing")
     if _sha256(path) != meta["model_sha256"]:
         raise ModelArtifactError(f"{path} does not match the sha256 in {META_FILE}: corrupt or replaced")
+    return meta
+
+
+def load(folder: Path = SHIPPED) -> tuple[MessageClassifier, dict]:
+    """The classifier and its metadata, or ModelArtifactError saying what is wrong."""
+    from model.classifier import MessageClassifier
+
+    meta = check(folder)
+    path = Path(folder) / MODEL_FILE
     ours = library_versions()
     if meta["libraries"].get("scikit-learn") != ours["scikit-learn"]:
         warnings.warn(

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import signal
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -15,7 +16,7 @@ from service.auth import Auth
 from service.batcher import MicroBatcher
 from service.config import Settings
 from service.engine import LoadedModel, Moderator
-from service.flood import InMemoryFloodTracker
+from service.flood import FloodTracker, InMemoryFloodTracker
 from service.json_response import JSONBytes
 from service.metrics import Metrics, MetricsMiddleware
 from service.routes import classify, groups, ops
@@ -24,22 +25,45 @@ from service.store import Store
 log = logging.getLogger("qunguard")
 
 
-def build_moderator(settings: Settings) -> Moderator:
-    classifier, meta = artifact.load(settings.model_dir)
+def build_flood_tracker(settings: Settings) -> FloodTracker:
+    if settings.flood_backend == "redis":
+        from service.flood_redis import RedisFloodTracker  # only this backend needs the client
+
+        return RedisFloodTracker(settings.redis_url, ttl_s=settings.flood_ttl_s)
+    return InMemoryFloodTracker(max_users=settings.flood_max_users, max_keys=settings.flood_max_keys, ttl_s=settings.flood_ttl_s)
+
+
+def build_moderator(settings: Settings, *, shared: bool = False) -> Moderator:
+    """`shared`: one of several workers on one store; it loads the model folder in effect
+    (the last one reloaded during this run, else QUNGUARD_MODEL_DIR) and follows the others."""
     store = Store(settings.db_path, durable_fsync=settings.db_fsync)
-    flood = InMemoryFloodTracker(max_users=settings.flood_max_users, max_keys=settings.flood_max_keys, ttl_s=settings.flood_ttl_s)
-    return Moderator(LoadedModel(classifier, meta), store, flood)
+    folder = (store.revisions()["model"][1] if shared else None) or settings.model_dir
+    classifier, meta = artifact.load(folder)
+    moderator = Moderator(LoadedModel(classifier, meta), store, build_flood_tracker(settings))
+    moderator.model_dir = Path(folder)
+    if shared:
+        moderator.share_with_workers()
+    return moderator
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one of QUNGUARD_WORKERS processes: uvicorn calls this in each worker.
+
+    `qunguard serve` has checked the settings, the model and Redis before starting them."""
+    settings = Settings()
+    return create_app(settings, build_moderator(settings, shared=True))
 
 
 def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAPI:
     moderator = moderator or build_moderator(settings)
     metrics = Metrics()
     metrics.set_model(moderator.model.version)
+    moderator.on_model_change = metrics.set_model  # reloads here, and those followed from other workers
 
     def reload_on_sighup() -> None:
         try:
-            loaded = moderator.reload(settings.model_dir)
-            metrics.set_model(loaded.version)
+            # with several workers each one gets the signal: none needs to tell the others
+            loaded = moderator.reload(moderator.model_dir or settings.model_dir, announce=not moderator.shared)
             log.warning("SIGHUP: loaded model %s", loaded.version)
         except ModelArtifactError as exc:
             log.error("SIGHUP: %s; the previous model keeps serving", exc)
@@ -53,6 +77,7 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
             pass
         yield
         moderator.store.close()
+        metrics.process_exited()
 
     app = FastAPI(title="QunGuard", version="0.1.0", default_response_class=JSONBytes, lifespan=lifespan,
                   description="Moderation verdicts for Chinese group chats: on_topic, spam, advertising, flooding.")

@@ -18,10 +18,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from model import artifact
-from model.classifier import MessageClassifier, check_message
 from model.errors import InvalidMessageError, ModelArtifactError
-from model.normalize import normalize
+
+if TYPE_CHECKING:
+    from model.classifier import MessageClassifier
 
 BATCH = 512
 
@@ -56,6 +59,9 @@ def _records(stream, is_csv: bool) -> Iterator[tuple[int, dict | None, str | Non
 
 
 def classify_stream(clf: MessageClassifier, stream, out: io.TextIOBase, is_csv: bool, err=sys.stderr) -> tuple[int, int]:
+    from model.classifier import check_message
+    from model.normalize import normalize  # imported here: `serve --workers` never builds its tables
+
     ok = failed = 0
     pending: list[tuple[dict, object]] = []
 
@@ -127,25 +133,66 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from pydantic import ValidationError
 
-    from service.app import create_app
     from service.config import Settings
 
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("db_path", args.db)) if v is not None}
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("db_path", args.db), ("workers", args.workers))
+                 if v is not None}
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
         for err in exc.errors():
             print(f"error: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
+    if settings.auth == "off":
+        print("warning: QUNGUARD_AUTH=off: every endpoint is open to anyone who can reach this port", file=sys.stderr)
+    if settings.workers > 1:
+        return _serve_workers(settings, overrides)
+    from service.app import create_app
+
     try:
         app = create_app(settings)
     except ModelArtifactError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if settings.auth == "off":
-        print("warning: QUNGUARD_AUTH=off: every endpoint is open to anyone who can reach this port", file=sys.stderr)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
     return 0
+
+
+def _serve_workers(settings, overrides: dict) -> int:
+    """QUNGUARD_WORKERS processes on one port (service/workers.py). What they share is
+    checked here, once, before any of them starts: the model, Redis, the port."""
+    import os
+    import tempfile
+
+    import redis
+
+    from service.store import Store
+    from service.workers import check_port_free, serve_workers
+
+    try:
+        artifact.check(settings.model_dir)  # not loaded here: this process only watches the workers
+    except ModelArtifactError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2.0).ping()
+    except redis.RedisError as exc:
+        print(f"error: QUNGUARD_REDIS_URL={settings.redis_url} cannot be reached ({exc}); "
+              "the workers share their flood windows there", file=sys.stderr)
+        return 2
+    store = Store(settings.db_path)
+    store.bump_revision("model", str(settings.model_dir))  # this run starts with the configured model
+    store.close()
+    try:
+        check_port_free(settings.host, settings.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 2
+    # the workers are new processes: they read the same settings from the environment
+    for name, value in overrides.items():
+        os.environ[f"QUNGUARD_{name.upper()}"] = str(value)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="qunguard-metrics-")
+    return serve_workers(settings.host, settings.port, settings.workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="overrides QUNGUARD_HOST")
     s.add_argument("--port", type=int, help="overrides QUNGUARD_PORT")
     s.add_argument("--db", type=Path, help="SQLite file; overrides QUNGUARD_DB_PATH")
+    s.add_argument("--workers", type=int, help="worker processes; overrides QUNGUARD_WORKERS (more than 1 needs Redis)")
     s.set_defaults(func=cmd_serve)
     return ap
 

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     max_batch: int = Field(1_000, ge=1, description="most messages in one batch request")
     flood_max_users: int = Field(200_000, ge=100, description="per-user flood windows kept in memory at most")
     flood_max_keys: int = Field(200_000, ge=100, description="repeat/raid text windows kept in memory at most")
+    workers: int = Field(1, ge=1, le=64, description="worker processes serving the API; more than 1 needs QUNGUARD_FLOOD_BACKEND=redis")
+    flood_backend: str = Field("memory", description='where flood windows live: "memory" (one process) or "redis" (shared by every worker)')
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for the flood windows when QUNGUARD_FLOOD_BACKEND=redis")
     flood_ttl_s: float = Field(3600.0, gt=0, description="longest a flood window is kept idle; windows also leave once idle longer than their group's longest flood window")
 
     @field_validator("auth")
@@ -41,6 +44,22 @@ class Settings(BaseSettings):
         if v.lower() not in ("on", "off"):
             raise ValueError('QUNGUARD_AUTH must be "on" or "off"')
         return v.lower()
+
+    @field_validator("flood_backend")
+    @classmethod
+    def _backend_value(cls, v: str) -> str:
+        if v.lower() not in ("memory", "redis"):
+            raise ValueError('QUNGUARD_FLOOD_BACKEND must be "memory" or "redis"')
+        return v.lower()
+
+    @model_validator(mode="after")
+    def _workers_share_flood_windows(self) -> "Settings":
+        if self.workers > 1 and self.flood_backend != "redis":
+            raise ValueError(
+                f"QUNGUARD_WORKERS={self.workers} needs QUNGUARD_FLOOD_BACKEND=redis: flood windows in memory would be "
+                "split between the workers, and a user's burst spread over them would go unseen"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_open_service(self) -> "Settings":

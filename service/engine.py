@@ -7,6 +7,7 @@ settings, flood state, review store) is held here, built once by app.py.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -14,12 +15,15 @@ from pathlib import Path
 
 from model import artifact
 from model.classifier import MessageClassifier
+from model.errors import ModelArtifactError
 from model.normalize import normalize
-from service.flood import FloodTracker, repeat_key
+from service.flood import FloodTracker, Observation, repeat_key
 from service.groups import CompiledGroup, GroupSettings
 from service.policy import decide
 from service.store import ReviewItem, Store
 from service.topic import TopicProfile
+
+log = logging.getLogger("qunguard")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +75,56 @@ class Moderator:
         self._groups: dict[str, CompiledGroup] = {}
         self._topics: dict[tuple[str, str], TopicProfile] = {}
         self._reload_lock = threading.Lock()
+        self.model_dir: Path | None = None  # the folder in effect, once a reload named one
+        self.shared = False
+        self._groups_rev = self._model_rev = 0
+        self.on_model_change = None  # called with the new version after every swap (metrics)
+
+    def share_with_workers(self) -> None:
+        """Several processes serve one store: follow the changes the others make.
+
+        Each batch reads the store's revision counters (one small SELECT): a group
+        changed by another worker is read again, and a model reloaded by another
+        worker is loaded here too, in the background, while the old one keeps serving."""
+        revs = self.store.revisions()
+        self._groups_rev, self._model_rev = revs["groups"][0], revs["model"][0]
+        self.shared = True
+
+    def follow_other_workers(self) -> None:
+        revs = self.store.revisions()
+        (groups_rev, _), (model_rev, folder) = revs["groups"], revs["model"]
+        if groups_rev != self._groups_rev:
+            self._groups_rev = groups_rev
+            self._groups.clear()
+            self._topics.clear()
+        if model_rev != self._model_rev:
+            self._model_rev = model_rev
+            if folder:
+                threading.Thread(target=self._load_announced, args=(Path(folder),), daemon=True,
+                                 name="qunguard-follow-reload").start()
+
+    def _load_announced(self, folder: Path) -> None:
+        try:
+            self.reload(folder, announce=False)
+            log.warning("loaded model %s from %s, as another worker did", self.model.version, folder)
+        except ModelArtifactError as exc:
+            log.error("another worker loaded %s, but here: %s; the previous model keeps serving", folder, exc)
 
     # -- model ----------------------------------------------------------------
-    def reload(self, folder: Path) -> LoadedModel:
-        """Load a new artifact and swap it in; on any error the old model keeps serving."""
+    def reload(self, folder: Path, *, announce: bool = True) -> LoadedModel:
+        """Load a new artifact and swap it in; on any error the old model keeps serving.
+
+        With several workers, a reload asked of this one is announced to the others."""
         with self._reload_lock:
             classifier, meta = artifact.load(folder)  # raises ModelArtifactError, nothing swapped
             self.model = LoadedModel(classifier, meta)  # one reference assignment: requests see old or new
+            self.model_dir = Path(folder)
             self._topics.clear()
             _settle_heap()
+            if self.on_model_change is not None:
+                self.on_model_change(self.model.version)
+            if self.shared and announce:
+                self._model_rev = self.store.bump_revision("model", str(folder))
             return self.model
 
     # -- groups ---------------------------------------------------------------
@@ -94,7 +139,9 @@ class Moderator:
         return g
 
     def put_group(self, group_id: str, settings: GroupSettings) -> CompiledGroup:
-        self.store.put_group(group_id, settings.model_dump(mode="json"))
+        rev = self.store.put_group(group_id, settings.model_dump(mode="json"))
+        if self.shared and rev == self._groups_rev + 1:
+            self._groups_rev = rev  # our own change, already in the cache below
         g = CompiledGroup(settings, known=True)
         self._groups[group_id] = g
         self._topics.pop((group_id, self.model.version), None)
@@ -123,6 +170,8 @@ class Moderator:
 
     # -- verdicts -------------------------------------------------------------
     def classify(self, messages: list[MessageIn]) -> list[dict]:
+        if self.shared:
+            self.follow_other_workers()
         model = self.model  # one model for the whole batch, even if a reload lands meanwhile
         clf = model.classifier
         now = time.time()
@@ -133,12 +182,13 @@ class Moderator:
         topic_scores = self._topic_scores(messages, X, model)
         text_flood = clf.featurizer.text_flood_flags(X).tolist()
         labeled = clf.labels_and_scores(P)
-        decisions = []
-        for m, norm, (label, scores) in zip(messages, norms, labeled):
-            g = self.group(m.group_id)
-            ts = m.ts if m.ts is not None else now
-            signals = self.flood.observe(m.group_id, m.user_id, repeat_key(norm), ts, g.flood_limits)
-            decisions.append((decide(label, scores, g, m.user_id, norm.text, signals, ts), ts))
+        groups = [self.group(m.group_id) for m in messages]
+        times = [m.ts if m.ts is not None else now for m in messages]
+        # the whole batch in one call: one round trip when the windows live in Redis
+        signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, repeat_key(norm), ts, g.flood_limits)
+                                            for m, norm, g, ts in zip(messages, norms, groups, times)])
+        decisions = [(decide(label, scores, g, m.user_id, norm.text, sig, ts), ts)
+                     for m, norm, (label, scores), g, ts, sig in zip(messages, norms, labeled, groups, times, signals)]
         # the model's evidence is what a bot shows when it acts; an allowed message
         # (most of a real group's traffic) does not pay for it
         acted = [i for i, (d, _) in enumerate(decisions) if d.action != "allow"]

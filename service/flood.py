@@ -5,10 +5,11 @@ Text alone cannot see most floods, so the service keeps short sliding windows:
 - repeat: one user posts the same (normalised) text N times within T seconds;
 - raid:   N different users post the same text within T seconds (copy-paste campaigns).
 
-State lives in memory behind the `FloodTracker` protocol, so a shared backend (Redis)
-can replace it for several service processes. It is bounded two ways: every map is an
-LRU capped in size, and entries idle longer than a TTL are dropped, so a million
-distinct users cost at most `max_users` windows.
+State lives in memory behind the `FloodTracker` protocol (InMemoryFloodTracker, one
+process), or in Redis (service/flood_redis.py), shared by several worker processes.
+In memory it is bounded two ways: every map is an LRU capped in size, and entries idle
+longer than a TTL are dropped, so a million distinct users cost at most `max_users`
+windows.
 """
 from __future__ import annotations
 
@@ -72,14 +73,40 @@ class FloodSignal:
     count: int
 
 
+@dataclass(frozen=True, slots=True)
+class Observation:
+    group_id: str
+    user_id: str
+    key: str | None  # repeat_key() of the message
+    ts: float
+    limits: FloodLimits
+
+
 class FloodTracker(Protocol):
-    def observe(self, group_id: str, user_id: str, key: str | None, ts: float,
-                limits: FloodLimits) -> list[FloodSignal]:
-        """Record one message and return the flood signals it raises (empty if none)."""
+    def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]]:
+        """Record messages in order; for each, the flood signals it raises (empty if none)."""
         ...
 
     def stats(self) -> dict[str, int]:
         ...
+
+
+def signals_from_counts(limits: FloodLimits, burst: int, repeat: int, raid: int) -> list[FloodSignal]:
+    """The signals a message raises, from the counts of its windows (shared by every backend)."""
+    out = []
+    if burst >= limits.burst_count:
+        out.append(FloodSignal("burst", f"{burst} in {_fmt_window(limits.burst_window_s)}", burst))
+    if repeat >= limits.repeat_count:
+        out.append(FloodSignal("repeat", f"{repeat} in {_fmt_window(limits.repeat_window_s)}", repeat))
+    if raid >= limits.raid_users:
+        out.append(FloodSignal("raid", f"{raid} users in {_fmt_window(limits.raid_window_s)}", raid))
+    return out
+
+
+def is_raid_candidate(key: str, limits: FloodLimits) -> bool:
+    """A campaign is a long text, or any text carrying a contact handle."""
+    content = _TOKENS.sub("", key)
+    return len(content) >= limits.raid_min_chars or len(content) < len(key)
 
 
 def _count_within(times, ts: float, window: float) -> int:
@@ -157,10 +184,14 @@ class InMemoryFloodTracker:
         self._lock = threading.Lock()
         self._clock = clock
 
+    def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]]:
+        return [self.observe(o.group_id, o.user_id, o.key, o.ts, o.limits) for o in items]
+
     def observe(self, group_id: str, user_id: str, key: str | None, ts: float,
                 limits: FloodLimits) -> list[FloodSignal]:
+        """Record one message and return the flood signals it raises (empty if none)."""
         size = min(max(limits.burst_count, limits.repeat_count) * 2, self.MAX_WINDOW)
-        signals: list[FloodSignal] = []
+        burst = repeat = raid = 0
         with self._lock:
             now = self._clock()
             user_expires = now + min(self.ttl_s, max(limits.burst_window_s, limits.repeat_window_s))
@@ -175,20 +206,14 @@ class InMemoryFloodTracker:
                 del uw[1]
             if len(uw) > limits.burst_count:  # fewer messages than the limit cannot burst
                 w = limits.burst_window_s
-                n = sum(1 for t, _ in islice(uw, 1, None) if abs(ts - t) <= w)
-                if n >= limits.burst_count:
-                    signals.append(FloodSignal("burst", f"{n} in {_fmt_window(w)}", n))
+                burst = sum(1 for t, _ in islice(uw, 1, None) if abs(ts - t) <= w)
 
             if key is not None:
                 if len(uw) > limits.repeat_count:
                     w = limits.repeat_window_s
-                    n = sum(1 for t, k in islice(uw, 1, None) if k == h and abs(ts - t) <= w)
-                    if n >= limits.repeat_count:
-                        signals.append(FloodSignal("repeat", f"{n} in {_fmt_window(w)}", n))
+                    repeat = sum(1 for t, k in islice(uw, 1, None) if k == h and abs(ts - t) <= w)
 
-                content = _TOKENS.sub("", key)
-                # a campaign is a long text, or any text carrying a contact handle
-                if len(content) >= limits.raid_min_chars or len(content) < len(key):
+                if is_raid_candidate(key, limits):
                     key_expires = now + min(self.ttl_s, limits.raid_window_s)
                     kw = self._keys.get((group_id, h))
                     if kw is None:
@@ -201,10 +226,8 @@ class InMemoryFloodTracker:
                     if len(users) > self.MAX_RAID_USERS:
                         del users[next(iter(users))]
                     if len(users) >= limits.raid_users:
-                        n = _count_within(users.values(), ts, limits.raid_window_s)
-                        if n >= limits.raid_users:
-                            signals.append(FloodSignal("raid", f"{n} users in {_fmt_window(limits.raid_window_s)}", n))
-        return signals
+                        raid = _count_within(users.values(), ts, limits.raid_window_s)
+        return signals_from_counts(limits, burst, repeat, raid)
 
     def stats(self) -> dict[str, int]:
         with self._lock:

@@ -47,6 +47,15 @@ MIGRATIONS: list[str] = [
         updated_at REAL NOT NULL
     );
     """,
+    # 2: change counters that worker processes follow (group settings, the model in effect)
+    """
+    CREATE TABLE revisions (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL,
+        detail TEXT
+    );
+    INSERT INTO revisions (name, value) VALUES ('groups', 0), ('model', 0);
+    """,
 ]
 
 
@@ -88,14 +97,19 @@ class Store:
             self._db = db
 
     def _migrate(self) -> None:
+        # the version is read inside the write transaction: workers starting together
+        # migrate once, the others find the work done
         with self._lock:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            while True:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in filter(str.strip, script.split(";")):
+                    version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                    if version >= len(MIGRATIONS):
+                        self._db.execute("COMMIT")
+                        return
+                    for statement in filter(str.strip, MIGRATIONS[version].split(";")):
                         self._db.execute(statement)
-                    self._db.execute(f"PRAGMA user_version={number}")
+                    self._db.execute(f"PRAGMA user_version={version + 1}")
                     self._db.execute("COMMIT")
                 except BaseException:
                     self._db.execute("ROLLBACK")
@@ -172,13 +186,37 @@ class Store:
             row = self._db.execute("SELECT settings FROM groups WHERE group_id = ?", (group_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put_group(self, group_id: str, settings: dict) -> None:
+    def put_group(self, group_id: str, settings: dict) -> int:
+        """Store a group's settings; returns the new groups revision (other workers follow it)."""
         with self._lock:
-            self._db.execute(
-                "INSERT INTO groups (group_id, settings, updated_at) VALUES (?,?,?)"
-                " ON CONFLICT(group_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
-                (group_id, json.dumps(settings, ensure_ascii=False), time.time()),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "INSERT INTO groups (group_id, settings, updated_at) VALUES (?,?,?)"
+                    " ON CONFLICT(group_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+                    (group_id, json.dumps(settings, ensure_ascii=False), time.time()),
+                )
+                rev = self._bump("groups", None)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return rev
+
+    # -- revisions: what worker processes follow ----------------------------------
+    def revisions(self) -> dict[str, tuple[int, str | None]]:
+        """name -> (counter, detail): "groups" counts settings changes, "model" the model folder in effect."""
+        with self._lock:
+            rows = self._db.execute("SELECT name, value, detail FROM revisions").fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def bump_revision(self, name: str, detail: str | None = None) -> int:
+        with self._lock:
+            return self._bump(name, detail)
+
+    def _bump(self, name: str, detail: str | None) -> int:
+        return self._db.execute("UPDATE revisions SET value = value + 1, detail = ? WHERE name = ? RETURNING value",
+                                (detail, name)).fetchone()[0]
 
     def all_groups(self) -> dict[str, dict]:
         with self._lock:

@@ -1,8 +1,10 @@
 """Shared fixtures: a small real model trained from data/, and the shipped model."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,22 @@ def make_client(tmp_path, loaded_model, small_model_dir):
 @pytest.fixture
 def client(make_client):
     return make_client()
+
+
+# --- Redis (the service's shared flood windows) ---------------------------------------------
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@contextlib.contextmanager
+def redis_tracker(prefix: str | None = None):
+    """A RedisFloodTracker on the machine's Redis, its keys under a prefix of its own, removed after."""
+    from service.flood_redis import RedisFloodTracker
+
+    tr = RedisFloodTracker(REDIS_URL, prefix=prefix or f"qgtest:{uuid.uuid4().hex}:")
+    tr.ping()  # no Redis is a failed test, never a skipped one
+    try:
+        yield tr
+    finally:
+        keys = list(tr.client.scan_iter(match=tr.prefix + "*"))
+        if keys:
+            tr.client.delete(*keys)

@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from model.normalize import normalize
-from service.flood import FloodLimits, InMemoryFloodTracker, repeat_key
+from service.flood import FloodLimits, InMemoryFloodTracker, Observation, repeat_key
 
 T0 = 1_763_900_000.0
 LIMITS = FloodLimits()  # 5 in 10 s, 3 repeats in 60 s, 4 users in 60 s
@@ -16,6 +16,22 @@ def key(text):
 
 def names(signals):
     return [s.name for s in signals]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def tracker(request):
+    """Every window test runs on both backends: they must raise the same signals."""
+    if request.param == "memory":
+        yield InMemoryFloodTracker()
+        return
+    from tests.conftest import redis_tracker
+
+    with redis_tracker() as tr:
+        yield tr
+
+
+def observe(tracker, group_id, user_id, k, ts, limits):
+    return tracker.observe_batch([Observation(group_id, user_id, k, ts, limits)])[0]
 
 
 # -- what counts as the same message --------------------------------------------------------
@@ -40,87 +56,76 @@ def test_different_texts_have_different_keys():
 
 
 # -- burst ---------------------------------------------------------------------------------
-def test_burst_fires_at_the_limit_and_reports_the_count():
-    tr = InMemoryFloodTracker()
-    seen = [tr.observe("g", "u", key(f"消息{i}号内容"), T0 + i, LIMITS) for i in range(8)]
+def test_burst_fires_at_the_limit_and_reports_the_count(tracker):
+    seen = [observe(tracker, "g", "u", key(f"消息{i}号内容"), T0 + i, LIMITS) for i in range(8)]
     assert [("burst" in names(s)) for s in seen] == [False] * 4 + [True] * 4
     last = [s for s in seen[-1] if s.name == "burst"][0]
     assert last.count == 8 and last.detail == "8 in 10 s"
 
 
-def test_calm_pace_never_bursts():
-    tr = InMemoryFloodTracker()
+def test_calm_pace_never_bursts(tracker):
     for i in range(50):
-        assert "burst" not in names(tr.observe("g", "u", key(f"第{i}条正常发言"), T0 + 3 * i, LIMITS))
+        assert "burst" not in names(observe(tracker, "g", "u", key(f"第{i}条正常发言"), T0 + 3 * i, LIMITS))
 
 
-def test_burst_is_per_user_and_per_group():
-    tr = InMemoryFloodTracker()
+def test_burst_is_per_user_and_per_group(tracker):
     for i in range(4):
-        tr.observe("g", "u", None, T0 + i, LIMITS)
-    assert names(tr.observe("g", "other", None, T0 + 4, LIMITS)) == []
-    assert names(tr.observe("g2", "u", None, T0 + 4, LIMITS)) == []
-    assert "burst" in names(tr.observe("g", "u", None, T0 + 4, LIMITS))
+        observe(tracker, "g", "u", None, T0 + i, LIMITS)
+    assert names(observe(tracker, "g", "other", None, T0 + 4, LIMITS)) == []
+    assert names(observe(tracker, "g2", "u", None, T0 + 4, LIMITS)) == []
+    assert "burst" in names(observe(tracker, "g", "u", None, T0 + 4, LIMITS))
 
 
-def test_group_limits_apply():
-    tr = InMemoryFloodTracker()
+def test_group_limits_apply(tracker):
     strict = FloodLimits(burst_count=3, burst_window_s=5)
-    sig = [tr.observe("g", "u", None, T0 + i, strict) for i in range(3)]
+    sig = [observe(tracker, "g", "u", None, T0 + i, strict) for i in range(3)]
     assert "burst" in names(sig[-1])
 
 
 # -- repeat --------------------------------------------------------------------------------
-def test_repeat_fires_on_the_third_copy_within_the_window():
-    tr = InMemoryFloodTracker()
+def test_repeat_fires_on_the_third_copy_within_the_window(tracker):
     k = key("有没有人一起打游戏")
-    out = [tr.observe("g", "u", k, T0 + 20 * i, LIMITS) for i in range(3)]
+    out = [observe(tracker, "g", "u", k, T0 + 20 * i, LIMITS) for i in range(3)]
     assert [("repeat" in names(s)) for s in out] == [False, False, True]
     assert [s.detail for s in out[-1] if s.name == "repeat"] == ["3 in 60 s"]
 
 
-def test_repeat_outside_the_window_is_not_a_flood():
-    tr = InMemoryFloodTracker()
+def test_repeat_outside_the_window_is_not_a_flood(tracker):
     k = key("有没有人一起打游戏")
-    out = [tr.observe("g", "u", k, T0 + 40 * i, LIMITS) for i in range(3)]
+    out = [observe(tracker, "g", "u", k, T0 + 40 * i, LIMITS) for i in range(3)]
     assert all("repeat" not in names(s) for s in out)
 
 
-def test_pictures_and_roll_call_never_repeat():
-    tr = InMemoryFloodTracker()
+def test_pictures_and_roll_call_never_repeat(tracker):
     for i, text in enumerate(["[图片]", "[图片]", "[图片]", "收到", "收到", "收到"]):
-        assert "repeat" not in names(tr.observe("g", "u", key(text), T0 + 15 * i, LIMITS))
+        assert "repeat" not in names(observe(tracker, "g", "u", key(text), T0 + 15 * i, LIMITS))
 
 
 # -- raid ----------------------------------------------------------------------------------
-def test_raid_fires_when_several_users_paste_the_same_text():
-    tr = InMemoryFloodTracker()
+def test_raid_fires_when_several_users_paste_the_same_text(tracker):
     text = "重磅消息！本群即将解散，所有人速度加入新群"
-    out = [tr.observe("g", f"u{i}", key(text), T0 + i, LIMITS) for i in range(4)]
+    out = [observe(tracker, "g", f"u{i}", key(text), T0 + i, LIMITS) for i in range(4)]
     assert [("raid" in names(s)) for s in out] == [False, False, False, True]
     assert [s.detail for s in out[-1] if s.name == "raid"] == ["4 users in 60 s"]
 
 
-def test_raid_counts_a_handle_pitch_with_different_handles():
-    tr = InMemoryFloodTracker()
-    out = [tr.observe("g", f"u{i}", key(f"加V abc{i}{i}{i}x 领取优惠券"), T0 + i, LIMITS) for i in range(4)]
+def test_raid_counts_a_handle_pitch_with_different_handles(tracker):
+    out = [observe(tracker, "g", f"u{i}", key(f"加V abc{i}{i}{i}x 领取优惠券"), T0 + i, LIMITS) for i in range(4)]
     assert "raid" in names(out[-1])
 
 
-def test_a_whole_room_cheering_is_not_a_raid():
-    tr = InMemoryFloodTracker()
+def test_a_whole_room_cheering_is_not_a_raid(tracker):
     for i in range(30):
-        assert "raid" not in names(tr.observe("live", f"u{i}", key("主播加油"), T0 + i, LIMITS))
+        assert "raid" not in names(observe(tracker, "live", f"u{i}", key("主播加油"), T0 + i, LIMITS))
     for i in range(30):
-        assert names(tr.observe("class", f"s{i}", key("收到"), T0 + i, LIMITS)) == []
+        assert names(observe(tracker, "class", f"s{i}", key("收到"), T0 + i, LIMITS)) == []
 
 
-def test_raid_is_per_group():
-    tr = InMemoryFloodTracker()
+def test_raid_is_per_group(tracker):
     text = "重磅消息！本群即将解散，所有人速度加入新群"
     for i in range(3):
-        tr.observe(f"g{i}", f"u{i}", key(text), T0 + i, LIMITS)
-    assert "raid" not in names(tr.observe("g3", "u3", key(text), T0 + 3, LIMITS))
+        observe(tracker, f"g{i}", f"u{i}", key(text), T0 + i, LIMITS)
+    assert "raid" not in names(observe(tracker, "g3", "u3", key(text), T0 + 3, LIMITS))
 
 
 # -- bounds and threads --------------------------------------------------------------------
@@ -172,3 +177,30 @@ def test_memory_per_user_window_stays_small():
     per_user = (tracemalloc.get_traced_memory()[0] - before) / len(users)
     tracemalloc.stop()
     assert per_user < 1500, f"{per_user:.0f} bytes per user (user and raid windows)"
+
+
+def test_a_batch_observes_in_order(tracker):
+    k = key("有没有人一起打游戏")
+    out = tracker.observe_batch([Observation("g", "u", k, T0 + i, LIMITS) for i in range(5)])
+    assert [names(s) for s in out] == [[], [], ["repeat"], ["repeat"], ["burst", "repeat"]]
+    assert out[-1][0].detail == "5 in 10 s" and out[-1][1].detail == "5 in 60 s"
+
+
+def test_redis_down_keeps_verdicts_flowing():
+    from service.flood_redis import RedisFloodTracker
+
+    tr = RedisFloodTracker("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    assert tr.observe_batch([Observation("g", "u", key("今晚八点开会"), T0, LIMITS)]) == [[]]
+    assert tr.available is False and tr.stats()["redis_failures"] == 1
+
+
+def test_redis_windows_are_shared_between_processes_and_expire():
+    from tests.conftest import redis_tracker
+
+    with redis_tracker() as a, redis_tracker(prefix=a.prefix) as b:  # two workers, one Redis
+        text = key("重磅消息！本群即将解散，所有人速度加入新群")
+        for i in range(3):
+            observe(a if i % 2 else b, "g", f"u{i}", text, T0 + i, LIMITS)
+        assert "raid" in names(observe(a, "g", "u3", text, T0 + 3, LIMITS))
+        ttls = [a.client.pttl(k) for k in a.client.scan_iter(match=a.prefix + "*")]
+        assert ttls and all(0 < t <= 60_000 for t in ttls)  # idle windows leave with their group's window

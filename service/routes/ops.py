@@ -1,6 +1,8 @@
 """Health, metrics, model reload and the review queue listing."""
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Query, Response
 
 from model.errors import ModelArtifactError
@@ -14,8 +16,13 @@ router = APIRouter()
 
 @router.get("/healthz", tags=["ops"], summary="Model loaded and store writable")
 def healthz(moderator: ModeratorDep):
+    if moderator.shared:
+        moderator.follow_other_workers()
     store_ok = moderator.store.writable()
-    body = {"status": "ok" if store_ok else "degraded", "model_version": moderator.model.version, "store_writable": store_ok}
+    # flood windows in Redis may be unreachable: verdicts still flow, so this is reported, not a 503
+    flood_ok = getattr(moderator.flood, "available", True)
+    body = {"status": "ok" if store_ok and flood_ok else "degraded", "model_version": moderator.model.version,
+            "store_writable": store_ok, "flood_windows": "ok" if flood_ok else "unavailable", "pid": os.getpid()}
     return JSONBytes(body, status_code=200 if store_ok else 503)
 
 
@@ -28,13 +35,12 @@ def metrics(moderator: ModeratorDep, m: MetricsDep):
 
 
 @router.post("/v1/model/reload", tags=["ops"], response_model=ModelOut, responses=ERRORS, summary="Load a model artifact atomically")
-def reload_model(moderator: ModeratorDep, settings: SettingsDep, m: MetricsDep, _: AsAdmin, body: ReloadIn | None = None):
+def reload_model(moderator: ModeratorDep, settings: SettingsDep, _: AsAdmin, body: ReloadIn | None = None):
     folder = body.path if body and body.path else settings.model_dir
     try:
         loaded = moderator.reload(folder)
     except ModelArtifactError as exc:
         raise APIError(422, "model_artifact_invalid", f"{exc}; the previous model keeps serving", "path") from None
-    m.set_model(loaded.version)
     return ModelOut(model_version=loaded.version, labels=loaded.meta["labels"], trained_at=loaded.meta.get("trained_at"))
 
 
