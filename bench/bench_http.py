@@ -48,6 +48,15 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+def redis_mb(workers: int) -> float | None:
+    """Memory the local Redis uses (where several workers keep their flood windows)."""
+    if workers < 2:
+        return None
+    import redis
+
+    return round(redis.Redis().info("memory")["used_memory"] / 2**20, 1)
+
+
 def write_texts(path: Path, n: int = 5000) -> None:
     with gzip.open(ROOT / "data" / "test.jsonl.gz", "rt", encoding="utf-8") as fh:
         texts = [json.loads(line)["text"] for line in fh]
@@ -126,16 +135,17 @@ def main(argv=None) -> None:
 
                 def sample():
                     while not stop.wait(10):
-                        samples.append((round(time.time()), round(rss_mb(server.proc.pid), 1)))
+                        samples.append((round(time.time()), round(rss_mb(server.proc.pid), 1), redis_mb(args.workers)))
 
                 t = threading.Thread(target=sample, daemon=True)
                 rss0 = rss_mb(server.proc.pid)
+                redis0 = redis_mb(args.workers)
                 t.start()
                 results["soak"] = load(server, texts, duration=args.soak, connections=32, rate=500, users=100_000)
                 stop.set()
                 t.join()
                 results["soak"].update(rss_start_mb=round(rss0, 1), rss_end_mb=round(rss_mb(server.proc.pid), 1),
-                                       rss_samples=samples)
+                                       rss_samples=samples, redis_start_mb=redis0, redis_end_mb=redis_mb(args.workers))
             results["rss_end_mb"] = rss_mb(server.proc.pid)
         finally:
             server.stop()
@@ -151,7 +161,10 @@ def main(argv=None) -> None:
         s = results["soak"]
         print(fmt(f"soak {args.soak} s at 500 requests/s, 100k users", s))
         print(f"\nsoak server RSS: start {s['rss_start_mb']} MB, end {s['rss_end_mb']} MB; "
-              f"samples (every 10 s): {[mb for _, mb in s['rss_samples']]}")
+              f"samples (every 10 s): {[mb for _, mb, _ in s['rss_samples']]}")
+        if args.workers > 1:
+            print(f"Redis used_memory (flood windows): start {s['redis_start_mb']} MB, end {s['redis_end_mb']} MB; "
+                  f"samples: {[r for _, _, r in s['rss_samples']]}")
     print(f"\nserver RSS after warm-up {results['rss_start_mb']:.0f} MB, at the end {results['rss_end_mb']:.0f} MB")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
