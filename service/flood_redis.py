@@ -77,7 +77,9 @@ class RedisFloodTracker:
 
     def __init__(self, url: str = "redis://127.0.0.1:6379/0", *, prefix: str = "qg:", ttl_s: float = 3600.0,
                  client: redis.Redis | None = None) -> None:
-        self.client = client or redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        # a bot waits on every batch: a Redis that hangs costs at most half a second, then the
+        # batch goes on without behaviour signals
+        self.client = client or redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.prefix = prefix
         self.ttl_s = ttl_s
         self._observe = self.client.register_script(_OBSERVE)
@@ -91,9 +93,11 @@ class RedisFloodTracker:
     def _args(self, o: Observation, keys: list[str], argv: list) -> None:
         lim = o.limits
         h = _hash(o.key) if o.key is not None else "0"
-        keys.append(f"{self.prefix}u:{o.group_id}\x00{o.user_id}")
+        # the group id's length first: ids are the bots' own strings, so no separator is safe alone
+        group = f"{len(o.group_id)}:{o.group_id}"
+        keys.append(f"{self.prefix}u:{group}:{o.user_id}")
         raid = o.key is not None and is_raid_candidate(o.key, lim)
-        keys.append(f"{self.prefix}k:{o.group_id}\x00{h}" if raid else "")
+        keys.append(f"{self.prefix}k:{group}:{h}" if raid else "")
         ttl_ms = lambda s: max(1, int(min(self.ttl_s, s) * 1000))  # noqa: E731
         argv += [repr(float(o.ts)), h, lim.burst_count, lim.burst_window_s, lim.repeat_count, lim.repeat_window_s,
                  min(max(lim.burst_count, lim.repeat_count) * 2, self.MAX_WINDOW),

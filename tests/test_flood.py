@@ -204,3 +204,15 @@ def test_redis_windows_are_shared_between_processes_and_expire():
         assert "raid" in names(observe(a, "g", "u3", text, T0 + 3, LIMITS))
         ttls = [a.client.pttl(k) for k in a.client.scan_iter(match=a.prefix + "*")]
         assert ttls and all(0 < t <= 60_000 for t in ttls)  # idle windows leave with their group's window
+
+
+@pytest.mark.parametrize("sep", [":", "\x00"])
+def test_redis_keys_cannot_be_forged_by_ids(sep):
+    from tests.conftest import redis_tracker
+
+    with redis_tracker() as tr:
+        # (f"a{sep}b", "c") and ("a", f"b{sep}c") are two users of two groups, whatever the ids hold
+        for i in range(4):
+            observe(tr, f"a{sep}b", "c", None, T0 + i, LIMITS)
+        assert names(observe(tr, "a", f"b{sep}c", None, T0 + 4, LIMITS)) == []
+        assert "burst" in names(observe(tr, f"a{sep}b", "c", None, T0 + 4, LIMITS))

@@ -1,0 +1,80 @@
+"""Two engines on one SQLite file, as two workers are: each follows what the other changes."""
+import threading
+import time
+
+import pytest
+
+from model import artifact
+from service.engine import MessageIn, Moderator
+from service.flood import InMemoryFloodTracker
+from service.groups import GroupSettings
+from service.store import Store
+
+
+@pytest.fixture
+def two_engines(tmp_path, loaded_model):
+    db = tmp_path / "shared.db"
+    a = Moderator(loaded_model, Store(db), InMemoryFloodTracker())
+    b = Moderator(loaded_model, Store(db), InMemoryFloodTracker())
+    for m in (a, b):
+        m.share_with_workers()
+    return a, b
+
+
+def _verdict(m, text, group="g1", user="u1"):
+    return m.classify([MessageIn(group, user, text)])[0]
+
+
+def test_a_group_changed_by_one_is_read_again_by_the_other(two_engines):
+    a, b = two_engines
+    assert _verdict(b, "作业写完了吗")["action"] == "allow"  # b caches the defaults
+    a.put_group("g1", GroupSettings(block_words=["作业"]))
+    v = _verdict(b, "作业写完了吗", user="u2")
+    assert v["action"] == "delete" and [r["detail"] for r in v["reasons"] if r["name"] == "block_word"]
+    assert _verdict(a, "作业写完了吗", user="u3")["action"] == "delete"  # a's own cache was kept up to date
+
+
+def test_a_reload_by_one_is_loaded_by_the_other(two_engines, tmp_path):
+    a, b = two_engines
+    a.reload(artifact.SHIPPED)
+    assert a.model.version != "test" and b.model.version == "test"
+    _verdict(b, "你好")  # b notices on its next batch and loads in the background, serving meanwhile
+    deadline = time.time() + 30
+    while b.model.version != a.model.version and time.time() < deadline:
+        time.sleep(0.1)
+    assert b.model.version == a.model.version and b.model_dir == artifact.SHIPPED
+
+
+def test_a_corrupt_reload_elsewhere_leaves_the_model_serving(two_engines, tmp_path, small_model_dir):
+    a, b = two_engines
+    a.store.bump_revision("model", str(tmp_path / "no-such-model"))  # as if announced, but unloadable here
+    _verdict(b, "你好")
+    time.sleep(1)
+    assert b.model.version == "test" and _verdict(b, "你好", user="u9")["model_version"] == "test"
+
+
+def test_an_engine_alone_reads_no_revisions(tmp_path, loaded_model, monkeypatch):
+    m = Moderator(loaded_model, Store(tmp_path / "alone.db"), InMemoryFloodTracker())
+    monkeypatch.setattr(m.store, "revisions", lambda: pytest.fail("a single worker has nobody to follow"))
+    assert _verdict(m, "你好")["label"]
+
+
+def test_workers_migrating_together_migrate_once(tmp_path):
+    db = tmp_path / "m.db"
+    barrier = threading.Barrier(4)
+    stores, errors = [], []
+
+    def open_store():
+        barrier.wait()  # all four open the new file at once, as workers starting together do
+        try:
+            stores.append(Store(db))
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(stores) == 4
+    assert all(s.revisions() == {"groups": (0, None), "model": (0, None)} for s in stores)
