@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -21,8 +22,9 @@ from model.normalize import Normalized, normalize
 MAX_MESSAGE_CHARS = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
+    """A named check and its detail; a tuple, because a batch builds several per message."""
+
     name: str
     detail: str
 
