@@ -17,8 +17,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from model import artifact
 from model.errors import InvalidMessageError, ModelArtifactError
@@ -58,7 +57,7 @@ def _records(stream, is_csv: bool) -> Iterator[tuple[int, dict | None, str | Non
         yield n, obj, None
 
 
-def classify_stream(clf: MessageClassifier, stream, out: io.TextIOBase, is_csv: bool, err=sys.stderr) -> tuple[int, int]:
+def classify_stream(clf: MessageClassifier, stream, out: TextIO, is_csv: bool, err=sys.stderr) -> tuple[int, int]:
     from model.classifier import check_message
     from model.normalize import normalize  # imported here: `serve --workers` never builds its tables
 
