@@ -6,6 +6,7 @@ all of them. Each request below opens a fresh connection, so the kernel spreads
 them over both workers (SO_REUSEPORT); /healthz says which worker answered.
 """
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import uuid
 import httpx
 import pytest
 
+from model import artifact
 from tests.conftest import REDIS_URL, TOKENS
 from tests.test_queue_durability import free_port
 
@@ -86,20 +88,39 @@ def test_group_settings_changed_on_one_worker_apply_on_all(two_workers):
         assert v["action"] == "delete" and any(r["name"] == "block_word" for r in v["reasons"]), v
 
 
+def _wait_for_version(base, pids, version, timeout=30) -> dict:
+    deadline = time.time() + timeout
+    versions = {}
+    while time.time() < deadline:
+        versions = {pid: body["model_version"] for pid, body in _health_by_worker(base, 10).items()}
+        if set(versions) == pids and set(versions.values()) == {version}:
+            break
+        time.sleep(0.5)
+    return versions
+
+
 def test_a_reload_on_one_worker_reaches_every_worker(two_workers, small_model_dir):
     base, _, pids = two_workers
     res = httpx.post(f"{base}/v1/model/reload", json={"path": str(small_model_dir)}, headers=ADMIN, timeout=30)
     assert res.status_code == 200 and res.json()["model_version"] == "test"
-    deadline = time.time() + 30
-    versions = {}
-    while time.time() < deadline:
-        versions = {pid: body["model_version"] for pid, body in _health_by_worker(base, 10).items()}
-        if set(versions) == pids and set(versions.values()) == {"test"}:
-            break
-        time.sleep(0.5)
+    versions = _wait_for_version(base, pids, "test")
     assert set(versions) == pids and set(versions.values()) == {"test"}
     metrics = httpx.get(f"{base}/metrics", timeout=5).text
     assert 'qunguard_model_info{version="test"} 1.0' in metrics
+
+
+def test_sighup_reloads_the_model_in_effect_on_every_worker(two_workers, small_model_dir, tmp_path):
+    base, proc, pids = two_workers
+    folder = tmp_path / "model"
+    shutil.copytree(small_model_dir, folder)
+    assert httpx.post(f"{base}/v1/model/reload", json={"path": str(folder)}, headers=ADMIN, timeout=30).status_code == 200
+    assert set(_wait_for_version(base, pids, "test").values()) == {"test"}
+    for name in ("model.joblib", "meta.json"):  # an operator replaces the files in place, then signals
+        shutil.copy(artifact.SHIPPED / name, folder / name)
+    shipped = artifact.read_meta(artifact.SHIPPED)["model_version"]
+    proc.send_signal(signal.SIGHUP)
+    versions = _wait_for_version(base, pids, shipped)
+    assert set(versions) == pids and set(versions.values()) == {shipped}
 
 
 def test_metrics_add_up_every_worker(two_workers):
