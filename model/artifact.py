@@ -117,4 +117,5 @@ def load(folder: Path = SHIPPED) -> tuple[MessageClassifier, dict]:
         raise ModelArtifactError(f"{path} could not be loaded: {type(exc).__name__}: {exc}") from None
     if not isinstance(classifier, MessageClassifier):
         raise ModelArtifactError(f"{path} holds a {type(classifier).__name__}, not a MessageClassifier")
+    classifier.prepare()  # derived lookup tables now, not in the first request
     return classifier, meta

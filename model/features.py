@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from itertools import repeat
 
 import numpy as np
@@ -127,8 +128,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
 
         The same columns as looking up word_tokens() in word_vocab_, without building a
         string per token: each word is looked up once as an id, and bigrams are id pairs
-        found for the whole batch at once (see _word_index)."""
-        index = self._word_index()
+        found for the whole batch at once (see _WordIndex)."""
+        index = self._word_index
         segment = self.segment_
         words: list[str] = []
         lens: list[int] = []
@@ -147,16 +148,10 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         return (np.concatenate([rows[ucols >= 0], rows[:-1][pair][pos >= 0], np.asarray(hrows, dtype=np.int64)]),
                 np.concatenate([ucols[ucols >= 0], bcols[pos >= 0], np.asarray(hcols, dtype=np.int64)]))
 
-    def _word_index(self) -> "_WordIndex":
-        index = self.__dict__.get("_words")
-        if index is None:  # derived from word_vocab_ on first use; not shipped in the artifact
-            index = self.__dict__["_words"] = _WordIndex(self.word_vocab_)
-        return index
-
     def _token_entries(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, tf-idf weight) of every distinct in-vocabulary token, rows L2-normalised."""
         rows, keys = gram_keys(norms, self.char_max_n)
-        pos = self._gram_lookup().positions(keys)
+        pos = self._gram_lookup.positions(keys)
         hit = pos >= 0
         wrows, wcols = self._word_columns(norms)
         # one int64 key per (row, column): a single sort groups repeats (cheaper than lexsort)
@@ -180,6 +175,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         return self.fit_normalized([normalize(x) for x in X])
 
     def fit_normalized(self, norms: Sequence[Normalized]):
+        self._forget_derived()  # a refit must not keep tables of the old vocabulary
         if not norms:
             raise ValueError("cannot fit on an empty sequence of messages")
         if not isinstance(self.max_features, int) or self.max_features < 1:
@@ -249,35 +245,49 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
     # -- names, for explanations ----------------------------------------------
     def column_name(self, col: int) -> str:
         """Readable name of a token column (cached: the same few thousand recur as evidence)."""
-        names = self.__dict__.get("_names")
-        if names is None:  # derived at run time, not shipped; bounded by the vocabulary
-            names = self.__dict__["_names"] = {}
-        name = names.get(col)
+        name = self._names.get(col)
         if name is None:
-            name = names[col] = self._column_name(col)
+            name = self._names[col] = self._column_name(col)
         return name
 
     def _column_name(self, col: int) -> str:
         if col < len(self.gram_keys_):
             return key_name(int(self.gram_keys_[col]))
-        names = self.__dict__.get("_word_names")
-        if names is None:  # derived on first use, not shipped
-            names = self.__dict__["_word_names"] = {j: t for t, j in self.word_vocab_.items()}
-        tok = names[col]
+        tok = self._word_names[col]
         return ("handle " if tok[0] == "h" else "") + tok[1:].replace("_", " ").translate(_READABLE)
 
+    # -- tables derived from the fitted vocabulary: built once (prepare()), never pickled -----
+    _DERIVED = ("_gram_lookup", "_word_index", "_word_names", "_names")
+
+    @cached_property
     def _gram_lookup(self) -> IntLookup:
-        lookup = self.__dict__.get("_lookup")
-        if lookup is None:  # derived from gram_keys_ on first use; not shipped in the artifact
-            lookup = self.__dict__["_lookup"] = IntLookup(self.gram_keys_)
-        return lookup
+        return IntLookup(self.gram_keys_)
+
+    @cached_property
+    def _word_index(self) -> "_WordIndex":
+        return _WordIndex(self.word_vocab_)
+
+    @cached_property
+    def _word_names(self) -> dict[int, str]:
+        return {j: t for t, j in self.word_vocab_.items()}
+
+    @cached_property
+    def _names(self) -> dict[int, str]:
+        return {}  # column -> readable name, filled as evidence asks; bounded by the vocabulary
+
+    def prepare(self) -> None:
+        """Build the derived tables now (at load), not inside the first request."""
+        for name in self._DERIVED:
+            getattr(self, name)
+
+    def _forget_derived(self) -> None:
+        for name in self._DERIVED:
+            self.__dict__.pop(name, None)
 
     def __getstate__(self):
-        state = super().__getstate__()
-        state.pop("_word_names", None)
-        state.pop("_names", None)
-        state.pop("_lookup", None)
-        state.pop("_words", None)
+        state = dict(super().__getstate__())  # a copy: on Python 3.11+ it may be the live __dict__
+        for name in self._DERIVED:
+            state.pop(name, None)
         return state
 
     def named_columns(self, norm: Normalized) -> dict[int, str]:

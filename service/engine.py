@@ -194,7 +194,7 @@ class Moderator:
         acted = [i for i, (d, _) in enumerate(decisions) if d.action != "allow"]
         evidence = dict(zip(acted, clf.evidence_rows(X, acted, [decisions[i][0].label for i in acted])))
         for i, (m, norm, (_, scores), (decision, ts)) in enumerate(zip(messages, norms, labeled, decisions)):
-            reasons = [{"name": "contact_handle", "detail": f"{h.kind}: {h.text}"} for h in norm.handles]
+            reasons = [r.as_dict() for r in clf.handle_reasons(norm)]
             reasons += decision.reasons
             if i in evidence:
                 reasons += [r.as_dict() for r in clf.model_reasons(decision.label, scores[decision.label], evidence[i],

@@ -103,6 +103,26 @@ def signals_from_counts(limits: FloodLimits, burst: int, repeat: int, raid: int)
     return out
 
 
+# What both backends keep, so that they count the same:
+MAX_WINDOW = 2048  # a user's window keeps at most this many recent messages (limits above it are capped)
+MAX_RAID_USERS = 256  # a text's raid window keeps at most this many users
+
+
+def user_window_messages(limits: FloodLimits) -> int:
+    """Messages a user's window keeps: enough for the larger of its burst and repeat limits."""
+    return min(max(limits.burst_count, limits.repeat_count) * 2, MAX_WINDOW)
+
+
+def user_window_idle_s(limits: FloodLimits, ttl_s: float) -> float:
+    """How long a user's window outlives the user's last message."""
+    return min(ttl_s, max(limits.burst_window_s, limits.repeat_window_s))
+
+
+def text_window_idle_s(limits: FloodLimits, ttl_s: float) -> float:
+    """How long a text's raid window outlives the last time the text was posted."""
+    return min(ttl_s, limits.raid_window_s)
+
+
 def is_raid_candidate(key: str, limits: FloodLimits) -> bool:
     """A campaign is a long text, or any text carrying a contact handle."""
     content = _TOKENS.sub("", key)
@@ -172,10 +192,6 @@ class InMemoryFloodTracker:
     (it can no longer count toward anything), and never kept longer than `ttl_s`.
     """
 
-    # windows keep at most this many recent messages per user (limits above it are capped)
-    MAX_WINDOW = 2048
-    MAX_RAID_USERS = 256
-
     def __init__(self, max_users: int = 200_000, max_keys: int = 200_000, ttl_s: float = 3600.0,
                  clock=time.monotonic) -> None:
         self._users = _BoundedLRU(max_users)
@@ -190,11 +206,11 @@ class InMemoryFloodTracker:
     def observe(self, group_id: str, user_id: str, key: str | None, ts: float,
                 limits: FloodLimits) -> list[FloodSignal]:
         """Record one message and return the flood signals it raises (empty if none)."""
-        size = min(max(limits.burst_count, limits.repeat_count) * 2, self.MAX_WINDOW)
+        size = user_window_messages(limits)
         burst = repeat = raid = 0
         with self._lock:
             now = self._clock()
-            user_expires = now + min(self.ttl_s, max(limits.burst_window_s, limits.repeat_window_s))
+            user_expires = now + user_window_idle_s(limits, self.ttl_s)
             uw = self._users.get((group_id, user_id))
             if uw is None:
                 uw = self._users.add((group_id, user_id), _user_window(), user_expires, now)
@@ -214,7 +230,7 @@ class InMemoryFloodTracker:
                     repeat = sum(1 for t, k in islice(uw, 1, None) if k == h and abs(ts - t) <= w)
 
                 if is_raid_candidate(key, limits):
-                    key_expires = now + min(self.ttl_s, limits.raid_window_s)
+                    key_expires = now + text_window_idle_s(limits, self.ttl_s)
                     kw = self._keys.get((group_id, h))
                     if kw is None:
                         kw = self._keys.add((group_id, h), _key_window(), key_expires, now)
@@ -223,7 +239,7 @@ class InMemoryFloodTracker:
                     users = kw[1]
                     users.pop(user_id, None)  # re-insert: newest last
                     users[user_id] = ts
-                    if len(users) > self.MAX_RAID_USERS:
+                    if len(users) > MAX_RAID_USERS:
                         del users[next(iter(users))]
                     if len(users) >= limits.raid_users:
                         raid = _count_within(users.values(), ts, limits.raid_window_s)

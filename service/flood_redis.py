@@ -22,7 +22,16 @@ import logging
 
 import redis
 
-from service.flood import FloodSignal, InMemoryFloodTracker, Observation, is_raid_candidate, signals_from_counts
+from service.flood import (
+    MAX_RAID_USERS,
+    FloodSignal,
+    Observation,
+    is_raid_candidate,
+    signals_from_counts,
+    text_window_idle_s,
+    user_window_idle_s,
+    user_window_messages,
+)
 
 log = logging.getLogger("qunguard.flood")
 
@@ -67,14 +76,15 @@ return out
 """
 
 
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
+
+
 def _hash(key: str) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 class RedisFloodTracker:
-    MAX_WINDOW = InMemoryFloodTracker.MAX_WINDOW
-    MAX_RAID_USERS = InMemoryFloodTracker.MAX_RAID_USERS
-
     def __init__(self, url: str = "redis://127.0.0.1:6379/0", *, prefix: str = "qg:", ttl_s: float = 3600.0,
                  client: redis.Redis | None = None) -> None:
         # a bot waits on every batch: a Redis that hangs costs at most half a second, then the
@@ -98,11 +108,9 @@ class RedisFloodTracker:
         keys.append(f"{self.prefix}u:{group}:{o.user_id}")
         raid = o.key is not None and is_raid_candidate(o.key, lim)
         keys.append(f"{self.prefix}k:{group}:{h}" if raid else "")
-        ttl_ms = lambda s: max(1, int(min(self.ttl_s, s) * 1000))  # noqa: E731
         argv += [repr(float(o.ts)), h, lim.burst_count, lim.burst_window_s, lim.repeat_count, lim.repeat_window_s,
-                 min(max(lim.burst_count, lim.repeat_count) * 2, self.MAX_WINDOW),
-                 ttl_ms(max(lim.burst_window_s, lim.repeat_window_s)),
-                 o.user_id, self.MAX_RAID_USERS, ttl_ms(lim.raid_window_s),
+                 user_window_messages(lim), _ms(user_window_idle_s(lim, self.ttl_s)),
+                 o.user_id, MAX_RAID_USERS, _ms(text_window_idle_s(lim, self.ttl_s)),
                  repr(o.ts - lim.raid_window_s), repr(o.ts + lim.raid_window_s)]
 
     def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]]:

@@ -2,9 +2,9 @@
 
 Each worker is a uvicorn server with a listening socket of its own, bound with
 SO_REUSEPORT, so the kernel spreads new connections over the workers. uvicorn's own
-`--workers` shares one socket, and an idle worker's event loop accepts every pending
-connection in one go: measured here, 16 benchmark connections all landed on one worker
-while the other sat idle. This module only starts, watches and signals the workers:
+`--workers` shares one socket, and asyncio accepts every pending connection of a socket
+in one wake-up (up to its backlog): connections opened together can all land on one
+worker while the other sits idle. This module only starts, watches and signals the workers:
 - SIGTERM / SIGINT: stop every worker (each finishes its requests in flight) and exit;
 - SIGHUP: every worker reloads the model in effect from disk;
 - a worker that dies is started again, with the model in effect.

@@ -10,7 +10,7 @@ def _evidence_one_row(clf, X, row, label, top=3):
     """The reference, one message at a time: positive pulls, strongest first (ties by column), names once."""
     cols = X.indices[X.indptr[row] : X.indptr[row + 1]]
     cols = cols[cols < clf.featurizer.n_tokens]
-    pull = clf._pull_table()[LABELS.index(label), cols]
+    pull = clf._pull_table[LABELS.index(label), cols]
     names = []
     for i in np.argsort(-pull, kind="stable"):
         if pull[i] > 0 and len(names) < top and clf.featurizer.column_name(int(cols[i])) not in names:

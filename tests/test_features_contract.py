@@ -106,3 +106,19 @@ def test_word_columns_by_id_with_underscores_in_words():
     f = MessageFeaturizer(min_df=1).fit(docs)
     norms = [normalize(d) for d in docs + ["user_name", "name_加", "加我_微信", "_"]]
     assert _columns_by_word_ids(f, norms) == _columns_by_token_strings(f, norms)
+
+
+def test_derived_tables_are_built_at_load_and_never_pickled(shipped):
+    f = shipped[0].featurizer
+    assert all(name in f.__dict__ for name in f._DERIVED)  # artifact.load() prepared them
+    state = pickle.loads(pickle.dumps(f)).__dict__
+    assert not any(name in state for name in f._DERIVED)
+    assert all(name in f.__dict__ for name in f._DERIVED)  # pickling left the live object prepared
+
+
+def test_refit_forgets_the_old_vocabulary():
+    f = MessageFeaturizer(min_df=1).fit(DOCS)
+    f.transform(DOCS)  # builds the derived tables
+    g = MessageFeaturizer(min_df=1).fit(["完全不同的一句话", "另外一句"])
+    f.fit(["完全不同的一句话", "另外一句"])
+    assert np.array_equal(f.transform(DOCS).toarray(), g.transform(DOCS).toarray())
