@@ -1,12 +1,15 @@
 """Does a code change move any verdict? The shipped model run by two versions of the code.
 
-    python bench/compare_verdicts.py REV [--limit N]
+    python bench/compare_verdicts.py REV [--limit N] [--old-model DIR]
 
 Checks out REV (a commit) in a temporary git worktree, and in each tree (REV, then
 this working tree) loads this tree's shipped model and runs every text of
 data/train, data/test and data/gold through it: labels, the four scores and the
 shape feature columns. Prints how many differ. Used to show that vectorising the
 featurizer changed no label, score or shape feature.
+
+A REV before model format 2 (model.npz) cannot read this tree's model: give it the
+same model in format 1 with --old-model (a folder with model.joblib and meta.json).
 """
 from __future__ import annotations
 
@@ -38,18 +41,22 @@ clf, _ = artifact.load(model_dir)
 labels, scores, shapes = [], [], []
 for i in range(0, len(texts), 1000):
     norms = [normalize(t) for t in texts[i:i + 1000]]
-    X = clf.featurizer.transform_normalized(norms)
-    P = clf._proba(X)
+    if hasattr(clf, "score"):  # the scoring API (model format 2)
+        P = clf.score(norms).proba
+        shapes.append(clf.featurizer.featurize(norms).shapes)
+    else:
+        X = clf.featurizer.transform_normalized(norms)
+        P = clf._proba(X)
+        shapes.append(X[:, X.shape[1] - len(SHAPE_NAMES):].toarray())
     labels += P.argmax(axis=1).tolist()
     scores.append(P)
-    shapes.append(X[:, X.shape[1] - len(SHAPE_NAMES):].toarray())
 np.savez(out, labels=np.array(labels), scores=np.vstack(scores), shapes=np.vstack(shapes))
 """
 
 
-def run_tree(tree: Path, out: Path, limit: int) -> dict:
-    """This tree's model and texts, run by the code in `tree`."""
-    args = [str(tree), str(ROOT / "model" / "shipped"), str(ROOT / "data"), str(out), str(limit)]
+def run_tree(tree: Path, out: Path, limit: int, model_dir: Path = ROOT / "model" / "shipped") -> dict:
+    """This tree's texts, scored by `model_dir` (this tree's model) with the code in `tree`."""
+    args = [str(tree), str(model_dir), str(ROOT / "data"), str(out), str(limit)]
     subprocess.run([sys.executable, "-c", _CHILD, *args], check=True, cwd=tree)
     return dict(np.load(out))
 
@@ -58,13 +65,15 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("rev", help="the commit to compare this working tree with")
     ap.add_argument("--limit", type=int, default=0, help="only the first N texts (0: all)")
+    ap.add_argument("--old-model", type=Path, default=ROOT / "model" / "shipped",
+                    help="the model folder REV loads (the same model in REV's format)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="qunguard-compare-") as tmp:
         old_tree = Path(tmp) / "tree"
         subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), args.rev], cwd=ROOT, check=True,
                        capture_output=True)
         try:
-            old = run_tree(old_tree, Path(tmp) / "old.npz", args.limit)
+            old = run_tree(old_tree, Path(tmp) / "old.npz", args.limit, args.old_model)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=ROOT, check=True)
         new = run_tree(ROOT, Path(tmp) / "new.npz", args.limit)

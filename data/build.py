@@ -3,11 +3,15 @@
     python -m data.build [--raw ../shared/data/raw]
 
 Steps: read every source (data/sources.py) -> remove source tells and map to
-our labels (data/mapping.py) -> drop exact and near duplicates, keeping whole
-near-duplicate clusters on one side of every split -> drop anything that
-repeats a gold-set or out-of-domain text -> cap each (source, label) so no
-source dominates a class -> random 90/10 split by cluster -> write gzipped
-JSONL and data/build_report.json.
+our labels (data/mapping.py), or take our own hand label where there is one
+(data/hand_labels.py) -> set aside what is only for evaluation (held-out sources,
+danmaku pools and the later stretch of the real QQ group log) -> drop exact and
+near duplicates, keeping whole near-duplicate clusters on one side of every split
+-> drop anything that repeats an evaluation text -> cap each (source, label) and
+each near-duplicate cluster so no source or campaign dominates a class -> random
+90/10 split by cluster -> drop test rows close to a training row -> give chat rows
+what members attach (data/augment.py) -> write gzipped JSONL, the evaluation sets
+under data/eval/ and data/build_report.json.
 """
 from __future__ import annotations
 
@@ -23,31 +27,43 @@ from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
-from data.mapping import clean_text, map_row
+from data import hand_labels
+from data.augment import augment
+from data.mapping import clean_text, map_row, text_flood
 from data.sources import READERS
+from model.normalize import normalize
 
 DATA = Path(__file__).resolve().parent
 DEFAULT_RAW = DATA.parent.parent / "shared" / "data" / "raw"
 SEED = 20261123
 OOD_SOURCE = "qq_campus_adfilter"  # real QQ-group chat + ads, never trained on
+# whole sources and parts of sources kept for evaluation only: groups the model never sees
+EVAL_ONLY_SOURCES = (OOD_SOURCE, "tieba_cyuyan_spam", "campus_qq_ads")
+HELDOUT_DANMAKU_POOLS = frozenset(f"pool_{v}" for v in ("307364844", "307379343", "307397843", "307415843"))
+QQ_SCU = "qq_scu_group_2017"
 TEST_SHARE = 0.10
+CLUSTER_CAP = 3  # near copies of one campaign or meme kept in training at most
+QQ_SCU_REPEAT_CAP = 20  # a reaction posted every day ([表情], 收到) keeps this many of its copies
+PROTECT_MIN_KEY = 6  # an evaluation text shorter than this (好的, [表情]) is generic, not a leak
+TEST_NEAR_TRAIN = 0.7  # a test row this close (Jaccard, masked) to a training row is dropped
 MAX_CHARS = 600  # longer rows are channel posts, not chat messages
 
 # at most this many rows per (source, label), drawn at random after de-duplication
 CAPS = {
     ("game_ad_chat", "on_topic"): 16000,
-    ("game_ad_chat", "advertising"): 18000,
+    ("game_ad_chat", "advertising"): 12000,
     ("game_chat_spam", "on_topic"): 14000,
     ("lccc_toy", "on_topic"): 10000,
     ("bili_danmaku_random", "on_topic"): 16000,
     ("bili_danmaku_random", "flooding"): 9000,
     ("bili_flood_danmaku", "on_topic"): 5000,
-    ("sms80w", "on_topic"): 4000,
-    ("sms80w", "advertising"): 2500,
-    ("mudou_spam", "advertising"): 2500,
-    ("mudou_spam", "on_topic"): 3000,
-    ("fbs_sms", "advertising"): 4000,
-    ("fbs_sms", "spam"): 3500,
+    # SMS is not chat: enough to teach what is sold, not so much that SMS style decides
+    ("sms80w", "on_topic"): 1500,
+    ("sms80w", "advertising"): 1500,
+    ("mudou_spam", "advertising"): 1500,
+    ("mudou_spam", "on_topic"): 1500,
+    ("fbs_sms", "advertising"): 2500,
+    ("fbs_sms", "spam"): 2500,
     ("online_shopping_10cats", "on_topic"): 6000,
     ("toutiao_titles", "on_topic"): 3000,
     ("thucnews_titles", "on_topic"): 2000,
@@ -100,18 +116,35 @@ def load_gold(path: Path) -> list[dict]:
 
 def read_all(raw: Path) -> tuple[list[dict], Counter]:
     rows, dropped = [], Counter()
+    overrides = hand_labels.training_overrides()
     for name, reader in READERS.items():
         for r in reader(raw):
             text = clean_text(r)
             if not text or len(text) > MAX_CHARS:
                 dropped[(name, "empty_or_too_long")] += 1
                 continue
-            mapped = map_row(r, text)
+            hand = overrides.get((name, r.ref if r.ref else r.text))
+            mapped = (hand, "hand_label") if hand else map_row(r, text)
             if mapped is None:
                 dropped[(name, "no_rule")] += 1
                 continue
-            rows.append({"text": text, "label": mapped[0], "source": name, "raw_label": r.raw_label, "rule": mapped[1]})
+            row = {"text": text, "label": mapped[0], "source": name, "raw_label": r.raw_label, "rule": mapped[1]}
+            if r.ref:
+                row["ref"] = r.ref
+            rows.append(row)
     return rows, dropped
+
+
+def is_eval_only(row: dict) -> bool:
+    """Rows no model may train on: held-out sources, danmaku pools and the QQ log's later stretch."""
+    return (row["source"] in EVAL_ONLY_SOURCES
+            or (row["source"] == "bili_danmaku_random" and row["raw_label"] in HELDOUT_DANMAKU_POOLS)
+            or (row["source"] == QQ_SCU and row["raw_label"] == "heldout"))
+
+
+def masked_key(text: str) -> str:
+    """dedup_key of the masked text: names (handles) and digits do not make two messages differ."""
+    return dedup_key(normalize(text).masked)
 
 
 def cluster_rows(rows: list[dict], extra_keys: list[str]) -> tuple[list[int], set[int]]:
@@ -134,8 +167,66 @@ def cluster_rows(rows: list[dict], extra_keys: list[str]) -> tuple[list[int], se
             clusters.union(i, j)
         lsh.insert(i, m)
     cluster_of = [clusters.find(i) for i in range(len(keys))]
-    protected = {cluster_of[i] for i in range(len(rows), len(keys))}
+    protected = {cluster_of[i] for i in range(len(rows), len(keys)) if len(keys[i]) >= PROTECT_MIN_KEY}
     return cluster_of[: len(rows)], protected
+
+
+def near_train(train: list[dict], others: list[dict], threshold: float = TEST_NEAR_TRAIN) -> set[int]:
+    """Indexes of `others` whose masked text is within Jaccard `threshold` of a training row."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=64)
+    exact = set()
+    for i, r in enumerate(train):
+        k = masked_key(r["text"])
+        exact.add(k)
+        if len(k) >= 8:
+            m = MinHash(num_perm=64, seed=1)
+            m.update_batch(list(shingles(k)))
+            lsh.insert(i, m)
+    close = set()
+    for j, r in enumerate(others):
+        k = masked_key(r["text"])
+        if len(k) < PROTECT_MIN_KEY:
+            continue  # 好的, [表情]: every group says these; not a copy of a training row
+        if k in exact:
+            close.add(j)
+        elif len(k) >= 8:
+            m = MinHash(num_perm=64, seed=1)
+            m.update_batch(list(shingles(k)))
+            if lsh.query(m):
+                close.add(j)
+    return close
+
+
+def link_pool(rows: list[dict]) -> list[str]:
+    """Links that members shared in on_topic chat rows of the training sources (for data/augment.py)."""
+    links = set()
+    for r in rows:
+        if r["label"] == "on_topic" and ("http" in r["text"] or "www." in r["text"] or ".c" in r["text"]):
+            links.update(h.text for h in normalize(r["text"]).handles if h.kind == "url")
+    return sorted(links)
+
+
+def eval_sets(rows: list[dict]) -> dict[str, list[dict]]:
+    """The hand-labelled evaluation sets (data/labels/) as rows, and the QQ log's stretch to replay."""
+    realchat = [{"id": r["id"], "text": r["text"], "label": r["label"], "source": r["source"]}
+                for r in hand_labels.read_label_file(hand_labels.REALCHAT_FILE)]
+    stretch = {int(r["ref"]): r for r in rows if r["source"] == QQ_SCU and r["raw_label"] == "heldout"}
+    scu = [{"line": r["line"], "text": stretch[r["line"]]["text"], "label": r["label"], "source": QQ_SCU}
+           for r in hand_labels.read_label_file(hand_labels.QQ_SCU_HELDOUT_FILE) if r["line"] in stretch]
+    return {"realchat": realchat, "scu_heldout": scu}
+
+
+def write_replay(raw: Path, path: Path) -> str:
+    """The QQ log's held-out stretch in time order (text, user, ts): what bench/bench_replay.py sends."""
+    from data.sources import QQ_SCU_HELDOUT_FROM
+
+    out = []
+    with (raw / QQ_SCU / "messages.jsonl").open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            item = json.loads(line)
+            if item["ts"] >= QQ_SCU_HELDOUT_FROM and item.get("text", "").strip():
+                out.append({"line": i, "text": item["text"], "user": item["user"], "ts": item["ts"]})
+    return write_jsonl_gz(path, out)
 
 
 def write_jsonl_gz(path: Path, rows: list[dict]) -> str:
@@ -151,10 +242,14 @@ def build(raw: Path, out: Path) -> dict:
     rng = random.Random(SEED)
     rows, dropped = read_all(raw)
     gold = load_gold(out / "gold" / "gold.jsonl.gz")
-    ood_rows = [r for r in rows if r["source"] == OOD_SOURCE]
-    rows = [r for r in rows if r["source"] != OOD_SOURCE]
+    evals = eval_sets(rows)
+    held = [r for r in rows if is_eval_only(r)]
+    ood_rows = [r for r in held if r["source"] in EVAL_ONLY_SOURCES]
+    rows = [r for r in rows if not is_eval_only(r)]
+    protected_texts = [g["text"] for g in gold] + [r["text"] for r in held]
+    protected_texts += [r["text"] for rs in evals.values() for r in rs]
 
-    cluster_of, protected = cluster_rows(rows, [g["text"] for g in gold] + [r["text"] for r in ood_rows])
+    cluster_of, protected = cluster_rows(rows, protected_texts)
 
     # one row per exact key; drop keys whose copies disagree on the label
     by_key: dict[str, list[int]] = defaultdict(list)
@@ -168,8 +263,10 @@ def build(raw: Path, out: Path) -> dict:
         if len({rows[i]["label"] for i in idx}) > 1:
             dropped[("all", "conflicting_labels")] += len(idx)
             continue
-        kept.append(idx[0])
-        dropped[("all", "exact_duplicate")] += len(idx) - 1
+        # a reaction the group posts every day keeps some of its copies: its weight is the point
+        keep = QQ_SCU_REPEAT_CAP if all(rows[i]["source"] == QQ_SCU for i in idx) else 1
+        kept.extend(idx[:keep])
+        dropped[("all", "exact_duplicate")] += len(idx) - min(keep, len(idx))
 
     # caps per (source, label)
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -183,14 +280,39 @@ def build(raw: Path, out: Path) -> dict:
             dropped[(g[0], "over_cap")] += len(groups[g]) - cap
         selected.extend(sorted(idx))
 
+    # at most CLUSTER_CAP near copies of one text (a campaign, a meme) in the data
+    by_cluster: dict[int, list[int]] = defaultdict(list)
+    for i in selected:
+        by_cluster[cluster_of[i]].append(i)
+    capped: list[int] = []
+    for c, idx in sorted(by_cluster.items()):
+        exact_copies = len({dedup_key(rows[i]["text"]) for i in idx}) == 1
+        if len(idx) > CLUSTER_CAP and not exact_copies:
+            dropped[("all", "over_cluster_cap")] += len(idx) - CLUSTER_CAP
+            idx = rng.sample(idx, CLUSTER_CAP)
+        capped.extend(sorted(idx))
+    selected = capped
+
     # split by near-duplicate cluster so no near copy straddles train and test
     cluster_ids = sorted({cluster_of[i] for i in selected})
     rng.shuffle(cluster_ids)
     test_clusters = set(cluster_ids[: int(len(cluster_ids) * TEST_SHARE)])
     train = [rows[i] for i in selected if cluster_of[i] not in test_clusters]
     test = [rows[i] for i in selected if cluster_of[i] in test_clusters]
+    close = near_train(train, test)
+    dropped[("test", "near_a_training_row")] += len(close)
+    test = [r for j, r in enumerate(test) if j not in close]
+    extra = []
+    for r in augment(train, link_pool(train), SEED):
+        # an attachment must not turn chat into a text flood (three placeholders) or back
+        if text_flood(r["text"]) == (r["label"] == "flooding"):
+            extra.append(r)
+    train += extra
     rng.shuffle(train)
     rng.shuffle(test)
+    for name, rs in evals.items():
+        near = near_train(train, rs)
+        evals[name] = [dict(r, near_train=j in near) for j, r in enumerate(rs)]
 
     ood_seen, ood = set(), []
     for r in ood_rows:
@@ -203,7 +325,11 @@ def build(raw: Path, out: Path) -> dict:
         "train": write_jsonl_gz(out / "train.jsonl.gz", train),
         "test": write_jsonl_gz(out / "test.jsonl.gz", test),
         "ood": write_jsonl_gz(out / "ood.jsonl.gz", ood),
+        "eval/scu_replay": write_replay(raw, out / "eval" / "scu_replay.jsonl.gz"),
     }
+    for name, rs in evals.items():
+        if rs:
+            hashes[f"eval/{name}"] = write_jsonl_gz(out / "eval" / f"{name}.jsonl.gz", rs)
     report = {
         "seed": SEED,
         "ood_source": OOD_SOURCE,
@@ -213,10 +339,12 @@ def build(raw: Path, out: Path) -> dict:
             name: {
                 "total": len(part),
                 "by_label": dict(Counter(r["label"] for r in part)),
-                "by_source_label": {f"{s}/{l}": n for (s, l), n in sorted(Counter((r["source"], r["label"]) for r in part).items())},
+                "by_source_label": {f"{s}/{lab}": n for (s, lab), n in sorted(Counter((r["source"], r["label"]) for r in part).items())},
             }
-            for name, part in (("train", train), ("test", test), ("ood", ood))
+            for name, part in (("train", train), ("test", test), ("ood", ood), *evals.items())
         },
+        "augmented_train_rows": dict(Counter(r["rule"] for r in extra)),
+        "eval_rows_near_train": {name: sum(r["near_train"] for r in rs) for name, rs in evals.items()},
         "rules": {f"{s}/{rule}": n for (s, rule), n in sorted(Counter((r["source"], r["rule"]) for r in train + test).items())},
         "dropped": {f"{s}/{why}": n for (s, why), n in sorted(dropped.items())},
     }

@@ -21,6 +21,7 @@ class RawRow:
     text: str
     source: str
     raw_label: str
+    ref: str = ""  # where the row sits in its source, when that matters (a line of a group log)
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -192,6 +193,20 @@ def read_thucnews_titles(root: Path) -> Iterator[RawRow]:
                 yield RawRow(text, "thucnews_titles", names[int(label)])
 
 
+QQ_SCU_HELDOUT_FROM = "2017-04-20"  # the group's later stretch: evaluation and replay only
+
+
+def read_qq_scu_group_2017(root: Path) -> Iterator[RawRow]:
+    """A whole QQ group export, in time order. raw_label says which stretch a message is in
+    (the source has no labels): "train" before QQ_SCU_HELDOUT_FROM, "heldout" from then on."""
+    with (root / "qq_scu_group_2017" / "messages.jsonl").open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            item = json.loads(line)
+            stretch = "heldout" if item["ts"] >= QQ_SCU_HELDOUT_FROM else "train"
+            if item.get("text", "").strip():
+                yield RawRow(item["text"], "qq_scu_group_2017", stretch, ref=str(i))
+
+
 READERS = {
     "tg_spam_zh": read_tg_spam_zh,
     "game_chat_spam": read_game_chat_spam,
@@ -210,4 +225,5 @@ READERS = {
     "online_shopping_10cats": read_online_shopping,
     "toutiao_titles": read_toutiao_titles,
     "thucnews_titles": read_thucnews_titles,
+    "qq_scu_group_2017": read_qq_scu_group_2017,
 }

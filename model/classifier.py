@@ -1,24 +1,35 @@
 """Message -> verdict: label, calibrated scores for all four labels, reasons.
 
-`MessageClassifier` owns the fitted featurizer and the linear model. Reasons
-are named checks with a human detail (the habit of tg-spam's check results):
+`MessageClassifier` owns the fitted featurizer and the linear model (multinomial
+logistic regression, temperature-calibrated), both as plain numpy arrays: scoring
+needs numpy alone, and scikit-learn is imported only inside fit(). The scoring API,
+used by the verdicts here and by the service's engine:
+
+    scores = clf.score(norms)            # Scores: probabilities, labels, rounded scores, text-flood flags
+    clf.explain_text(scores, rows, texts, labels)  # per row: spans of its text behind its label
+    clf.explain(scores, rows, labels)    # the same tokens by machine name (`^出`, `pinyin yao de`): debugging
+    clf.topic_vector(text).similarity(scores, rows)   # how close rows are to a text (a group's topic)
+
+Reasons are named checks with a human detail (the habit of tg-spam's check results):
 contact handles found, the text-flood shape, the model's probability, and the
-strongest tokens behind a non-on_topic label.
+spans of the message behind a non-on_topic label (its strongest tokens, found in the text).
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from model.errors import InvalidMessageError
-from model.features import MessageFeaturizer
+from model.evidence import evidence_spans
+from model.features import Features, MessageFeaturizer, TokenEntries
 from model.labels import LABELS
 from model.normalize import Normalized, normalize
+from model.topic import TopicVector
 
 MAX_MESSAGE_CHARS = 10_000
 
@@ -43,6 +54,20 @@ class Verdict:
         return {"label": self.label, "scores": self.scores, "reasons": [r.as_dict() for r in self.reasons]}
 
 
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """A scored batch, row by row: what a verdict, its reasons and a topic score need."""
+
+    proba: np.ndarray  # (n, len(LABELS)) calibrated probabilities, in LABELS order
+    labels: list[str]  # each row's most probable label
+    scores: list[dict[str, float]]  # each row's probability of every label, rounded to 4 places
+    text_flood: list[bool]  # each row: did the guide's text-flood shape test fire
+    tokens: TokenEntries  # each row's in-vocabulary tokens, for explain() and topic similarity
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
 def check_message(text) -> str:
     if not isinstance(text, str):
         raise InvalidMessageError(f"text must be a string, got {type(text).__name__}")
@@ -53,73 +78,136 @@ def check_message(text) -> str:
     return text
 
 
+def _labels_and_scores(P: np.ndarray) -> tuple[list[str], list[dict[str, float]]]:
+    """Per row of probabilities: the top label, and all four scores rounded to 4 places."""
+    labels = [LABELS[b] for b in P.argmax(axis=1).tolist()]
+    return labels, [dict(zip(LABELS, row)) for row in P.round(4).tolist()]
+
+
 class MessageClassifier:
     """Fitted featurizer + multinomial logistic regression over LABELS."""
 
-    def __init__(self, featurizer: MessageFeaturizer, model: LogisticRegression, temperature: float = 1.0):
+    def __init__(self, featurizer: MessageFeaturizer, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str],
+                 temperature: float = 1.0):
+        """`coef` (n_classes, n_features) and `intercept` (n_classes,) list the classes in the order of
+        `classes`, as scikit-learn's LogisticRegression holds them."""
+        classes = tuple(str(c) for c in classes)
+        if sorted(classes) != sorted(LABELS):
+            raise ValueError(f"classes {list(classes)} are not the labels {list(LABELS)}")
+        coef = np.asarray(coef)
+        if coef.shape != (len(classes), featurizer.n_features_out_) or np.shape(intercept) != (len(classes),):
+            raise ValueError(f"coef {coef.shape} and intercept {np.shape(intercept)} do not fit {len(classes)} classes "
+                             f"and {featurizer.n_features_out_} features")
         self.featurizer = featurizer
-        self.model = model
-        self.temperature = temperature
-        # columns of predict_proba in LABELS order, whatever order the model learned
-        self._order = [list(model.classes_).index(label) for label in LABELS]
+        self.classes = classes
+        # one row per feature: scoring gathers the rows of the columns a batch uses
+        self.weights = np.ascontiguousarray(coef.T)
+        self.intercept = np.asarray(intercept)
+        self.temperature = float(temperature)
+        # columns of the probabilities in LABELS order, whatever order the model learned
+        self._order = [classes.index(label) for label in LABELS]
+
+    @property
+    def coef(self) -> np.ndarray:
+        """(n_classes, n_features), classes in `classes` order: the fitted coefficients."""
+        return self.weights.T
 
     @classmethod
     def fit(cls, texts: Sequence[str], labels: Sequence[str], *, sample_weight=None, C: float = 4.0, seed: int = 0,
-            featurizer: MessageFeaturizer | None = None, progress=None) -> "MessageClassifier":
+            featurizer: MessageFeaturizer | None = None, progress=None, step=None) -> MessageClassifier:
+        """`progress(iterable, desc)` wraps a loop over the messages, `step(desc)` is a context
+        around a step with no loop to count (features, the solver): both for a progress display."""
+        # training only: scoring never imports scikit-learn
+        from sklearn.linear_model import LogisticRegression
+
         unknown = set(labels) - set(LABELS)
         if unknown:
             raise ValueError(f"unknown labels {sorted(unknown)}; expected {LABELS}")
+        step = step or (lambda desc: contextlib.nullcontext())
         featurizer = featurizer or MessageFeaturizer()
         norms = [normalize(t) for t in (progress(texts, desc="normalise") if progress else texts)]
-        featurizer.fit_normalized(norms)
-        X = featurizer.transform_normalized(norms)
+        with step("features"):
+            featurizer.fit_normalized(norms)
+            X = featurizer.transform_normalized(norms)
         model = LogisticRegression(C=C, max_iter=300, class_weight="balanced", random_state=seed)
-        model.fit(X, np.asarray(labels), sample_weight=sample_weight)
-        model.coef_ = model.coef_.astype(np.float32)  # halves the shipped file; scores move < 1e-6
-        return cls(featurizer, model)
+        with step("fit"):
+            model.fit(X, np.asarray(labels), sample_weight=sample_weight)
+        # float32 coefficients halve the shipped file; scores move < 1e-6
+        return cls(featurizer, model.coef_.astype(np.float32), model.intercept_, list(model.classes_))
 
     # -- scoring ----------------------------------------------------------
-    def _proba(self, X) -> np.ndarray:
-        logits = X @ self.model.coef_.T + self.model.intercept_
+    def score(self, norms: Sequence[Normalized]) -> Scores:
+        """Score a batch of normalised messages: the one scoring path of verdicts and the service."""
+        feats = self.featurizer.featurize(norms)
+        proba = self._calibrated(self._logits(feats))
+        labels, scores = _labels_and_scores(proba)
+        return Scores(proba, labels, scores, feats.text_flood.tolist(), feats.tokens)
+
+    def _logits(self, feats: Features) -> np.ndarray:
+        """Features times weights, plus intercept, summed in each row's column order (its tokens,
+        then its shape columns) in the weights' precision: to the bit what scipy's CSR product
+        X @ coef.T gives, since scipy too adds a row's entries one by one."""
+        t = feats.tokens
+        terms = self.weights[t.cols] * t.weights[:, None]  # (entries, classes)
+        sums = np.zeros((len(self.classes), t.n_rows), dtype=terms.dtype)
+        for k in range(len(self.classes)):
+            np.add.at(sums[k], t.rows, terms[:, k])  # unbuffered: a row's entries are added in order
+        sums = np.ascontiguousarray(sums.T)
+        shape_weights = self.weights[self.featurizer.n_tokens :]
+        for j in range(feats.shapes.shape[1]):
+            sums += feats.shapes[:, j : j + 1] * shape_weights[j]
+        return sums + self.intercept
+
+    def _calibrated(self, logits: np.ndarray) -> np.ndarray:
+        """Temperature-scaled softmax, columns in LABELS order."""
         logits = np.asarray(logits, dtype=np.float64) / self.temperature
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         return p[:, self._order]
 
+    def _proba(self, X) -> np.ndarray:
+        """Probabilities of the rows of a transform() matrix (training's calibration in train.py)."""
+        return self._calibrated(X @ self.weights + self.intercept)
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return self._proba(self.featurizer.transform(list(texts)))
+        if isinstance(texts, (str, bytes)):
+            raise ValueError("expected a sequence of messages, got a single string; wrap it in a list")
+        return self.score([normalize(t) for t in texts]).proba
 
     def classify(self, text: str, *, explain: bool = True) -> Verdict:
         return self.classify_batch([text], explain=explain)[0]
 
     def classify_batch(self, texts: Sequence[str], *, explain: bool = True) -> list[Verdict]:
         norms = [normalize(check_message(t)) for t in texts]
-        return self.classify_normalized(norms, explain=explain)
+        return self.classify_normalized(norms, explain=explain, texts=texts)
 
-    def classify_normalized(self, norms: Sequence[Normalized], *, explain: bool = True) -> list[Verdict]:
+    def classify_normalized(self, norms: Sequence[Normalized], *, explain: bool = True,
+                            texts: Sequence[str] | None = None) -> list[Verdict]:
+        """`texts`: the messages as written, where the evidence spans are taken from
+        (default: the normalised texts, which read less like what the member wrote)."""
         if not norms:
             return []
-        X = self.featurizer.transform_normalized(norms)
-        labeled = self.labels_and_scores(self._proba(X))
+        s = self.score(norms)
         if not explain:
-            return [Verdict(label, scores) for label, scores in labeled]
-        flood = self.featurizer.text_flood_flags(X).tolist()
-        flagged = [i for i, (label, _) in enumerate(labeled) if label != "on_topic"]
-        evidence = dict(zip(flagged, self.evidence_rows(X, flagged, [labeled[i][0] for i in flagged])))
-        return [Verdict(label, scores, self.reasons(norm, label, scores[label], evidence.get(i, []), flood[i]))
-                for i, (norm, (label, scores)) in enumerate(zip(norms, labeled))]
+            return [Verdict(label, scores) for label, scores in zip(s.labels, s.scores)]
+        if texts is None:
+            texts = [norm.text for norm in norms]
+        flagged = [i for i, label in enumerate(s.labels) if label != "on_topic"]
+        evidence = dict(zip(flagged, self.explain_text(s, flagged, [texts[i] for i in flagged])))
+        return [Verdict(label, scores, self.reasons(norm, label, scores[label], evidence.get(i, []), flood))
+                for i, (norm, label, scores, flood) in enumerate(zip(norms, s.labels, s.scores, s.text_flood))]
 
-    @staticmethod
-    def labels_and_scores(P: np.ndarray) -> list[tuple[str, dict[str, float]]]:
-        """Per row of probabilities: the top label, and all four scores rounded to 4 places."""
-        best = P.argmax(axis=1).tolist()
-        return [(LABELS[b], dict(zip(LABELS, row))) for b, row in zip(best, P.round(4).tolist())]
+    def topic_vector(self, text: str) -> TopicVector:
+        """The token block of `text` (words, character n-grams, pinyin): a group's topic profile,
+        compared with scored rows by TopicVector.similarity."""
+        tokens = self.featurizer.featurize([normalize(text)]).tokens
+        return TopicVector(tokens.cols, tokens.weights)
 
     # -- explanation --------------------------------------------------------
     @staticmethod
     def reasons(norm: Normalized, label: str, p: float, evidence: Sequence[str], text_flood: bool) -> list[Reason]:
-        """Contact handles, then model_reasons(). `evidence` comes from evidence_rows()."""
+        """Contact handles, then model_reasons(). `evidence` comes from explain_text()."""
         return MessageClassifier.handle_reasons(norm) + MessageClassifier.model_reasons(label, p, evidence, text_flood)
 
     @staticmethod
@@ -128,7 +216,8 @@ class MessageClassifier:
 
     @staticmethod
     def model_reasons(label: str, p: float, evidence: Sequence[str], text_flood: bool) -> list[Reason]:
-        """`text_flood`: the guide's text-only flood test, as read from the features (text_flood_flags)."""
+        """`text_flood`: the guide's text-only flood test, as read from the features (Scores.text_flood);
+        `evidence`: spans of the message from explain_text()."""
         out = [Reason("text_flood", "repeated characters, phrases or emoji make up most of the message")] if text_flood else []
         out.append(Reason("model", f"p({label})={p:.2f}"))
         if label != "on_topic":
@@ -139,7 +228,7 @@ class MessageClassifier:
     def _pull_table(self) -> np.ndarray:
         """(label in LABELS order, token column): how much more a token weighs for that label than
         on average, times its idf. Derived once per loaded model (prepare()), not shipped."""
-        coef = self.model.coef_[:, : self.featurizer.n_tokens]
+        coef = np.ascontiguousarray(self.weights[: self.featurizer.n_tokens].T)
         return ((coef - coef.mean(axis=0)) * self.featurizer.idf_)[self._order].astype(np.float32)
 
     def prepare(self) -> None:
@@ -147,45 +236,68 @@ class MessageClassifier:
         self.featurizer.prepare()
         self._pull_table  # noqa: B018 - computed and cached
 
-    def evidence_rows(self, X, rows: Sequence[int], labels: Sequence[str], top: int = 3) -> list[list[str]]:
-        """For each given row of X: names of its token columns that push hardest toward its label.
+    def strongest_columns(self, scores: Scores, rows: Sequence[int], labels: Sequence[str] | None = None,
+                          most: int = 6) -> list[list[int]]:
+        """For each given row of a scored batch: up to `most` of its token columns that push
+        hardest toward its label (`labels`, one per row; by default the label it was scored),
+        strongest first.
 
         One pass of numpy for the whole batch: the rows' entries are gathered, each scored by
-        its label's pull, the positive ones sorted by (row, -pull) and the first `top` kept."""
+        its label's pull, the positive ones sorted by (row, -pull) and the first `most` kept."""
+        out: list[list[int]] = [[] for _ in range(len(rows))]
         if not len(rows):
-            return []
-        rows = np.asarray(rows, dtype=np.int64)
-        starts, ends = X.indptr[rows], X.indptr[rows + 1]
-        lens = ends - starts
-        owner = np.repeat(np.arange(len(rows)), lens)
-        # position of each gathered entry in X.indices: its row's start plus its rank in the row
-        pos = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens)
-        cols = X.indices[pos].astype(np.int64)
-        keep = cols < self.featurizer.n_tokens
-        owner, cols = owner[keep], cols[keep]
+            return out
+        if labels is None:
+            labels = [scores.labels[r] for r in rows]
+        owner, pos = scores.tokens.entries_of(rows)
+        cols = scores.tokens.cols[pos]
         label_ids = np.array([LABELS.index(lab) for lab in labels], dtype=np.int64)
         pull = self._pull_table[label_ids[owner], cols].astype(np.float64)
         positive = pull > 0
         owner, cols, pull = owner[positive], cols[positive], pull[positive]
         if not len(owner):
-            return [[] for _ in range(len(rows))]
+            return out
         # one float key sorts by row, then by pull descending (np.lexsort on the two keys is far slower)
         span = float(pull.max()) + 1.0
         order = np.argsort(owner * span + (span - pull), kind="stable")
         owner, cols = owner[order], cols[order]
         rank = np.arange(len(owner)) - np.searchsorted(owner, owner)
-        # a few spare candidates: tokens that always co-occur (a character and the word it
-        # forms) weigh the same, and one name is shown once
-        best = rank < 2 * top
-        out: list[list[str]] = [[] for _ in range(len(rows))]
-        name = self.featurizer.column_name
+        best = rank < most
         for r, c in zip(owner[best].tolist(), cols[best].tolist()):
-            names = out[r]
-            if len(names) < top and (tok := name(c)) not in names:
-                names.append(tok)
+            out[r].append(c)
         return out
+
+    def explain(self, scores: Scores, rows: Sequence[int], labels: Sequence[str] | None = None,
+                top: int = 3) -> list[list[str]]:
+        """For each given row: the machine names of up to `top` of its strongest tokens (`^出`,
+        `pinyin yao de`): for debugging. A few spare candidates are ranked, because tokens that
+        always co-occur (a character and the word it forms) weigh the same, and a name is shown once."""
+        name = self.featurizer.column_name
+        out: list[list[str]] = []
+        for cols in self.strongest_columns(scores, rows, labels, 2 * top):
+            names: list[str] = []
+            for c in cols:
+                if len(names) < top and (tok := name(c)) not in names:
+                    names.append(tok)
+            out.append(names)
+        return out
+
+    def explain_text(self, scores: Scores, rows: Sequence[int], texts: Sequence[str],
+                     labels: Sequence[str] | None = None, top: int = 3) -> list[list[str]]:
+        """For each given row and its original text (`texts`, one per row): up to `top` spans of
+        that text, as written, behind its strongest tokens (model/evidence.py). More candidates
+        are ranked than for explain(): pinyin and handle tokens have no span and are left out."""
+        columns = self.strongest_columns(scores, rows, labels, 4 * top)
+        return [evidence_spans(self.featurizer, cols, text, top) for cols, text in zip(columns, texts)]
 
     def __getstate__(self):
         state = dict(self.__dict__)
         state.pop("_pull_table", None)  # derived at run time, not shipped
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        if "model" in state:  # a model of format 1 pickled scikit-learn's LogisticRegression: keep its arrays
+            lr = state["model"]
+            self.__init__(state["featurizer"], lr.coef_, lr.intercept_, list(lr.classes_), state.get("temperature", 1.0))
+            return
+        self.__dict__.update(state)

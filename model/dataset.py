@@ -24,11 +24,15 @@ class Example:
     text: str
     label: str
     source: str
+    augmented: bool = False  # a copy of a corpus row with an attachment (data/augment.py)
+    hand_labelled: bool = False  # labelled by us by the guide (data/labels/), not by a mapping rule
 
 
 def read_jsonl_gz(path: Path) -> list[Example]:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [Example(r["text"], r["label"], r.get("source", path.name)) for r in map(json.loads, fh)]
+        return [Example(r["text"], r["label"], r.get("source", path.name), bool(r.get("augmented")),
+                        r.get("rule") == "hand_label")
+                for r in map(json.loads, fh)]
 
 
 def _check(path: Path, line: int, text, label) -> Example:

@@ -16,3 +16,9 @@ class InvalidMessageError(QunGuardError, ValueError):
     """A message that cannot be classified (not text, empty, too long)."""
 
     code = "invalid_message"
+
+
+class NotFittedError(QunGuardError, ValueError, AttributeError):
+    """A featurizer or classifier used before fit() (the same bases as scikit-learn's)."""
+
+    code = "not_fitted"

@@ -50,3 +50,32 @@ def format_report(name: str, m: dict) -> str:
     lines += ["  ".join(f"{v:6d}" for v in row) for row in m["confusion"]["rows_true_cols_pred"]]
     lines += ["```", ""]
     return "\n".join(lines)
+
+
+def behaviour_report(predicted: list[str], cases: list[dict]) -> dict:
+    """Pass rate per capability of a behaviour suite (one {"capability", "text", "label"} a case).
+
+    A case passes when the predicted label is the guide's label; every failure is listed,
+    since the suite is there to be read, not only scored."""
+    by_cap: dict[str, list[int]] = {}
+    failures = []
+    for case, pred in zip(cases, predicted):
+        ok = pred == case["label"]
+        by_cap.setdefault(case["capability"], []).append(int(ok))
+        if not ok:
+            failures.append({"id": case.get("id"), "capability": case["capability"], "text": case["text"],
+                             "label": case["label"], "predicted": pred})
+    per_cap = {cap: {"passed": sum(v), "n": len(v), "rate": round(sum(v) / len(v), 4)} for cap, v in sorted(by_cap.items())}
+    total = sum(c["passed"] for c in per_cap.values())
+    return {"n": len(cases), "pass_rate": round(total / max(len(cases), 1), 4),
+            "worst_capability_rate": min((c["rate"] for c in per_cap.values()), default=0.0),
+            "per_capability": per_cap, "failures": failures}
+
+
+def format_behaviour(name: str, b: dict) -> str:
+    lines = [f"## {name}: {b['n']} cases, pass rate {b['pass_rate']:.3f}, worst capability {b['worst_capability_rate']:.3f}", "",
+             "| capability | passed | n | rate |", "|---|---|---|---|"]
+    lines += [f"| {cap} | {c['passed']} | {c['n']} | {c['rate']:.2f} |" for cap, c in b["per_capability"].items()]
+    lines += ["", "failures:", ""]
+    lines += [f"- `{f['capability']}` {f['text']!r}: {f['label']} → {f['predicted']}" for f in b["failures"]]
+    return "\n".join(lines) + "\n"

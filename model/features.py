@@ -5,7 +5,9 @@ Token families, weighted by sublinear tf-idf and L2-normalised:
   phone number looks like every other);
 - toneless-pinyin bigrams of the Chinese characters (homophones: 沟买 = 购买);
 - jieba words and word bigrams;
-- the kinds of contact handle found.
+- the kinds of contact handle found, and the parts of each link (model/links.py:
+  its domain, a shortener, a shopping click, an invitation...), so that a link is
+  evidence by where it points rather than a label by being there.
 Dense shape features (model/shape.py) are appended.
 
 Speed: character and pinyin n-grams never become Python strings. A batch's
@@ -14,31 +16,78 @@ text is one array of code points; an n-gram is the exact integer
 searchsorted finds their columns in a sorted vocabulary for the whole batch at
 once. Only words (about 15 per message) go through a dict.
 
-Follows the scikit-learn estimator contract: __init__ only stores its
-arguments, fit learns attributes ending in "_".
+Follows the scikit-learn estimator contract, written by hand so that inference
+never imports scikit-learn or scipy: __init__ only stores its arguments,
+get_params/set_params read and write them, fit learns attributes ending in "_".
+`featurize()` is the inference path (plain numpy arrays: the token entries and
+the shape block); `transform()` packs the same numbers into the scipy CSR
+matrix that training fits on.
 """
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from itertools import repeat
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
+from model.errors import NotFittedError
 from model.int_lookup import IntLookup
+from model.links import link_tags
 from model.normalize import TOKENS, Normalized, normalize
 from model.pinyin import CJK_END, SYLLABLE_IDS, SYLLABLES
 from model.segment import Segmenter
 from model.shape import SHAPE_NAMES, shape_rows
 
+if TYPE_CHECKING:  # scipy only for training: transform() imports it when called
+    import scipy.sparse as sp
+
 BOS, EOS = "\x02", "\x03"  # message boundaries, so "^哈哈$" differs from 哈哈 inside a sentence
 _BITS = 21  # a Unicode code point fits in 21 bits; three fit in a non-negative int64
 # how token names read in a verdict's evidence: "^加[wechat]" rather than private-use characters
 _READABLE = str.maketrans({BOS: "^", EOS: "$", "\n": "↵", **{ch: f"[{kind}]" for kind, ch in TOKENS.items()}})
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEntries:
+    """The token block of a batch, sparse: entry k is token column `cols[k]` of message `rows[k]`
+    with tf-idf weight `weights[k]`. Sorted by row, then column; every row has unit length
+    (or no entry at all)."""
+
+    rows: np.ndarray  # int64
+    cols: np.ndarray  # int64
+    weights: np.ndarray  # float32
+    n_rows: int
+
+    def entries_of(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(k, position) of every entry of the given rows, in their order: the entry at `position`
+        belongs to rows[k]."""
+        rows = np.asarray(rows, dtype=np.int64)
+        bounds = np.searchsorted(self.rows, np.arange(self.n_rows + 1))
+        starts, lens = bounds[rows], bounds[rows + 1] - bounds[rows]
+        owner = np.repeat(np.arange(len(rows)), lens)
+        # each entry's position: its row's start plus its rank within the row
+        pos = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens)
+        return owner, pos
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """A batch's features: its token entries, then the dense shape block (shape_weight applied)."""
+
+    tokens: TokenEntries
+    shapes: np.ndarray  # (n_rows, len(SHAPE_NAMES)) float32
+
+    @property
+    def text_flood(self) -> np.ndarray:
+        """Per row: did the guide's text-flood shape test fire (read from its shape column)."""
+        return self.shapes[:, _TEXT_FLOOD] > 0
+
+
+_TEXT_FLOOD = SHAPE_NAMES.index("text_flood")
 
 
 def _check_documents(X) -> None:
@@ -78,6 +127,15 @@ def gram_keys(norms: Sequence[Normalized], max_n: int) -> tuple[np.ndarray, np.n
     return np.concatenate(key_rows), np.concatenate(keys)
 
 
+def handle_tokens(norm: Normalized) -> list[str]:
+    """"h" + kind of each contact handle, and "h" + kind + ":" + part for each part of a link."""
+    out = []
+    for h in norm.handles:
+        out.append("h" + h.kind)
+        out += ["h" + h.kind + ":" + tag for tag in link_tags(h)]
+    return out
+
+
 def key_name(key: int) -> str:
     """Human-readable form of a gram key, for the reasons of a verdict."""
     if key < 0:
@@ -90,7 +148,7 @@ def key_name(key: int) -> str:
     return "".join(reversed(chars)).translate(_READABLE)
 
 
-class MessageFeaturizer(TransformerMixin, BaseEstimator):
+class MessageFeaturizer:
     """Char/pinyin/word/handle tokens with tf-idf over a learned vocabulary, plus shape features.
 
     Parameters
@@ -107,6 +165,8 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         Scale of the dense shape features next to the unit-norm token block.
     """
 
+    _PARAMS = ("max_features", "min_df", "char_max_n", "segmenter", "shape_weight")
+
     def __init__(self, *, max_features: int = 200_000, min_df: int = 2, char_max_n: int = 3, segmenter: str = "rjieba",
                  shape_weight: float = 1.0):
         self.max_features = max_features
@@ -115,12 +175,31 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         self.segmenter = segmenter
         self.shape_weight = shape_weight
 
+    # -- the estimator contract: parameters ----------------------------------------
+    def get_params(self, deep: bool = True) -> dict:
+        return {name: getattr(self, name) for name in self._PARAMS}
+
+    def set_params(self, **params) -> MessageFeaturizer:
+        unknown = set(params) - set(self._PARAMS)
+        if unknown:
+            raise ValueError(f"unknown parameters {sorted(unknown)}; MessageFeaturizer takes {list(self._PARAMS)}")
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        return f"MessageFeaturizer({', '.join(f'{k}={v!r}' for k, v in self.get_params().items())})"
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "gram_keys_"):
+            raise NotFittedError("this MessageFeaturizer is not fitted yet: call fit() first")
+
     # -- word tokens ------------------------------------------------------------
     def word_tokens(self, norm: Normalized) -> list[str]:
         words = self.segment_(norm.masked)
         out = ["w" + w for w in words]
         out += ["w" + a + "_" + b for a, b in zip(words, words[1:])]
-        out += ["h" + h.kind for h in norm.handles]
+        out += handle_tokens(norm)
         return out
 
     def _word_columns(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray]:
@@ -143,8 +222,15 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         pair = (rows[:-1] == rows[1:]) & (ids[:-1] >= 0) & (ids[1:] >= 0)
         pos = index.bigrams.positions(ids[:-1][pair] * index.n_words + ids[1:][pair])
         bcols = index.bigram_cols[pos]
-        hrows = [i for i, norm in enumerate(norms) for h in norm.handles if h.kind in index.handles]
-        hcols = [index.handles[h.kind] for norm in norms for h in norm.handles if h.kind in index.handles]
+        hrows: list[int] = []
+        hcols: list[int] = []
+        for i, norm in enumerate(norms):
+            if norm.handles:
+                for tok in handle_tokens(norm):
+                    col = index.handles.get(tok[1:])
+                    if col is not None:
+                        hrows.append(i)
+                        hcols.append(col)
         return (np.concatenate([rows[ucols >= 0], rows[:-1][pair][pos >= 0], np.asarray(hrows, dtype=np.int64)]),
                 np.concatenate([ucols[ucols >= 0], bcols[pos >= 0], np.asarray(hcols, dtype=np.int64)]))
 
@@ -175,7 +261,6 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         return self.fit_normalized([normalize(x) for x in X])
 
     def fit_normalized(self, norms: Sequence[Normalized]):
-        self._forget_derived()  # a refit must not keep tables of the old vocabulary
         if not norms:
             raise ValueError("cannot fit on an empty sequence of messages")
         if not isinstance(self.max_features, int) or self.max_features < 1:
@@ -184,7 +269,7 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             raise ValueError(f"min_df must be a positive int, got {self.min_df!r}")
         if self.char_max_n not in (1, 2, 3):
             raise ValueError(f"char_max_n must be 1, 2 or 3, got {self.char_max_n!r}")
-        self.segment_ = Segmenter(self.segmenter)
+        self._use_segmenter()  # word_tokens() below segments with it
         # document frequency of gram keys: unique (row, key) pairs, then count keys
         rows, keys = gram_keys(norms, self.char_max_n)
         order = np.lexsort((keys, rows))
@@ -204,43 +289,65 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
         kept = candidates[: self.max_features]
         grams = sorted((c[2], c[0]) for c in kept if c[1] == 0)
         words = sorted((c[3], c[0]) for c in kept if c[1] == 1)
-        self.gram_keys_ = np.array([k for k, _ in grams], dtype=np.int64)
-        self.word_vocab_ = {t: len(grams) + i for i, (t, _) in enumerate(words)}
         df = np.array([d for _, d in grams] + [d for _, d in words], dtype=np.float64)
-        self.idf_ = (np.log((1 + len(norms)) / (1 + df)) + 1.0).astype(np.float32)
+        idf = (np.log((1 + len(norms)) / (1 + df)) + 1.0).astype(np.float32)
+        return self.set_vocabulary(np.array([k for k, _ in grams], dtype=np.int64), [t for t, _ in words], idf)
+
+    def set_vocabulary(self, gram_keys: np.ndarray, words: Sequence[str], idf: np.ndarray) -> MessageFeaturizer:
+        """The fitted state, from fit() or from a saved model: gram keys (columns 0..), then word,
+        word-bigram and handle tokens (the columns after them), and the idf of every column."""
+        if len(idf) != len(gram_keys) + len(words):
+            raise ValueError(f"{len(idf)} idf values for {len(gram_keys)} gram keys and {len(words)} word tokens")
+        self._forget_derived()  # a refit must not keep tables of the old vocabulary
+        self._use_segmenter()
+        self.gram_keys_ = np.asarray(gram_keys, dtype=np.int64)
+        self.word_vocab_ = {t: len(gram_keys) + i for i, t in enumerate(words)}
+        self.idf_ = np.asarray(idf, dtype=np.float32)
         self.n_features_out_ = self.n_tokens + len(SHAPE_NAMES)
         return self
+
+    def _use_segmenter(self) -> None:
+        if getattr(self, "segment_", None) is None or self.segment_.backend != self.segmenter:
+            self.segment_ = Segmenter(self.segmenter)
+
+    def word_tokens_by_column(self) -> list[str]:
+        """The word, word-bigram and handle tokens of the vocabulary, in column order."""
+        return sorted(self.word_vocab_, key=self.word_vocab_.__getitem__)
 
     @property
     def n_tokens(self) -> int:
         return len(self.gram_keys_) + len(self.word_vocab_)
+
+    def featurize(self, norms: Sequence[Normalized]) -> Features:
+        """The features of a batch as plain arrays: the inference path (numpy only)."""
+        self._check_fitted()
+        if not norms:  # shape_rows needs a text at least
+            none = np.empty(0, dtype=np.int64)
+            return Features(TokenEntries(none, none, np.empty(0, dtype=np.float32), 0),
+                            np.empty((0, len(SHAPE_NAMES)), dtype=np.float32))
+        r, c, w = self._token_entries(norms)
+        shapes = shape_rows([m.text for m in norms], [m.n_emoji for m in norms], [m.n_placeholders for m in norms],
+                            [len(m.handles) for m in norms])
+        return Features(TokenEntries(r, c, w, len(norms)), (shapes * self.shape_weight).astype(np.float32))
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         _check_documents(X)
         return self.transform_normalized([normalize(x) for x in X])
 
     def transform_normalized(self, norms: Sequence[Normalized]) -> sp.csr_matrix:
-        check_is_fitted(self, "gram_keys_")
-        n = len(norms)
-        r, c, w = self._token_entries(norms)
-        shapes = shape_rows([m.text for m in norms], [m.n_emoji for m in norms], [m.n_placeholders for m in norms],
-                            [len(m.handles) for m in norms])
-        k = shapes.shape[1]
-        # one CSR built once: each row's token columns (sorted), then its shape columns after them
-        rows = np.concatenate([r, np.repeat(np.arange(n, dtype=np.int64), k)])
-        cols = np.concatenate([c, np.tile(np.arange(self.n_tokens, self.n_tokens + k, dtype=np.int64), n)])
-        vals = np.concatenate([w, (shapes * self.shape_weight).ravel().astype(np.float32)])
+        """featurize() as one scipy CSR matrix (n, n_features_out_), for training: each row's token
+        columns (sorted), then its shape columns, every one stored even when 0."""
+        import scipy.sparse as sp
+
+        feats = self.featurize(norms)
+        n, k = feats.shapes.shape
+        t = feats.tokens
+        rows = np.concatenate([t.rows, np.repeat(np.arange(n, dtype=np.int64), k)])
+        cols = np.concatenate([t.cols, np.tile(np.arange(self.n_tokens, self.n_tokens + k, dtype=np.int64), n)])
+        vals = np.concatenate([t.weights, feats.shapes.ravel()])
         order = np.argsort(rows, kind="stable")
         indptr = np.searchsorted(rows[order], np.arange(n + 1))
         return sp.csr_matrix((vals[order], cols[order].astype(np.int32), indptr.astype(np.int32)), shape=(n, self.n_tokens + k))
-
-    def text_flood_flags(self, X: sp.csr_matrix) -> np.ndarray:
-        """Per row of transform()'s output: did the text-flood shape test fire (no need to redo it)."""
-        # transform() writes every shape column, in order, after a row's token columns:
-        # the flag is each row's last stored entry (column slicing a CSR costs far more)
-        last = X.indptr[1:] - 1
-        assert SHAPE_NAMES[-1] == "text_flood" and (X.indices[last] == X.shape[1] - 1).all()
-        return X.data[last] > 0
 
     # -- names, for explanations ----------------------------------------------
     def column_name(self, col: int) -> str:
@@ -285,15 +392,19 @@ class MessageFeaturizer(TransformerMixin, BaseEstimator):
             self.__dict__.pop(name, None)
 
     def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: on Python 3.11+ it may be the live __dict__
+        state = dict(self.__dict__)  # a copy: the live object keeps its derived tables
         for name in self._DERIVED:
             state.pop(name, None)
         return state
 
+    def __setstate__(self, state: dict) -> None:
+        state.pop("_sklearn_version", None)  # pickled by scikit-learn's BaseEstimator (model format 1)
+        self.__dict__.update(state)
+
     def named_columns(self, norm: Normalized) -> dict[int, str]:
         """Column -> readable token, for the tokens of one message that are in the vocabulary."""
-        cols = self.transform_normalized([norm]).indices
-        return {int(c): self.column_name(int(c)) for c in cols if c < self.n_tokens}
+        cols = self.featurize([norm]).tokens.cols.tolist()
+        return {c: self.column_name(c) for c in cols}
 
 
 class _WordIndex:
@@ -307,28 +418,26 @@ class _WordIndex:
 
     def __init__(self, vocab: dict[str, int]) -> None:
         self.ids: dict[str, int] = {}
-        unigrams: list[tuple[int, int]] = []
-        bigrams: dict[tuple[int, int], int] = {}
+        word_id = self.ids.setdefault  # word_id(w, len(self.ids)): w's id, a new one on first sight
         self.handles = {tok[1:]: col for tok, col in vocab.items() if tok[0] == "h"}
-        for tok, col in vocab.items():
-            if tok[0] != "w":
-                continue
-            word = tok[1:]
-            unigrams.append((self._id(word), col))
+        words = [(tok[1:], col) for tok, col in vocab.items() if tok[0] == "w"]
+        unigram_ids = [word_id(word, len(self.ids)) for word, _ in words]
+        # each (a, b) pair comes from one token string, a + "_" + b: no pair is listed twice
+        left: list[int] = []
+        right: list[int] = []
+        bigram_cols: list[int] = []
+        for word, col in words:
             at = word.find("_")
             while at != -1:
                 if 0 < at < len(word) - 1:
-                    bigrams[(self._id(word[:at]), self._id(word[at + 1 :]))] = col
+                    left.append(word_id(word[:at], len(self.ids)))
+                    right.append(word_id(word[at + 1 :], len(self.ids)))
+                    bigram_cols.append(col)
                 at = word.find("_", at + 1)
         self.n_words = len(self.ids)
         # one extra slot at the end, read by the id -1 of an unknown word
         self.unigram_cols = np.full(self.n_words + 1, -1, dtype=np.int64)
-        for wid, col in unigrams:
-            self.unigram_cols[wid] = col
-        keys = np.array([a * self.n_words + b for a, b in bigrams], dtype=np.int64)
-        self.bigrams = IntLookup(keys)
+        self.unigram_cols[np.array(unigram_ids, dtype=np.int64)] = [col for _, col in words]
+        self.bigrams = IntLookup(np.array(left, dtype=np.int64) * self.n_words + np.array(right, dtype=np.int64))
         # positions() answers -1 for a missing pair: the last slot holds -1 too
-        self.bigram_cols = np.append(np.fromiter(bigrams.values(), dtype=np.int64, count=len(bigrams)), -1)
-
-    def _id(self, word: str) -> int:
-        return self.ids.setdefault(word, len(self.ids))
+        self.bigram_cols = np.array(bigram_cols + [-1], dtype=np.int64)

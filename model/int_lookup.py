@@ -23,7 +23,20 @@ class IntLookup:
         self._mask = (1 << bits) - 1
         self._keys = np.full(1 << bits, _EMPTY, dtype=np.int64)
         self._vals = np.full(1 << bits, -1, dtype=np.int64)
-        pending = np.arange(len(keys))
+        # keys in order of their home slot, each in its home slot or the one after the previous
+        # key's, whichever comes later: every slot from a key's home to its own is taken, as
+        # linear probing needs. One sort instead of a round of np.unique per probe step.
+        home = self._hash(keys)
+        order = np.argsort(home, kind="stable")
+        rank = np.arange(len(keys))
+        slot = np.maximum.accumulate(home[order] - rank) + rank
+        fits = slot <= self._mask
+        self._keys[slot[fits]] = keys[order[fits]]
+        self._vals[slot[fits]] = order[fits]
+        self._insert(keys, order[~fits])  # the few pushed past the end wrap around to the start
+
+    def _insert(self, keys: np.ndarray, pending: np.ndarray) -> None:
+        """Linear probing from each pending key's home slot to the first free one."""
         slot = self._hash(keys)
         while len(pending):
             s = slot[pending]

@@ -148,6 +148,8 @@ def _strip_codepoints() -> set[int]:
             cps.add(cp)
         elif cat == "Cc" and chr(cp) not in "\t\n\r":
             cps.add(cp)
+        elif cat == "Cs":
+            cps.add(cp)  # a lone surrogate (a broken emoji half) cannot be encoded, let alone read
         elif cat == "Co" and chr(cp) not in _TEXT_TOKENS:
             # private use (icon fonts, old carrier emoji) would collide with our tokens; the
             # img/sticker/emoji tokens pass through so that normalize(n.text) reproduces n
@@ -875,6 +877,10 @@ def normalize(raw: str) -> Normalized:
             s = _LEFTOVER_RE.sub("", s)   # ZWJ/VS16 outside an emoji sequence were obfuscation
 
     if not ascii_only:
+        # 3'. the ellipsis …… is one punctuation mark in Chinese; NFKC would make it six dots,
+        # which read as a run (flooding). ⋯ survives NFKC and counts as punctuation.
+        if "\u2026" in s:
+            s = s.replace("\u2026", "\u22ef")
         # 3. NFKC folds full-width, math alphanumerics, ①, ㈠ ... to plain characters
         folded = unicodedata.normalize("NFKC", s)
         if folded is not s:

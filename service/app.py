@@ -27,7 +27,9 @@ log = logging.getLogger("qunguard")
 
 def build_flood_tracker(settings: Settings) -> FloodTracker:
     if settings.flood_backend == "redis":
-        from service.flood_redis import RedisFloodTracker  # only this backend needs the client
+        from service.flood_redis import (
+            RedisFloodTracker,  # only this backend needs the client
+        )
 
         return RedisFloodTracker(settings.redis_url, ttl_s=settings.flood_ttl_s)
     return InMemoryFloodTracker(max_users=settings.flood_max_users, max_keys=settings.flood_max_keys, ttl_s=settings.flood_ttl_s)
@@ -88,8 +90,11 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
     app.state.auth = Auth(settings.token_roles(), enabled=settings.auth == "on")
     app.state.reload_on_sighup = reload_on_sighup
     errors.install(app)
-    for router in (classify.router, groups.router, ops.router):
+    routers = (classify.router, groups.router, ops.router)
+    for router in routers:
         app.include_router(router)
+    # path pattern -> methods, for the Allow header of a 405 (errors.py)
+    app.state.route_methods = [(route.path_regex, route.methods) for router in routers for route in router.routes]
     app.add_middleware(errors.BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="port to listen on")
     db_path: Path = Field(Path("qunguard.db"), description="SQLite file for the review queue and group settings")
     db_fsync: bool = Field(False, description="fsync every commit (survives power loss, slower flagged writes)")
-    model_dir: Path = Field(SHIPPED, description="model folder (model.joblib + meta.json)")
+    model_dir: Path = Field(SHIPPED, description="model folder (model.npz + meta.json)")
     tokens: str = Field("", description='API tokens, "role:token,role:token"; roles bot, moderator, admin')
     auth: str = Field("on", description='"off" disables authentication (local use only)')
     max_message_chars: int = Field(10_000, ge=1, description="longest message text accepted")

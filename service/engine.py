@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model import artifact
-from model.classifier import MessageClassifier
+from model.classifier import MessageClassifier, Scores
 from model.errors import ModelArtifactError
 from model.normalize import normalize
 from service.flood import FloodTracker, Observation, repeat_key
@@ -33,6 +33,7 @@ class MessageIn:
     text: str
     message_id: str | None = None
     ts: float | None = None
+    debug: bool = False  # also give the model's machine token names (evidence_token reasons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +152,12 @@ class Moderator:
         key = (group_id, model.version)
         prof = self._topics.get(key)
         if prof is None or prof.source is not g.settings:
-            prof = TopicProfile(model.classifier.featurizer, g.settings.topic_description, g.settings.topic_keywords)
+            prof = TopicProfile(model.classifier, g.settings.topic_description, g.settings.topic_keywords)
             prof.source = g.settings
             self._topics[key] = prof
         return prof
 
-    def _topic_scores(self, messages: list[MessageIn], X, model: LoadedModel) -> list[float | None]:
+    def _topic_scores(self, messages: list[MessageIn], scores: Scores, model: LoadedModel) -> list[float | None]:
         rows: dict[str, list[int]] = {}
         for i, m in enumerate(messages):
             rows.setdefault(m.group_id, []).append(i)
@@ -164,7 +165,7 @@ class Moderator:
         for group_id, idx in rows.items():
             prof = self._topic(group_id, self.group(group_id), model)
             if not prof.empty:
-                for i, s in zip(idx, prof.scores(X[idx], model.classifier.featurizer.n_tokens)):
+                for i, s in zip(idx, prof.scores(scores, idx)):
                     out[i] = s
         return out
 
@@ -176,29 +177,41 @@ class Moderator:
         clf = model.classifier
         now = time.time()
         norms = [normalize(m.text) for m in messages]
-        X = clf.featurizer.transform_normalized(norms)
-        P = clf._proba(X)
+        scored = clf.score(norms)
         verdicts, flagged = [], []
-        topic_scores = self._topic_scores(messages, X, model)
-        text_flood = clf.featurizer.text_flood_flags(X).tolist()
-        labeled = clf.labels_and_scores(P)
+        topic_scores = self._topic_scores(messages, scored, model)
+        text_flood = scored.text_flood
+        labeled = list(zip(scored.labels, scored.scores))
         groups = [self.group(m.group_id) for m in messages]
         times = [m.ts if m.ts is not None else now for m in messages]
         # the whole batch in one call: one round trip when the windows live in Redis
         signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, repeat_key(norm), ts, g.flood_limits)
                                             for m, norm, g, ts in zip(messages, norms, groups, times)])
-        decisions = [(decide(label, scores, g, m.user_id, norm.text, sig, ts), ts)
+        no_context = signals is None  # flood windows unreachable: the text alone decides, and the verdict says so
+        signals = signals if signals is not None else [[] for _ in messages]
+        # a delete needs a second signal besides the model: a contact handle or a telling link can be one
+        decisions = [(decide(label, scores, g, m.user_id, norm.text, sig, ts, norm.handles), ts)
                      for m, norm, (label, scores), g, ts, sig in zip(messages, norms, labeled, groups, times, signals)]
         # the model's evidence is what a bot shows when it acts; an allowed message
         # (most of a real group's traffic) does not pay for it
-        acted = [i for i, (d, _) in enumerate(decisions) if d.action != "allow"]
-        evidence = dict(zip(acted, clf.evidence_rows(X, acted, [decisions[i][0].label for i in acted])))
+        # a label policy set instead of the model's (a flood seen by behaviour) is not the model's
+        # verdict: p(label) and evidence would argue against it, so they are left out
+        explained = [i for i, (d, _) in enumerate(decisions) if d.action != "allow" and d.label == labeled[i][0]]
+        explained_labels = [decisions[i][0].label for i in explained]
+        evidence = dict(zip(explained, clf.explain_text(scored, explained, [messages[i].text for i in explained],
+                                                        explained_labels)))
+        debugged = [i for i in explained if messages[i].debug and labeled[i][0] != "on_topic"]
+        tokens = dict(zip(debugged, clf.explain(scored, debugged)))  # these rows keep the label they were scored
         for i, (m, norm, (_, scores), (decision, ts)) in enumerate(zip(messages, norms, labeled, decisions)):
             reasons = [r.as_dict() for r in clf.handle_reasons(norm)]
             reasons += decision.reasons
+            if no_context:
+                reasons.append({"name": "context_unavailable", "detail": "flood windows unreachable; verdict from the text alone"})
             if i in evidence:
                 reasons += [r.as_dict() for r in clf.model_reasons(decision.label, scores[decision.label], evidence[i],
                                                                     text_flood[i])]
+            if i in tokens:
+                reasons += [{"name": "evidence_token", "detail": tok} for tok in tokens[i]]
             verdict = {
                 "message_id": m.message_id,
                 "label": decision.label,

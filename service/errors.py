@@ -3,6 +3,18 @@
 Typed errors carry their HTTP status; handlers registered once in app.py map
 FastAPI's own validation and HTTP errors onto the same shape, and anything
 unexpected becomes a 500 with no stack trace in the body.
+
+The errors a client can get (status, code):
+  400 invalid_json            the body is not JSON: bad syntax, invalid UTF-8, nested too deeply
+  401 unauthorized            no token, or not a known one
+  403 forbidden               the token's role may not call this route
+  404 unknown_group           GET of a group with no settings (not_found: no such route)
+  405 method_not_allowed
+  413 payload_too_large       body over QUNGUARD_MAX_BODY_BYTES, with or without Content-Length
+  415 unsupported_media_type  a body sent without `content-type: application/json` (field: "content-type")
+  422 invalid_request / text_too_long / batch_too_large / model_artifact_invalid (field: where)
+  500 internal_error
+  503 store_unavailable       the flagged verdict could not be committed: nothing acknowledged, retry
 """
 from __future__ import annotations
 
@@ -14,6 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.json_response import JSONBytes
+from service.surrogates import escape_lone_surrogates
 
 log = logging.getLogger("qunguard")
 
@@ -29,12 +42,45 @@ class APIError(Exception):
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "field": field}}
+    # a message or field may quote the client's input, which may hold a lone surrogate: escaped,
+    # so that the error itself can be encoded (orjson refuses them) and is never a 500
+    if field is not None:
+        field = escape_lone_surrogates(field)
+    return {"error": {"code": code, "message": escape_lone_surrogates(message), "field": field}}
 
 
 def _field(loc: tuple) -> str | None:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or None
+
+
+def _unparsable_body_message(cause: BaseException | None) -> str:
+    """Why FastAPI could not parse a body it raised a bare 400 for (not a JSON syntax error)."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"request body is not valid UTF-8 JSON: byte 0x{cause.object[cause.start]:02x} at position {cause.start}"
+    if isinstance(cause, RecursionError):
+        return "request body is not valid JSON: nested too deeply"
+    return "request body is not valid UTF-8 JSON"
+
+
+def _not_sent_as_json(exc: RequestValidationError) -> bool:
+    """A body refused because it came without a JSON content-type: FastAPI parses JSON only
+    under application/json (or +json) and otherwise hands the model the raw bytes."""
+    return isinstance(exc.body, (bytes, bytearray))
+
+
+def _content_type_message(request: Request) -> str:
+    sent = request.headers.get("content-type")
+    got = f"got {sent!r}" if sent else "no content-type header was sent"
+    return f"send the body as JSON with the header content-type: application/json ({got})"
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method served at this path, for a 405's Allow header (Starlette names only the
+    methods of the first route whose path matches: GET of /v1/groups/{id}, not its PUT)."""
+    path = request.scope["path"]
+    methods = {m for regex, served in request.app.state.route_methods if regex.match(path) for m in served}
+    return ", ".join(sorted(methods))
 
 
 def install(app: FastAPI) -> None:
@@ -44,6 +90,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
+        if _not_sent_as_json(exc):
+            return JSONBytes(error_body("unsupported_media_type", _content_type_message(request), "content-type"), status_code=415)
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request", "type": ""}
         kind = first.get("type", "")
         if kind in ("json_invalid", "json_type") or "decode" in kind:
@@ -53,8 +101,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:  # FastAPI's own 400: a body it could not parse, and not for its syntax
+            return JSONBytes(error_body("invalid_json", _unparsable_body_message(exc.__cause__)), status_code=400)
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         code = STATUS_CODES.get(exc.status_code, "error")
-        return JSONBytes(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return JSONBytes(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(sqlite3.Error)
     async def _store(request: Request, exc: sqlite3.Error):
@@ -71,7 +124,8 @@ def install(app: FastAPI) -> None:
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over the limit with 413 before the app reads them."""
+    """Refuse bodies over the limit with 413: at once when Content-Length says so, else (a
+    chunked body) as soon as the bytes read pass the limit."""
 
     def __init__(self, app, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -95,21 +149,19 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    # an HTTPException: FastAPI lets it through its body parsing (which turns any
+                    # other exception into a 400), and the handler above answers it as a 413
+                    raise StarletteHTTPException(413, self._message())
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _TooLarge:
-            await self._reject(send)
+        await self.app(scope, limited_receive, send)
+
+    def _message(self) -> str:
+        return f"request body is over {self.max_bytes} bytes"
 
     async def _reject(self, send) -> None:
         import orjson
 
-        body = orjson.dumps(error_body("payload_too_large", f"request body is over {self.max_bytes} bytes"))
+        body = orjson.dumps(error_body("payload_too_large", self._message()))
         await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass

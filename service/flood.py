@@ -83,8 +83,11 @@ class Observation:
 
 
 class FloodTracker(Protocol):
-    def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]]:
-        """Record messages in order; for each, the flood signals it raises (empty if none)."""
+    def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]] | None:
+        """Record messages in order; for each, the flood signals it raises (empty if none).
+
+        None when the windows could not be used (Redis unreachable): verdicts then go on
+        from the text alone, and say so."""
         ...
 
     def stats(self) -> dict[str, int]:

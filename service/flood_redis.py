@@ -11,14 +11,19 @@ A whole batch is one EVALSHA of one Lua script: one round trip, and atomic, so t
 workers never interleave inside one message's update. Key hashes are blake2b of the
 repeat key, the same in every process (Python's hash() is salted per process).
 
-If Redis cannot be reached, verdicts keep flowing without behaviour signals: the
-text model still judges every message, `available` turns False (shown by /healthz and
-/metrics), and the next batch tries again.
+If Redis cannot be reached, verdicts keep flowing without behaviour signals. A hung Redis
+(stopped, not refusing) costs one socket timeout, once: a circuit breaker then skips Redis
+and every batch goes on from the text alone at once (observe_batch returns None, and the
+engine says so in the verdict's reasons). A background thread probes Redis, after 1 s,
+then 2, 4 ... up to 30 s, and closes the breaker when it answers. `available` is the
+breaker's state, read by /healthz and /metrics without a network call.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections.abc import Callable
 
 import redis
 
@@ -84,17 +89,80 @@ def _hash(key: str) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
+class CircuitBreaker:
+    """Closed: calls go through. Open: callers skip the dependency until a probe gets an answer.
+
+    `trip()` opens it and starts one daemon thread that runs `probe` after a back-off
+    (first_backoff_s, doubled after each failed probe, up to max_backoff_s) and closes the
+    breaker on the first probe that does not raise. Nothing here runs on the caller's thread.
+    """
+
+    def __init__(self, probe: Callable[[], object], *, first_backoff_s: float = 1.0, max_backoff_s: float = 30.0,
+                 name: str = "breaker-probe") -> None:
+        self._probe = probe
+        self.first_backoff_s = first_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.name = name
+        self._closed = threading.Event()
+        self._closed.set()
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    def trip(self) -> bool:
+        """Open the breaker and start probing; False if it was open already (one prober at a time)."""
+        with self._lock:
+            if not self._closed.is_set() or self._stopped.is_set():
+                return False
+            self._closed.clear()
+        threading.Thread(target=self._probe_until_answered, daemon=True, name=self.name).start()
+        return True
+
+    def stop(self) -> None:
+        """End the probing thread (at shutdown, or when a test is done with the tracker)."""
+        self._stopped.set()
+
+    def _probe_until_answered(self) -> None:
+        delay = self.first_backoff_s
+        while not self._stopped.wait(delay):
+            try:
+                self._probe()
+            except Exception as exc:  # noqa: BLE001 - any failure keeps it open; a dead prober would keep it open for ever
+                delay = min(delay * 2, self.max_backoff_s)
+                log.debug("probe failed (%r); next in %g s", exc, delay)
+                continue
+            self._closed.set()
+            return
+
+
 class RedisFloodTracker:
     def __init__(self, url: str = "redis://127.0.0.1:6379/0", *, prefix: str = "qg:", ttl_s: float = 3600.0,
-                 client: redis.Redis | None = None) -> None:
-        # a bot waits on every batch: a Redis that hangs costs at most half a second, then the
-        # batch goes on without behaviour signals
+                 client: redis.Redis | None = None, first_backoff_s: float = 1.0, max_backoff_s: float = 30.0) -> None:
+        # a bot waits on every batch: a Redis that hangs costs one batch half a second, then the
+        # breaker opens and the batches after it skip Redis
         self.client = client or redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self.prefix = prefix
         self.ttl_s = ttl_s
         self._observe = self.client.register_script(_OBSERVE)
-        self.available = True
+        self.breaker = CircuitBreaker(self._probe, first_backoff_s=first_backoff_s, max_backoff_s=max_backoff_s,
+                                      name="qunguard-redis-probe")
         self.failures = 0
+
+    @property
+    def available(self) -> bool:
+        """Whether batches use the flood windows now (the breaker is closed): no network call."""
+        return self.breaker.closed
+
+    def _probe(self) -> None:
+        self.client.ping()
+        log.warning("flood windows available again")
+
+    def close(self) -> None:
+        self.breaker.stop()
+        self.client.close()
 
     def ping(self) -> None:
         """Raise redis.RedisError if the server cannot be reached (checked once at start)."""
@@ -113,9 +181,12 @@ class RedisFloodTracker:
                  o.user_id, MAX_RAID_USERS, _ms(text_window_idle_s(lim, self.ttl_s)),
                  repr(o.ts - lim.raid_window_s), repr(o.ts + lim.raid_window_s)]
 
-    def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]]:
+    def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]] | None:
+        """The signals of each message, or None when the windows could not be used (no context)."""
         if not items:
             return []
+        if not self.breaker.closed:
+            return None  # open: no network on the request path until the probe has an answer
         keys: list[str] = []
         argv: list = []
         for o in items:
@@ -124,16 +195,15 @@ class RedisFloodTracker:
             counts = self._observe(keys=keys, args=argv)
         except redis.RedisError as exc:
             self.failures += 1
-            if self.available:
-                log.error("flood windows unavailable (%s): verdicts go on without burst/repeat/raid", exc)
-            self.available = False
-            return [[] for _ in items]
-        if not self.available:
-            log.warning("flood windows available again")
-        self.available = True
+            if self.breaker.trip():
+                log.error("flood windows unavailable (%s): verdicts go on from the text alone; "
+                          "probing Redis in the background", exc)
+            return None
         return [signals_from_counts(o.limits, *counts[3 * i : 3 * i + 3]) for i, o in enumerate(items)]
 
     def stats(self) -> dict[str, int]:
+        if not self.breaker.closed:  # /metrics must not wait on a Redis that does not answer
+            return {"redis_failures": self.failures}
         try:
             return {"redis_keys": int(self.client.dbsize()), "redis_failures": self.failures}
         except redis.RedisError:

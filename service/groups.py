@@ -16,10 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from model.normalize import normalize
 from service.flood import FloodLimits
+from service.surrogates import Text, constrained_text
 
 ACTIONS = ("allow", "review", "delete")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 FlaggedAction = Literal["review", "delete"]
+Name = constrained_text(max_length=200)
+Description = constrained_text(max_length=2000)
 
 
 class Thresholds(BaseModel):
@@ -56,9 +59,9 @@ class FloodSettings(BaseModel):
 
 class QuietHours(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: str = Field(..., description="HH:MM local time")
-    end: str = Field(..., description="HH:MM local time; may be earlier than start (overnight)")
-    timezone: str = "Asia/Shanghai"
+    start: Text = Field(..., description="HH:MM local time")
+    end: Text = Field(..., description="HH:MM local time; may be earlier than start (overnight)")
+    timezone: Text = "Asia/Shanghai"
     action: FlaggedAction = Field("review", description="what happens to a message sent in quiet hours: review or delete")
 
     @field_validator("start", "end")
@@ -80,15 +83,21 @@ class QuietHours(BaseModel):
 
 class GroupSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field("", max_length=200)
-    topic_description: str = Field("", max_length=2000, description="what the group is about, in a sentence or two")
-    topic_keywords: list[str] = Field(default_factory=list, max_length=200)
+    # every str, and every str of a list, refuses lone surrogates (service/surrogates.py): a 422 naming
+    # the entry (block_words.3), never a 500 when the words are normalised
+    name: Name = Field("")
+    topic_description: Description = Field("", description="what the group is about, in a sentence or two")
+    topic_keywords: list[Text] = Field(default_factory=list, max_length=200)
     thresholds: dict[str, Thresholds] = Field(default_factory=_default_thresholds)
     flood: FloodSettings = Field(default_factory=FloodSettings)
     quiet_hours: QuietHours | None = None
-    allow_users: list[str] = Field(default_factory=list, max_length=1000, description="user ids never acted on (admins, the bot)")
-    block_words: list[str] = Field(default_factory=list, max_length=1000)
-    allow_words: list[str] = Field(default_factory=list, max_length=1000)
+    allow_users: list[Text] = Field(default_factory=list, max_length=1000, description="user ids never acted on (admins, the bot)")
+    block_words: list[Text] = Field(default_factory=list, max_length=1000)
+    allow_words: list[Text] = Field(default_factory=list, max_length=1000)
+    delete_needs_two_signals: bool = Field(
+        True, description="delete only when something besides the model backs it (a contact handle, a shopping, "
+        "shortener or invitation link, a repeat or burst, a block word); the model alone sends to review. "
+        "false: the model's score alone may delete")
 
     @field_validator("thresholds")
     @classmethod

@@ -9,7 +9,14 @@ from __future__ import annotations
 import os
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 KNOWN = ("/v1/classify", "/v1/classify/batch", "/v1/model/reload", "/v1/review", "/healthz", "/metrics")
 

@@ -8,16 +8,42 @@ Order matters and is the group's contract with its members:
    except a repeated ad or lure, which keeps its label and is deleted;
 5. otherwise the label's score against the group's review/delete thresholds;
    an on_topic verdict whose runner-up passes its review threshold is reviewed;
+   a delete needs a second signal independent of the model (a contact handle, a
+   shopping, shortener or invitation link); the model alone sends the message to
+   review. A flood seen in the text alone ([表情][表情][表情]) has none: the text
+   test reads the same text the model does, so it goes to review, and only a burst
+   or repeat (step 4) backs acting on it. A group that sets
+   `delete_needs_two_signals: false` lets the model delete alone;
 6. a message that would be allowed during quiet hours gets the quiet-hours action.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model.links import link_tags
+from model.normalize import Handle
 from service.flood import FloodSignal
 from service.groups import CompiledGroup
 
-RANK = {"allow": 0, "review": 1, "delete": 2}
+# link parts that say "buy here" or "join elsewhere" rather than "read this"
+_CORROBORATING_LINK_TAGS = frozenset(("shop", "short", "invite", "obf", "ip", "puny"))
+
+
+def corroboration(label: str, handles: tuple[Handle, ...]) -> str | None:
+    """A signal besides the model that backs deleting a `label` message, or None.
+
+    Members share links and @mention each other every day, so a plain link is not one;
+    a contact to buy through, a shopping or shortened link, or an invitation is. A text
+    flood has none in its text: only behaviour (a burst, a repeat) backs acting on it."""
+    if label == "flooding":
+        return None
+    for h in handles:
+        if h.kind != "url":
+            return f"contact_handle {h.kind}"
+        tags = _CORROBORATING_LINK_TAGS.intersection(link_tags(h))
+        if tags:
+            return "link " + ",".join(sorted(tags))
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +54,9 @@ class Decision:
 
 
 def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: str, text: str,
-           signals: list[FloodSignal], ts: float) -> Decision:
-    """`text` is the normalised text; words are matched on it with spaces removed."""
+           signals: list[FloodSignal], ts: float, handles: tuple[Handle, ...] = ()) -> Decision:
+    """`text` is the normalised text; words are matched on it with spaces removed. `handles` (the
+    normaliser's contact handles and links) are what can back a delete besides behaviour."""
     reasons: list[dict[str, str]] = []
     if user_id in group.allow_users:
         return Decision(label, "allow", [{"name": "allow_user", "detail": user_id}])
@@ -52,6 +79,9 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
         t = group.settings.thresholds[label]
         p = scores[label]
         action = "delete" if p >= t.delete else "review" if p >= t.review else "allow"
+        if action == "delete" and group.settings.delete_needs_two_signals and corroboration(label, handles) is None:
+            action = "review"
+            reasons.append({"name": "model_only", "detail": f"p({label})={p:.2f} with no second signal: sent to review"})
     else:
         for other, t in group.settings.thresholds.items():
             if scores[other] >= t.review:

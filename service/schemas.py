@@ -4,15 +4,25 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.groups import GroupSettings
+from service.surrogates import Text, constrained_text
+
+Id = constrained_text(min_length=1, max_length=128)
+MessageId = constrained_text(max_length=128)
+YEAR_3000 = 32_503_680_000  # 3000-01-01T00:00:00Z in Unix seconds: a send time past it is a bug, not a message
 
 
 class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    group_id: str = Field(..., min_length=1, max_length=128, description="the chat group's id, as the bot knows it")
-    user_id: str = Field(..., min_length=1, max_length=128, description="the sender's id")
-    text: str = Field(..., description="message text (placeholders such as [图片] welcome)")
-    message_id: str | None = Field(None, max_length=128, description="echoed back in the verdict")
-    ts: float | None = Field(None, ge=0, description="send time, Unix seconds; default: arrival time")
+    # strict: the types the schema declares, nothing coerced (a ts of false or "5" is refused)
+    model_config = ConfigDict(extra="forbid", strict=True)
+    # every str field refuses lone surrogates (service/surrogates.py): a 422 naming the field, never a model error
+    group_id: Id = Field(..., description="the chat group's id, as the bot knows it")
+    user_id: Id = Field(..., description="the sender's id")
+    # the schema's pattern says what _not_blank checks: some character that is not whitespace
+    text: Text = Field(..., description="message text (placeholders such as [图片] welcome)", json_schema_extra={"pattern": r"\S"})
+    message_id: MessageId | None = Field(None, description="echoed back in the verdict")
+    # JSON may spell Infinity or NaN, and 1e308 is a float: refused, never stored as null
+    ts: float | None = Field(None, ge=0, lt=YEAR_3000, allow_inf_nan=False,
+                             description="send time, Unix seconds, finite and before the year 3000; default: arrival time")
 
     @field_validator("text")
     @classmethod
@@ -23,7 +33,7 @@ class MessageIn(BaseModel):
 
 
 class BatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     messages: list[MessageIn] = Field(..., min_length=1, description="up to QUNGUARD_MAX_BATCH messages, in order")
 
 
@@ -70,8 +80,8 @@ class ErrorOut(BaseModel):
 
 
 class ReloadIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    path: str | None = Field(None, description="model folder to load; default: the configured QUNGUARD_MODEL_DIR")
+    model_config = ConfigDict(extra="forbid", strict=True)
+    path: Text | None = Field(None, description="model folder to load; default: the configured QUNGUARD_MODEL_DIR")
 
 
 class ModelOut(BaseModel):
@@ -93,7 +103,10 @@ class ReviewItemOut(BaseModel):
     model_version: str
     message_ts: float
     created_at: float
-    status: str
+    status: str = Field(..., description="pending, confirmed or relabelled")
+    final_label: str | None = Field(..., description="the label a moderator settled on; null while pending")
+    reviewed_by: str | None = Field(..., description="who reviewed it; null while pending")
+    reviewed_at: float | None = Field(..., description="when it was reviewed, Unix seconds; null while pending")
 
 
 class ReviewListOut(BaseModel):
@@ -101,4 +114,19 @@ class ReviewListOut(BaseModel):
     count: int
 
 
-ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 413, 422)}
+class HealthOut(BaseModel):
+    status: str = Field(..., description="ok, or degraded when the store is not writable or the flood windows are unreachable")
+    model_version: str
+    store_writable: bool
+    flood_windows: str = Field(..., description="ok or unavailable")
+    pid: int = Field(..., description="the answering worker's process id")
+
+
+# the error statuses of the API, in the one error shape (service/errors.py lists the codes)
+ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 413, 415, 422, 503)}
+
+# /healthz answers 503 with the same body when the store is not writable
+HEALTH_RESPONSES = {503: {"model": HealthOut, "description": "the store is not writable"}}
+# /metrics is Prometheus' text exposition format, not JSON
+METRICS_TEXT = {200: {"description": "Prometheus text exposition format 0.0.4",
+                      "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}}}}

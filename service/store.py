@@ -156,7 +156,9 @@ class Store:
         return list(range(last - len(rows) + 1, last + 1))
 
     def review_items(self, *, status: str | None = "pending", group_id: str | None = None, after_id: int = 0, limit: int = 100) -> list[dict]:
-        sql = "SELECT * FROM review_items WHERE id > ?"
+        # the columns the API declares (ReviewItemOut), named: a column added later is not sent unannounced
+        sql = ("SELECT id, message_id, group_id, user_id, text, label, action, scores, reasons, model_version,"
+               " message_ts, created_at, status, final_label, reviewed_by, reviewed_at FROM review_items WHERE id > ?")
         args: list = [after_id]
         if status:
             sql += " AND status = ?"

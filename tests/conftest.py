@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -87,7 +88,22 @@ def client(make_client):
 
 
 # --- Redis (the service's shared flood windows) ---------------------------------------------
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# a database of its own (never db 0, where a real service keeps its windows), and every test
+# removes the keys it wrote
+REDIS_URL = os.environ.get("QUNGUARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def delete_redis_keys(pattern: str) -> None:
+    """Remove the test keys matching `pattern` from the test database."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @contextlib.contextmanager
@@ -100,6 +116,4 @@ def redis_tracker(prefix: str | None = None):
     try:
         yield tr
     finally:
-        keys = list(tr.client.scan_iter(match=tr.prefix + "*"))
-        if keys:
-            tr.client.delete(*keys)
+        delete_redis_keys(tr.prefix + "*")

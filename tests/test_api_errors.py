@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from model import artifact
 from tests.conftest import auth
 
 GOOD = {"group_id": "g1", "user_id": "u1", "text": "你好"}
@@ -90,7 +91,7 @@ def test_reload_with_corrupt_artifact_keeps_old_model(client, small_model_dir, t
 
     bad = tmp_path / "bad"
     shutil.copytree(small_model_dir, bad)
-    (bad / "model.joblib").write_bytes(b"garbage")
+    (bad / artifact.MODEL_FILE).write_bytes(b"garbage")
     before = client.post("/v1/classify", json=GOOD, headers=auth("bot")).json()["model_version"]
     res = client.post("/v1/model/reload", json={"path": str(bad)}, headers=auth("admin"))
     assert res.status_code == 422

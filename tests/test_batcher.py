@@ -2,7 +2,10 @@
 import asyncio
 
 import httpx
+import pytest
 
+from service import engine
+from service.batcher import MicroBatcher
 from service.engine import MessageIn
 from tests.conftest import auth
 
@@ -58,3 +61,85 @@ def test_an_engine_error_reaches_every_request_of_the_batch(client):
         moderator.classify = real
     assert [r.status_code for r in responses] == [500] * 5
     assert all(r.json()["error"]["code"] == "internal_error" for r in responses)
+
+
+# --- one bad message never costs the others their verdicts -----------------------------------------
+POISON = "这条消息会让模型出错"
+
+
+@pytest.fixture
+def poisoned_normalize(monkeypatch):
+    """The real Moderator, except that normalising POISON fails (as a lone surrogate once did)."""
+    real = engine.normalize
+
+    def normalize(text):
+        if text == POISON:
+            raise UnicodeEncodeError("utf-8", text, 0, 1, "surrogates not allowed")
+        return real(text)
+
+    monkeypatch.setattr(engine, "normalize", normalize)
+
+
+def counted(moderator, monkeypatch) -> list[int]:
+    """Sizes of the batches the moderator is asked to classify."""
+    sizes: list[int] = []
+    real = moderator.classify
+
+    def classify(msgs):
+        sizes.append(len(msgs))
+        return real(msgs)
+
+    monkeypatch.setattr(moderator, "classify", classify)
+    return sizes
+
+
+async def classify_together(batcher: MicroBatcher, texts: list[str]) -> list:
+    messages = [MessageIn("g1", f"u{i}", t, message_id=str(i)) for i, t in enumerate(texts)]
+    return await asyncio.gather(*(batcher.classify(m) for m in messages), return_exceptions=True)
+
+
+def test_a_failing_message_fails_alone_and_its_batch_gets_verdicts(client, poisoned_normalize, monkeypatch):
+    moderator = client.app.state.moderator
+    sizes = counted(moderator, monkeypatch)
+    texts = [TEXTS[i % len(TEXTS)] for i in range(10)]
+    texts[6] = POISON
+    results = asyncio.run(classify_together(MicroBatcher(moderator), texts))
+    assert isinstance(results[6], UnicodeEncodeError)
+    good = [r for i, r in enumerate(results) if i != 6]
+    assert all(isinstance(r, dict) for r in good), results
+    assert [r["message_id"] for r in good] == [str(i) for i in range(10) if i != 6]
+    assert sizes == [10] + [1] * 10  # the whole batch once, then each message alone
+
+
+def test_a_batch_without_failures_is_one_call(client, monkeypatch):
+    moderator = client.app.state.moderator
+    sizes = counted(moderator, monkeypatch)
+    results = asyncio.run(classify_together(MicroBatcher(moderator), TEXTS * 2))
+    assert all(isinstance(r, dict) for r in results) and sizes == [10]
+
+
+def test_a_store_failure_is_the_whole_batch_and_is_not_retried(client, monkeypatch):
+    import sqlite3
+
+    moderator = client.app.state.moderator
+    sizes = counted(moderator, monkeypatch)
+
+    def disk_failure(items):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(moderator.store, "add_review_items", disk_failure)
+    results = asyncio.run(classify_together(MicroBatcher(moderator), TEXTS))
+    assert all(isinstance(r, sqlite3.OperationalError) for r in results) and sizes == [5]
+
+
+def test_over_http_only_the_failing_request_is_a_500(client, poisoned_normalize):
+    async def run():
+        transport = httpx.ASGITransport(app=client.app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            bodies = [{"group_id": "g1", "user_id": f"u{i}", "text": POISON if i == 3 else TEXTS[i % len(TEXTS)]}
+                      for i in range(40)]
+            return await asyncio.gather(*(http.post("/v1/classify", json=b, headers=auth("bot")) for b in bodies))
+
+    responses = asyncio.run(run())
+    assert [r.status_code for r in responses] == [500 if i == 3 else 200 for i in range(40)]
+    assert responses[3].json()["error"]["code"] == "internal_error"

@@ -1,9 +1,12 @@
 """`qunguard classify` as a user runs it: a real subprocess on real files."""
+import io
 import json
 import subprocess
 import sys
 
 import pytest
+
+from service import cli
 
 
 def run(*args, stdin=None):
@@ -36,7 +39,8 @@ def test_jsonl_good_and_bad_lines(tmp_path, small_model_dir):
     assert res.returncode == 1, res.stderr
     rows = lines(out)
     assert len(rows) == 7
-    assert [r.get("line") for r in rows if "error" in r] == [2, 3, 4, 5, 6]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6, 7]
+    assert [r["line"] for r in rows if "error" in r] == [2, 3, 4, 5, 6]
     good = [r for r in rows if "error" not in r]
     assert [r["id"] for r in good] == [1, 7]
     assert good[1]["user"] == "u1"  # other fields pass through
@@ -101,3 +105,93 @@ def test_bad_model_folder(tmp_path, model_arg):
     res = run("classify", str(src), "--model", model_arg)
     assert res.returncode == 2
     assert b"not a QunGuard model folder" in res.stderr
+
+
+def test_owners_bar_one_output_line_per_input_line(tmp_path, small_model_dir):
+    """A blank line, a lone surrogate and bad JSON each cost one numbered error line; the rest is classified."""
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        '{"text": "今晚几点开会？", "id": 1}\n'
+        "\n"
+        '{"text": "\\ud800 加我微信", "id": 3}\n'  # the JSON escape of half an emoji
+        '{"text": "明天见", "id": 4 "x": 1}\n'
+        '{"text": "需要的加V Was4872，限时包邮", "id": 5}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    assert res.returncode == 1, res.stderr
+    rows = lines(out)
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5]
+    assert [r.get("id") for r in rows if "label" in r] == [1, 5]
+    errors = {r["line"]: r["error"]["message"] for r in rows if "error" in r}
+    assert errors[2] == "blank line"
+    assert errors[3].startswith("text contains a lone surrogate (U+D800 at character 1)")
+    assert errors[4] == "not valid JSON (Expecting ',' delimiter at character 25)"
+    stderr = res.stderr.decode()
+    assert "line 4: not valid JSON (Expecting ',' delimiter at character 25)" in stderr
+    assert "2 classified, 3 failed" in stderr and "Traceback" not in stderr
+
+
+def test_output_into_a_missing_folder_is_one_line_and_exit_2(tmp_path, small_model_dir):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "hi"}\n')
+    res = run("classify", str(src), "-o", str(tmp_path / "no" / "such" / "out.jsonl"), "--model", str(small_model_dir))
+    assert res.returncode == 2
+    stderr = res.stderr.decode().strip()
+    assert "Traceback" not in stderr and len(stderr.splitlines()) == 1
+    assert stderr.startswith("error: cannot write") and "No such file or directory" in stderr
+
+
+def test_help_documents_the_exit_status():
+    res = run("classify", "--help")
+    assert res.returncode == 0
+    text = res.stdout.decode()
+    assert "Exit status: 0 every line got a verdict; 1" in text and "`line`" in text
+
+
+def test_csv_blank_row_and_ragged_row_keep_their_line_numbers(tmp_path, small_model_dir):
+    src = tmp_path / "in.csv"
+    src.write_text('id,text\na,早上好\n\nb,"两行的\n消息"\nc,你好,多余\nd,晚安\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    assert res.returncode == 1, res.stderr
+    rows = lines(out)
+    assert [(r["line"], r.get("id"), "error" in r) for r in rows] == [
+        (2, "a", False), (3, None, True), (4, "b", False), (6, None, True), (7, "d", False)]
+
+
+def test_a_passed_through_field_with_a_lone_surrogate_is_written_escaped(tmp_path, small_model_dir):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "你好", "user": "\\udc00x"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    assert res.returncode == 0, res.stderr
+    assert "\\udc00x" in out.read_text(encoding="utf-8")
+    assert lines(out)[0]["user"] == "\udc00x" and lines(out)[0]["line"] == 1
+
+
+class _FailsOn:
+    """The real classifier, except that a batch holding `marker` fails (a model bug on one line)."""
+
+    def __init__(self, clf, marker: str) -> None:
+        self.clf, self.marker, self.batches = clf, marker, []
+
+    def classify_normalized(self, norms, **kwargs):
+        self.batches.append(len(norms))
+        if any(self.marker in n.text for n in norms):
+            raise RuntimeError("model bug")
+        return self.clf.classify_normalized(norms, **kwargs)
+
+
+def test_a_batch_that_fails_is_retried_line_by_line(small_model, monkeypatch):
+    monkeypatch.setattr(cli, "BATCH", 4)
+    texts = ["早上好", "今晚几点开会？", "这行会出错", "明天见", "加我微信 Was4872", "晚安"]
+    clf = _FailsOn(small_model, "出错")
+    out, err = io.StringIO(), io.StringIO()
+    stream = io.BytesIO("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in texts).encode())
+    assert cli.classify_stream(clf, stream, out, is_csv=False, err=err) == (5, 1)
+    rows = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert "could not be classified" in rows[2]["error"]["message"]
+    assert clf.batches == [4, 1, 1, 1, 1, 2]  # batches of 4; only the failing one line by line

@@ -6,10 +6,10 @@ from model.normalize import normalize
 from tests.conftest import read_gold
 
 
-def _evidence_one_row(clf, X, row, label, top=3):
+def _evidence_one_row(clf, scores, row, label, top=3):
     """The reference, one message at a time: positive pulls, strongest first (ties by column), names once."""
-    cols = X.indices[X.indptr[row] : X.indptr[row + 1]]
-    cols = cols[cols < clf.featurizer.n_tokens]
+    tokens = scores.tokens
+    cols = tokens.cols[tokens.rows == row]
     pull = clf._pull_table[LABELS.index(label), cols]
     names = []
     for i in np.argsort(-pull, kind="stable"):
@@ -21,12 +21,20 @@ def _evidence_one_row(clf, X, row, label, top=3):
 def test_batch_evidence_matches_one_message_at_a_time(shipped):
     clf = shipped[0]
     norms = [normalize(row["text"]) for row in read_gold()[:600]]
-    X = clf.featurizer.transform_normalized(norms)
+    scores = clf.score(norms)
     rows = list(range(len(norms)))
     labels = [LABELS[(i * 7) % 4] for i in rows]  # every label, not only the predicted one
-    got = clf.evidence_rows(X, rows, labels)
-    assert got == [_evidence_one_row(clf, X, r, lab) for r, lab in zip(rows, labels)]
+    got = clf.explain(scores, rows, labels)
+    assert got == [_evidence_one_row(clf, scores, r, lab) for r, lab in zip(rows, labels)]
     assert sum(map(len, got)) > len(rows)  # most rows have evidence
+
+
+def test_evidence_defaults_to_the_scored_label_and_any_rows(shipped):
+    clf = shipped[0]
+    norms = [normalize(row["text"]) for row in read_gold()[:200]]
+    scores = clf.score(norms)
+    rows = [150, 3, 77, 3]  # any order, repeats allowed
+    assert clf.explain(scores, rows) == [_evidence_one_row(clf, scores, r, scores.labels[r]) for r in rows]
 
 
 def test_evidence_reads_as_text(shipped):
@@ -41,5 +49,4 @@ def test_evidence_reads_as_text(shipped):
 
 def test_no_rows_no_evidence(shipped):
     clf = shipped[0]
-    X = clf.featurizer.transform_normalized([normalize("你好")])
-    assert clf.evidence_rows(X, [], []) == []
+    assert clf.explain(clf.score([normalize("你好")]), []) == []

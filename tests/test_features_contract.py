@@ -4,8 +4,8 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
 
+from model.errors import NotFittedError
 from model.features import MessageFeaturizer
 from model.normalize import normalize
 from model.shape import SHAPE_NAMES

@@ -190,8 +190,11 @@ def test_redis_down_keeps_verdicts_flowing():
     from service.flood_redis import RedisFloodTracker
 
     tr = RedisFloodTracker("redis://127.0.0.1:1/0")  # nothing listens on port 1
-    assert tr.observe_batch([Observation("g", "u", key("今晚八点开会"), T0, LIMITS)]) == [[]]
-    assert tr.available is False and tr.stats()["redis_failures"] == 1
+    try:
+        assert tr.observe_batch([Observation("g", "u", key("今晚八点开会"), T0, LIMITS)]) is None  # no context
+        assert tr.available is False and tr.stats()["redis_failures"] == 1
+    finally:
+        tr.close()
 
 
 def test_redis_windows_are_shared_between_processes_and_expire():

@@ -39,9 +39,6 @@ KNOWN_GAPS = {
     # the raw corpora hold no 砍一刀/投票 begging at all (0 rows), so nothing teaches it; groups
     # that see it add a block word (matched on normalised text, so 砍 一 刀 is caught too)
     "kan-yi-dao": "begging for clicks is absent from the training corpora",
-    # handled as an obfuscation (the WeChat id is found) but lands on the spam side of the
-    # spam/advertising border; it is still flagged, not allowed
-    "full-width": "代购 with a bare WeChat id scores spam 0.38 vs advertising 0.27",
 }
 
 
@@ -97,3 +94,62 @@ def test_chat_on_topic_is_rarely_called_advertising(shipped):
     chat = [g["text"] for g in read_gold() if g["label"] == "on_topic"]
     pred = clf.predict_proba(chat).argmax(axis=1)
     assert np.mean(pred == 2) <= 0.08
+
+
+# --- what members post every day is no cue for a label (issue: real groups) ---------------
+def read_qq_group_stretch() -> list[dict]:
+    """Hand labels of the real QQ group's later stretch: never trained on (data/README.md)."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "eval" / "scu_heldout.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+EVERYDAY = ["[表情]", "[图片]", "[动画表情]", "[语音]", "👍", "👍👍", "😂", "收到", "好的", "+1", "……", "。。。",
+            "https://www.zhihu.com/question/20221130", "@群友0042 好的", "[QQ红包]请使用新版手机QQ查收红包。"]
+
+
+@pytest.mark.parametrize("text", EVERYDAY)
+def test_everyday_messages_are_chat(shipped, text):
+    clf, _ = shipped
+    verdict = clf.classify(text, explain=False)
+    assert verdict.label == "on_topic", verdict.scores
+
+
+ATTACHMENTS = {
+    "sticker": lambda t: t + "[表情]",
+    "picture": lambda t: "[图片]" + t,
+    "emoji": lambda t: t + "😂😂",
+    "mention": lambda t: "@群友0042 " + t,
+    "link": lambda t: t + " https://www.zhihu.com/question/20221130",
+    "line-break": lambda t: t + "\n好的",
+}
+
+
+@pytest.mark.parametrize("attach", ATTACHMENTS, ids=list(ATTACHMENTS))
+def test_attachments_do_not_turn_chat_into_a_label(shipped, attach):
+    """Real group chat never trained on keeps its verdict when a member attaches something."""
+    from data.mapping import text_flood
+
+    clf, _ = shipped
+    # a lone [图片] plus two emoji is three reactions without words: flooding by the guide, rightly
+    chat = [t for r in read_qq_group_stretch() if r["label"] == "on_topic"
+            and not text_flood(ATTACHMENTS[attach](t := r["text"]))]
+    before = clf.predict_proba(chat).argmax(axis=1)
+    after = clf.predict_proba([ATTACHMENTS[attach](t) for t in chat]).argmax(axis=1)
+    kept_chat = before == 0
+    assert np.mean(after[kept_chat] == 0) >= 0.95
+
+
+@pytest.mark.parametrize("attach", ["sticker", "emoji", "mention"])
+def test_attachments_do_not_launder_an_ad(shipped, attach):
+    clf, _ = shipped
+    ads = [g["text"] for g in read_gold() if g["label"] in ("advertising", "spam")]
+    before = clf.predict_proba(ads).argmax(axis=1)
+    after = clf.predict_proba([ATTACHMENTS[attach](t) for t in ads]).argmax(axis=1)
+    flagged = before != 0
+    # the shipped model keeps 88 % (sticker, emoji: 95 %+); the rest sit near p = 0.5 (README "Measured")
+    assert np.mean(after[flagged] != 0) >= 0.85

@@ -17,12 +17,17 @@ import httpx
 import pytest
 
 from model import artifact
-from tests.conftest import REDIS_URL, TOKENS
+from tests.conftest import REDIS_URL, TOKENS, delete_redis_keys
 from tests.test_queue_durability import free_port
 
 BOT = {"Authorization": f"Bearer {TOKENS['bot']}"}
 MOD = {"Authorization": f"Bearer {TOKENS['moderator']}"}
 ADMIN = {"Authorization": f"Bearer {TOKENS['admin']}"}
+RUN = uuid.uuid4().hex[:12]  # in every group id of this run, so its flood windows can be found and removed
+
+
+def _new_group() -> str:
+    return f"g-{RUN}-{uuid.uuid4().hex[:8]}"
 
 
 def _env(**extra):
@@ -51,6 +56,7 @@ def two_workers(tmp_path_factory):
     yield base, proc, pids
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
+    delete_redis_keys(f"qg:*:g-{RUN}-*")  # the workers' windows (RedisFloodTracker's prefix "qg:")
 
 
 def _health_by_worker(base, tries=40) -> dict[int, dict]:
@@ -69,7 +75,7 @@ def _classify(base, group, user, text):
 
 def test_a_raid_spread_over_workers_is_seen(two_workers):
     base, _, _ = two_workers
-    group = f"g-{uuid.uuid4().hex}"
+    group = _new_group()
     text = "重磅消息！本群即将解散，所有人速度加入新群"
     out = [_classify(base, group, f"u{i}", text) for i in range(4)]
     raids = [[r["detail"] for r in v["reasons"] if r["name"] == "raid"] for v in out]
@@ -78,7 +84,7 @@ def test_a_raid_spread_over_workers_is_seen(two_workers):
 
 def test_group_settings_changed_on_one_worker_apply_on_all(two_workers):
     base, _, pids = two_workers
-    group = f"g-{uuid.uuid4().hex}"
+    group = _new_group()
     for i in range(12):  # both workers cache the group's defaults first (short texts: no raid)
         assert _classify(base, group, f"u{i}", "作业写完了吗")["action"] == "allow"
     res = httpx.put(f"{base}/v1/groups/{group}", json={"block_words": ["作业"]}, headers=MOD)
@@ -115,7 +121,7 @@ def test_sighup_reloads_the_model_in_effect_on_every_worker(two_workers, small_m
     shutil.copytree(small_model_dir, folder)
     assert httpx.post(f"{base}/v1/model/reload", json={"path": str(folder)}, headers=ADMIN, timeout=30).status_code == 200
     assert set(_wait_for_version(base, pids, "test").values()) == {"test"}
-    for name in ("model.joblib", "meta.json"):  # an operator replaces the files in place, then signals
+    for name in (artifact.MODEL_FILE, artifact.META_FILE):  # an operator replaces the files in place, then signals
         shutil.copy(artifact.SHIPPED / name, folder / name)
     shipped = artifact.read_meta(artifact.SHIPPED)["model_version"]
     proc.send_signal(signal.SIGHUP)
@@ -132,7 +138,7 @@ def test_metrics_add_up_every_worker(two_workers):
                    if line.startswith('qunguard_requests_total{endpoint="/v1/classify"'))
 
     before = classified()
-    group = f"g-{uuid.uuid4().hex}"
+    group = _new_group()
     for i in range(20):
         _classify(base, group, f"u{i}", f"第{i}条消息")
     # a worker counts a request just after sending its response: give the last one a moment

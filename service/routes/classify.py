@@ -1,7 +1,9 @@
 """POST /v1/classify and /v1/classify/batch: verdicts for bots."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from service import engine
 from service.errors import APIError
@@ -11,25 +13,31 @@ from service.schemas import ERRORS, BatchIn, BatchOut, MessageIn, VerdictOut
 
 router = APIRouter(prefix="/v1", tags=["classify"])
 
+# `evidence` reasons are spans of the message a member can read; the model's own token names are for us
+Debug = Annotated[bool, Query(description="also give `evidence_token` reasons: the model's machine token names "
+                                          "(`^出`, `pinyin yao de`) behind a flagged verdict")]
 
-def _to_engine(m: MessageIn, max_chars: int, field: str) -> engine.MessageIn:
+
+def _to_engine(m: MessageIn, max_chars: int, field: str, debug: bool = False) -> engine.MessageIn:
     if len(m.text) > max_chars:
         raise APIError(422, "text_too_long", f"text has {len(m.text)} characters; the limit is {max_chars}", field)
-    return engine.MessageIn(m.group_id, m.user_id, m.text, m.message_id, m.ts)
+    return engine.MessageIn(m.group_id, m.user_id, m.text, m.message_id, m.ts, debug)
 
 
 @router.post("/classify", response_model=VerdictOut, responses=ERRORS, summary="Verdict for one message")
-async def classify(body: MessageIn, _: AsBot, batcher: BatcherDep, settings: SettingsDep, metrics: MetricsDep):
-    verdict = await batcher.classify(_to_engine(body, settings.max_message_chars, "text"))
+async def classify(body: MessageIn, _: AsBot, batcher: BatcherDep, settings: SettingsDep, metrics: MetricsDep,
+                   debug: Debug = False):
+    verdict = await batcher.classify(_to_engine(body, settings.max_message_chars, "text", debug))
     metrics.count_verdicts([verdict])
     return JSONBytes(verdict)
 
 
 @router.post("/classify/batch", response_model=BatchOut, responses=ERRORS, summary="Verdicts for up to QUNGUARD_MAX_BATCH messages, in order")
-async def classify_batch(body: BatchIn, _: AsBot, moderator: ModeratorDep, settings: SettingsDep, metrics: MetricsDep):
+async def classify_batch(body: BatchIn, _: AsBot, moderator: ModeratorDep, settings: SettingsDep, metrics: MetricsDep,
+                         debug: Debug = False):
     if len(body.messages) > settings.max_batch:
         raise APIError(422, "batch_too_large", f"{len(body.messages)} messages; the limit is {settings.max_batch}", "messages")
-    msgs = [_to_engine(m, settings.max_message_chars, f"messages.{i}.text") for i, m in enumerate(body.messages)]
+    msgs = [_to_engine(m, settings.max_message_chars, f"messages.{i}.text", debug) for i, m in enumerate(body.messages)]
     verdicts = moderator.classify(msgs)
     metrics.count_verdicts(verdicts)
     return JSONBytes({"verdicts": verdicts, "count": len(verdicts)})

@@ -8,13 +8,27 @@ from fastapi import APIRouter, Query, Response
 from model.errors import ModelArtifactError
 from service.errors import APIError
 from service.json_response import JSONBytes
-from service.routes.deps import AsAdmin, AsModerator, MetricsDep, ModeratorDep, SettingsDep
-from service.schemas import ERRORS, ModelOut, ReloadIn, ReviewListOut
+from service.routes.deps import (
+    AsAdmin,
+    AsModerator,
+    MetricsDep,
+    ModeratorDep,
+    SettingsDep,
+)
+from service.schemas import (
+    ERRORS,
+    HEALTH_RESPONSES,
+    METRICS_TEXT,
+    HealthOut,
+    ModelOut,
+    ReloadIn,
+    ReviewListOut,
+)
 
 router = APIRouter()
 
 
-@router.get("/healthz", tags=["ops"], summary="Model loaded and store writable")
+@router.get("/healthz", tags=["ops"], response_model=HealthOut, responses=HEALTH_RESPONSES, summary="Model loaded and store writable")
 def healthz(moderator: ModeratorDep):
     if moderator.shared:
         moderator.follow_other_workers()
@@ -26,7 +40,7 @@ def healthz(moderator: ModeratorDep):
     return JSONBytes(body, status_code=200 if store_ok else 503)
 
 
-@router.get("/metrics", tags=["ops"], summary="Prometheus metrics")
+@router.get("/metrics", tags=["ops"], response_class=Response, responses=METRICS_TEXT, summary="Prometheus metrics")
 def metrics(moderator: ModeratorDep, m: MetricsDep):
     m.review_pending.set(moderator.store.count_review_items("pending"))
     for kind, n in moderator.flood.stats().items():

@@ -1,0 +1,58 @@
+"""Our own hand labels (data/labels/*.jsonl), read in one place.
+
+Two kinds of file, both labelled by the guide alone by people who did not see the model:
+- **overrides** for training rows whose mapped label a hand check found wrong
+  (`review_*.jsonl`, keyed by source + raw text; `qq_scu_train_flags.jsonl`, keyed by the
+  line of the QQ group export): the hand label replaces the mapping rule;
+- **evaluation sets** from groups and stretches never trained on (`realchat_heldout.jsonl`,
+  `qq_scu_heldout.jsonl`): see data/README.md.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from model.labels import LABELS
+
+LABELS_DIR = Path(__file__).resolve().parent / "labels"
+QQ_SCU = "qq_scu_group_2017"
+OVERRIDE_FILES = ("review_tg_harm.jsonl.gz", "review_game_sms.jsonl.gz")
+QQ_SCU_TRAIN_FILE = "qq_scu_train_flags.jsonl.gz"
+QQ_SCU_HELDOUT_FILE = "qq_scu_heldout.jsonl.gz"
+REALCHAT_FILE = "realchat_heldout.jsonl.gz"
+NOISE_CHECK_FILE = "noise_check.jsonl.gz"  # a blind re-label of a random training sample
+
+
+def read_label_file(name: str, folder: Path = LABELS_DIR) -> list[dict]:
+    """Rows of one label file; a missing file is no rows, a bad label is an error."""
+    path = folder / name
+    if not path.exists():
+        return []
+    rows = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row.get("label") not in LABELS:
+                raise ValueError(f"{path}:{n}: label {row.get('label')!r} is not one of {LABELS}")
+            rows.append(row)
+    return rows
+
+
+def training_overrides(folder: Path = LABELS_DIR) -> dict[tuple[str, str], str]:
+    """(source, key) -> hand label, where key is the raw text, or the line for the QQ group log.
+
+    A text labelled twice with different labels keeps neither: a disagreement is no ground truth."""
+    out: dict[tuple[str, str], str] = {}
+    conflicts: set[tuple[str, str]] = set()
+    entries = [((r["source"], r["text"]), r["label"]) for name in OVERRIDE_FILES for r in read_label_file(name, folder)]
+    entries += [((QQ_SCU, str(r["line"])), r["label"]) for r in read_label_file(QQ_SCU_TRAIN_FILE, folder)]
+    for key, label in entries:
+        if out.get(key, label) != label:
+            conflicts.add(key)
+        out[key] = label
+    for key in conflicts:
+        del out[key]
+    return out

@@ -1,0 +1,92 @@
+"""A link as evidence, not as a label: the parts of a URL the model may weigh.
+
+Members share links every day (a course page, a GitHub repo, a map pin), so "there
+is a link" must not decide anything. What can: where it points and how it is
+written. `link_tags` turns one url/telegram handle into a few named parts:
+
+    dom=<registrable domain>   github.com, scu.edu.cn (learnt per domain, when seen in training)
+    tld=<top-level domain>     com, cn, top, xyz
+    short                      a URL shortener hides the destination (t.cn, bit.ly, url.cn)
+    shop                       a shopping or rebate-click domain (s.click.taobao.com, u.jd.com)
+    invite                     a group/channel invitation (t.me/+..., qm.qq.com, discord.gg)
+    ip / idn / puny            a bare IP address, a Chinese or punycode host
+    obf                        dots written to dodge filters: 。, 点, spaces, (dot)
+    path=none|short|long, query   the shape of the rest of the link
+
+The featurizer adds them as tokens beside the handle kind (model/features.py).
+"""
+from __future__ import annotations
+
+import re
+
+from model.normalize import Handle
+
+# second-level public suffixes common in Chinese chats (the registrable domain is one label more)
+_SECOND_LEVEL = frozenset(
+    "com.cn net.cn org.cn gov.cn edu.cn ac.cn com.hk edu.hk org.hk com.tw edu.tw org.tw idv.tw "
+    "co.uk ac.uk co.jp ac.jp ne.jp or.jp com.sg edu.sg com.my com.au edu.au co.kr ac.kr "
+    "github.io gitee.io".split()
+)
+SHORTENERS = frozenset(
+    "t.cn url.cn w.url.cn dwz.cn suo.im bit.ly tinyurl.com goo.gl is.gd v.gd ow.ly t.co "
+    "cutt.ly rb.gy reurl.cc ppt.cc mrw.so rrd.me u.nu qr.net x.co buff.ly 0x3.me sohu.gg "
+    "dwz.mk 985.so lrl.kr s.id shorturl.at tiny.cc t.ly".split()
+)
+# shopping platforms and their rebate-click and coupon domains (the guide: s.click/u.jd.com links)
+_SHOP_DOMAINS = frozenset(
+    "taobao.com tmall.com tb.cn jd.com 3.cn pinduoduo.com yangkeduo.com weidian.com youzan.com "
+    "kdt.im vip.com suning.com dangdang.com 1688.com alimama.com".split()
+)
+_INVITE_HOSTS = frozenset("jq.qq.com chat.whatsapp.com discord.gg line.me".split())
+# qm.qq.com also serves shared files (/cgi-bin/dc/ft); only its group QR and /q/ links invite
+_QQ_INVITE = re.compile(r"qm\.qq\.com/(?:q/|cgi-bin/qm/qr)")
+_IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_SCHEME = re.compile(r"https?://")
+_DODGED_DOT = re.compile(r"[。点\s]|\(dot\)|\[dot\]")
+
+
+def registrable_domain(host: str) -> str:
+    """The part of a host that one owner registers: www.cs.scu.edu.cn -> scu.edu.cn."""
+    labels = [p for p in host.strip(".").split(".") if p]
+    if len(labels) <= 2:
+        return ".".join(labels)
+    keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _path_tags(span: str) -> list[str]:
+    rest = _SCHEME.sub("", span, count=1)
+    slash = rest.find("/")
+    path = rest[slash + 1 :] if slash >= 0 else ""
+    tags = ["path=none" if not path.strip("/") else "path=short" if len(path) <= 12 else "path=long"]
+    if "?" in path or "=" in path:
+        tags.append("query")
+    return tags
+
+
+def link_tags(handle: Handle) -> tuple[str, ...]:
+    """The named parts of a url or telegram handle (see the module doc); () for other kinds."""
+    if handle.kind == "telegram":
+        value = handle.value
+        return ("invite",) if value.startswith("+") or value == "joinchat" else ()
+    if handle.kind != "url":
+        return ()
+    host = handle.value.lower()
+    if _IP.match(host):
+        return ("ip", *_path_tags(handle.text))
+    domain = registrable_domain(host)
+    tags = [f"dom={domain}", "tld=" + domain.rsplit(".", 1)[-1]]
+    if host in SHORTENERS or domain in SHORTENERS:
+        tags.append("short")
+    if domain in _SHOP_DOMAINS:
+        tags.append("shop")
+    if host in _INVITE_HOSTS or _QQ_INVITE.search(handle.text):
+        tags.append("invite")
+    if "xn--" in host:
+        tags.append("puny")
+    elif not host.isascii():
+        tags.append("idn")
+    if _DODGED_DOT.search(handle.text):
+        tags.append("obf")  # dots written to dodge filters: "kw。v2mcfsip。top", "abc 点 com"
+    tags += _path_tags(handle.text)
+    return tuple(tags)

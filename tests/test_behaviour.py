@@ -1,0 +1,52 @@
+"""The behaviour suite (../shared/checklist/behaviour.jsonl) on the shipped model, per capability.
+
+The suite is a test, never training data. Its pass rates are printed per capability (run
+pytest with -s to see every failure), and each capability has a floor: the rate the shipped
+model reached when it was trained, so a retrain that loses a capability fails here. The
+product's bar is higher (0.95 overall, 0.85 in every capability; README "Measured").
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from model.evaluate import behaviour_report, format_behaviour
+
+SUITE = Path(__file__).resolve().parents[2] / "shared" / "checklist" / "behaviour.jsonl"
+
+# pass rate of the shipped model per capability, rounded down (model/shipped/report.md)
+FLOORS = {
+    "reaction_alone": 0.95, "chat_with_reaction": 0.95, "chat": 0.95, "money_chat": 0.95, "link_shared": 0.85,
+    "wants_to_buy": 0.80, "inv_traditional": 0.95, "inv_zero_width": 0.95, "flood_excess": 0.95,
+    "course_pitch": 0.85, "group_promo": 0.45, "spam_lure": 0.60, "sell_secondhand": 0.45, "shopping_rebate": 0.15,
+    "agent_pitch": 0.50, "inv_obfuscated_ad": 0.35,
+}
+OVERALL_FLOOR = 0.82  # the shipped model: 0.833
+
+
+@pytest.fixture(scope="module")
+def report(shipped):
+    if not SUITE.exists():
+        pytest.skip(f"behaviour suite not found at {SUITE}")
+    cases = [json.loads(line) for line in SUITE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    clf, _ = shipped
+    predicted = [v.label for v in clf.classify_batch([c["text"] for c in cases], explain=False)]
+    b = behaviour_report(predicted, cases)
+    print("\n" + format_behaviour("behaviour suite", b))
+    return b
+
+
+def test_every_capability_is_covered(report):
+    assert set(report["per_capability"]) == set(FLOORS)
+
+
+@pytest.mark.parametrize("capability", sorted(FLOORS))
+def test_capability_keeps_its_floor(report, capability):
+    c = report["per_capability"][capability]
+    assert c["rate"] >= FLOORS[capability], [f for f in report["failures"] if f["capability"] == capability]
+
+
+def test_overall_pass_rate_keeps_its_floor(report):
+    assert report["pass_rate"] >= OVERALL_FLOOR

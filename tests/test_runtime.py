@@ -1,0 +1,155 @@
+"""The inference path on numpy alone: no scikit-learn or scipy, and the very numbers they give.
+
+Scoring gathers each batch's weights with numpy instead of a scipy matrix product; these
+tests hold it to the scikit-learn model it was fitted as, to the matrix product the
+training path still uses, and to a model of the old format converted."""
+import copy
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from model import artifact
+from model.classifier import MessageClassifier
+from model.errors import ModelArtifactError
+from model.features import MessageFeaturizer
+from model.labels import LABELS
+from model.normalize import normalize
+from model.pinyin import build_table, read_table
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("sklearn", "scipy", "joblib", "fastapi", "uvicorn")
+
+
+def _rows(name: str, per_label: int | None = None, limit: int | None = None) -> list[dict]:
+    with gzip.open(ROOT / "data" / name, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    if per_label:
+        rows = [r for label in LABELS for r in [r for r in rows if r["label"] == label][:per_label]]
+    return rows[:limit] if limit else rows
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """A featurizer and a scikit-learn LogisticRegression fitted on 400 real rows, 100 a label."""
+    rows = _rows("train.jsonl.gz", per_label=100)
+    norms = [normalize(r["text"]) for r in rows]
+    featurizer = MessageFeaturizer(min_df=1).fit_normalized(norms)
+    lr = LogisticRegression(C=4.0, max_iter=300).fit(featurizer.transform_normalized(norms), [r["label"] for r in rows])
+    return featurizer, lr
+
+
+@pytest.fixture(scope="module")
+def probe():
+    """300 held-out messages of every length, normalised."""
+    return [normalize(r["text"]) for r in _rows("test.jsonl.gz", limit=300)]
+
+
+def _sklearn_proba(lr: LogisticRegression, X, temperature: float = 1.0) -> np.ndarray:
+    logits = lr.decision_function(X) / temperature
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return p[:, [list(lr.classes_).index(label) for label in LABELS]]
+
+
+def test_loading_and_classifying_import_neither_sklearn_nor_scipy(tmp_path):
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(json.dumps({"text": "需要的加V Was4872，限时包邮"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from model import artifact\n"
+        "clf, _ = artifact.load(artifact.SHIPPED)\n"
+        "assert clf.classify('需要的加V Was4872，限时包邮').label != 'on_topic'\n"
+        "from service.cli import main\n"
+        f"assert main(['classify', {str(lines)!r}, '-o', {str(tmp_path / 'out.jsonl')!r}]) == 0\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", f"imported on the inference path: {out.stdout.strip()}"
+
+
+def test_runtime_scores_equal_the_sklearn_model(fitted, probe):
+    featurizer, lr = fitted
+    X = featurizer.transform_normalized(probe)
+    for temperature in (1.0, 0.8):
+        clf = MessageClassifier(featurizer, lr.coef_, lr.intercept_, lr.classes_, temperature)
+        got = clf.score(probe).proba
+        # scikit-learn fits float32 coefficients to float32 features and sums in float32: 1e-6 apart
+        assert np.allclose(got, _sklearn_proba(lr, X, temperature), rtol=0, atol=1e-6)
+        assert np.allclose(got.sum(axis=1), 1.0)
+
+
+def test_runtime_scores_equal_the_matrix_product_to_the_bit(fitted, probe):
+    # float32 weights, as fit() keeps them: the numpy gather adds in the order scipy's product does
+    featurizer, lr = fitted
+    clf = MessageClassifier(featurizer, lr.coef_.astype(np.float32), lr.intercept_, lr.classes_, 0.8)
+    scored = clf.score(probe)
+    assert np.array_equal(scored.proba, clf._proba(featurizer.transform_normalized(probe)))
+    assert np.allclose(scored.proba, _sklearn_proba(lr, featurizer.transform_normalized(probe), 0.8), rtol=0, atol=1e-5)
+    assert scored.labels == [LABELS[i] for i in scored.proba.argmax(axis=1)]
+
+
+def test_saved_and_loaded_model_scores_the_same(fitted, probe, tmp_path):
+    featurizer, lr = fitted
+    clf = MessageClassifier(featurizer, lr.coef_.astype(np.float32), lr.intercept_, lr.classes_, 0.8)
+    artifact.save(clf, tmp_path, {"model_version": "runtime-test"})
+    loaded, meta = artifact.load(tmp_path)
+    assert meta["format_version"] == artifact.FORMAT_VERSION and meta["model_version"] == "runtime-test"
+    a, b = clf.score(probe), loaded.score(probe)
+    assert np.array_equal(a.proba, b.proba) and a.text_flood == b.text_flood
+    rows = list(range(len(probe)))
+    assert clf.explain(a, rows) == loaded.explain(b, rows)
+
+
+def test_a_model_of_format_1_converts_to_the_same_scores(fitted, probe, tmp_path):
+    featurizer, lr = fitted
+    lr = copy.deepcopy(lr)
+    lr.coef_ = lr.coef_.astype(np.float32)  # as format 1 shipped it
+    old = tmp_path / "old"
+    old.mkdir()
+    legacy = MessageClassifier.__new__(MessageClassifier)  # format 1's object: the LogisticRegression itself
+    legacy.__dict__.update(featurizer=featurizer, model=lr, temperature=0.8, _order=None)
+    joblib.dump(legacy, old / artifact.LEGACY_MODEL_FILE)
+    meta = {"format_version": 1, "model_version": "v1", "labels": list(LABELS), "libraries": {"scikit-learn": "x"},
+            "model_sha256": artifact._sha256(old / artifact.LEGACY_MODEL_FILE)}
+    (old / artifact.META_FILE).write_text(json.dumps(meta))
+    (old / "report.md").write_text("# report")
+    with pytest.raises(ModelArtifactError, match="convert it once"):
+        artifact.load(old)
+
+    assert artifact.main(["convert", str(old), str(tmp_path / "new")]) == 0
+    clf, new_meta = artifact.load(tmp_path / "new")
+    assert new_meta["model_version"] == "v1" and new_meta["libraries"] == {"scikit-learn": "x"}
+    assert new_meta["converted_from"]["model_sha256"] == meta["model_sha256"]
+    assert (tmp_path / "new" / "report.md").read_text() == "# report"
+    assert not (tmp_path / "new" / artifact.LEGACY_MODEL_FILE).exists()
+    X = featurizer.transform_normalized(probe)
+    # format 1's scoring, as it was written: the sparse product with the LogisticRegression's arrays
+    logits = np.asarray(X @ lr.coef_.T + lr.intercept_, dtype=np.float64) / 0.8
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    assert np.array_equal(clf.score(probe).proba, p[:, [list(lr.classes_).index(label) for label in LABELS]])
+
+
+def test_topic_similarity_equals_the_matrix_product(shipped):
+    clf = shipped[0]
+    norms = [normalize(r["text"]) for r in _rows("test.jsonl.gz", limit=300)]
+    vector = clf.topic_vector("考研交流群：数学、英语、政治的复习资料和经验分享\n考研\n复习")
+    rows = list(range(0, 300, 3))
+    X = clf.featurizer.transform_normalized(norms)[rows][:, : clf.featurizer.n_tokens]
+    dense = np.zeros(clf.featurizer.n_tokens)
+    dense[vector.cols] = vector.weights
+    got = vector.similarity(clf.score(norms), rows)
+    assert np.allclose(got, X @ dense, rtol=0, atol=1e-12)
+    assert (got > 0).sum() > 10  # many messages share some token with the topic
+
+
+def test_the_pinyin_table_file_is_pypinyins_table():
+    assert read_table() == build_table(), "the installed pypinyin changed: rewrite the file, python -m model.pinyin"
