@@ -11,7 +11,7 @@ records the run's wall time and peak memory in meta.json (train_seconds, peak_rs
 Deterministic for a given --seed and data. Prints and saves a report
 (report.md, and the metrics in meta.json): per-class precision, recall, F1
 and confusion on the random held-out split, the held-out source and the
-hand-labelled gold set.
+hand-labelled gold set; and MODEL_CARD.md beside the model (model/model_card.py).
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from model.classifier import MessageClassifier
 from model.dataset import DatasetError, Example, read_export, read_jsonl_gz
 from model.evaluate import behaviour_report, evaluate, format_behaviour, format_report
 from model.features import MessageFeaturizer
+from model.model_card import write_model_card
 
 ROOT = Path(__file__).resolve().parent
 # the behaviour suite: a test, never training data (../shared/checklist/README.md)
@@ -226,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": peak_rss_mb(),
     })
     (out / "report.md").write_text(text, encoding="utf-8")
+    write_model_card(out, meta, data_readme=args.data / "README.md")
     size = (out / artifact.MODEL_FILE).stat().st_size
     print(f"saved {out / artifact.MODEL_FILE} ({size / 1e6:.1f} MB), version {meta['model_version']}, "
           f"{meta['train_seconds']:.0f} s, peak memory {meta['peak_rss_mb']:.0f} MB")

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_http import write_texts  # noqa: E402
 
 from model import artifact  # noqa: E402
-from service.engine import LoadedModel, MessageIn, Moderator  # noqa: E402
+from service.engine import LoadedModel, Message, Moderator  # noqa: E402
 from service.flood import InMemoryFloodTracker  # noqa: E402
 from service.store import Store  # noqa: E402
 
@@ -37,7 +37,7 @@ def main(argv=None) -> None:
 
         texts = json.loads(texts_path.read_text(encoding="utf-8"))
         moderator = Moderator(LoadedModel(*artifact.load(artifact.SHIPPED)), Store(Path(tmp) / "e.db"), InMemoryFloodTracker())
-        msgs = [MessageIn("g1", f"u{i}", t, str(i)) for i, t in enumerate(texts)]
+        msgs = [Message("g1", f"u{i}", t, str(i)) for i, t in enumerate(texts)]
         for m in msgs[:200]:
             moderator.classify([m])  # warm-up
         t = time.perf_counter()

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from model import artifact  # noqa: E402
-from service.engine import LoadedModel, MessageIn, Moderator  # noqa: E402
+from service.engine import LoadedModel, Message, Moderator  # noqa: E402
 from service.flood import InMemoryFloodTracker  # noqa: E402
 from service.store import Store  # noqa: E402
 
@@ -49,7 +49,7 @@ def replay(model_dir: Path, batch: int) -> tuple[list[dict], list[dict]]:
         for i in range(0, len(messages), batch):
             chunk = messages[i : i + batch]
             verdicts += moderator.classify([
-                MessageIn(GROUP, m["user"], m["text"], str(m["line"]), datetime.fromisoformat(m["ts"]).timestamp())
+                Message(GROUP, m["user"], m["text"], str(m["line"]), datetime.fromisoformat(m["ts"]).timestamp())
                 for m in chunk
             ])
         moderator.store.close()

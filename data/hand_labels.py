@@ -17,7 +17,8 @@ from model.labels import LABELS
 
 LABELS_DIR = Path(__file__).resolve().parent / "labels"
 QQ_SCU = "qq_scu_group_2017"
-OVERRIDE_FILES = ("review_tg_harm.jsonl.gz", "review_game_sms.jsonl.gz")
+OVERRIDE_FILES = ("review_tg_harm.jsonl.gz", "review_game_sms.jsonl.gz", "review_round2_game.jsonl.gz",
+                  "review_round2_tg.jsonl.gz", "review_round2_harm.jsonl.gz")
 QQ_SCU_TRAIN_FILE = "qq_scu_train_flags.jsonl.gz"
 QQ_SCU_HELDOUT_FILE = "qq_scu_heldout.jsonl.gz"
 REALCHAT_FILE = "realchat_heldout.jsonl.gz"

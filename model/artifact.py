@@ -19,11 +19,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import platform
 import shutil
 import sys
 import time
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,20 +43,43 @@ META_FILE = "meta.json"
 LEGACY_FORMAT_VERSION, LEGACY_MODEL_FILE = 1, "model.joblib"
 SHIPPED = Path(__file__).resolve().parent / "shipped"
 TRACKED_LIBRARIES = ("scikit-learn", "numpy", "scipy", "jieba", "rjieba", "pypinyin", "opencc", "emoji")
+# the libraries whose tables and tokenisers define the features (segmentation, pinyin, traditional->simplified
+# folding, emoji names, the arrays): another version may change the features of a text without retraining
+FEATURE_LIBRARIES = ("rjieba", "jieba", "pypinyin", "opencc", "emoji", "numpy")
 REQUIRED_META = ("format_version", "model_version", "labels", "model_sha256", "libraries")
+
+log = logging.getLogger("qunguard")
+
+
+@cache  # installed packages do not change under a running process
+def installed_version(name: str) -> str:
+    # imported here: ~40 ms, and only saving and the library check need it
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"
 
 
 def library_versions() -> dict[str, str]:
-    # imported here: ~40 ms, and only saving needs it
-    from importlib.metadata import PackageNotFoundError, version
+    return {"python": platform.python_version(), **{name: installed_version(name) for name in TRACKED_LIBRARIES}}
 
-    out = {"python": platform.python_version()}
-    for name in TRACKED_LIBRARIES:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "absent"
-    return out
+
+def feature_library_mismatches(meta: dict) -> dict[str, list[str]]:
+    """name -> [version the model was trained with, version installed], for each feature-defining
+    library that differs. A library the metadata does not record is not compared."""
+    recorded = meta.get("libraries", {})
+    return {name: [recorded[name], installed_version(name)] for name in FEATURE_LIBRARIES
+            if name in recorded and recorded[name] != installed_version(name)}
+
+
+def warn_on_feature_library_mismatch(folder: Path, meta: dict) -> None:
+    mismatches = feature_library_mismatches(meta)
+    if mismatches:
+        differ = ", ".join(f"{name} {trained} (installed {now})" for name, (trained, now) in mismatches.items())
+        log.warning("model %s in %s was trained with %s: its features may differ from training; install the "
+                    "versions of constraints.txt or retrain", meta.get("model_version"), folder, differ)
 
 
 def _sha256(path: Path) -> str:
@@ -170,6 +195,7 @@ def load(folder: Path = SHIPPED) -> tuple[MessageClassifier, dict]:
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file is one kind of error for the caller
         raise ModelArtifactError(f"{path} could not be loaded: {type(exc).__name__}: {exc}") from None
     classifier.prepare()  # derived lookup tables now, not in the first request
+    warn_on_feature_library_mismatch(folder, meta)
     return classifier, meta
 
 

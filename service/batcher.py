@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 
-from service.engine import MessageIn, Moderator
+from service.engine import Message, Moderator
+from service.store import StoreUnavailable
 
 log = logging.getLogger("qunguard")
 
 # failures of the whole batch, not of one message in it: retrying message by message would
 # only repeat them (and count each message in the flood windows again)
-BATCH_WIDE_ERRORS = (sqlite3.Error,)
-Pending = tuple[MessageIn, asyncio.Future]
+BATCH_WIDE_ERRORS = (StoreUnavailable,)
+Pending = tuple[Message, asyncio.Future]
 
 
 class MicroBatcher:
@@ -33,7 +33,7 @@ class MicroBatcher:
         self._pending: list[Pending] = []
         self._scheduled = False
 
-    async def classify(self, message: MessageIn) -> dict:
+    async def classify(self, message: Message) -> dict:
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
         self._pending.append((message, fut))

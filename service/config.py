@@ -7,7 +7,6 @@ documented in README.md "Configuration" (a test keeps the two in step).
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
@@ -79,8 +78,3 @@ class Settings(BaseSettings):
                 raise ValueError(f"bad QUNGUARD_TOKENS entry {part.split(':')[0]!r}: expected role:token with a role in {ROLES} and a token of 8+ characters")
             out[token] = role
         return out
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()

@@ -27,7 +27,7 @@ log = logging.getLogger("qunguard")
 
 
 @dataclass(frozen=True, slots=True)
-class MessageIn:
+class Message:
     group_id: str
     user_id: str
     text: str
@@ -157,7 +157,7 @@ class Moderator:
             self._topics[key] = prof
         return prof
 
-    def _topic_scores(self, messages: list[MessageIn], scores: Scores, model: LoadedModel) -> list[float | None]:
+    def _topic_scores(self, messages: list[Message], scores: Scores, model: LoadedModel) -> list[float | None]:
         rows: dict[str, list[int]] = {}
         for i, m in enumerate(messages):
             rows.setdefault(m.group_id, []).append(i)
@@ -170,7 +170,7 @@ class Moderator:
         return out
 
     # -- verdicts -------------------------------------------------------------
-    def classify(self, messages: list[MessageIn]) -> list[dict]:
+    def classify(self, messages: list[Message]) -> list[dict]:
         if self.shared:
             self.follow_other_workers()
         model = self.model  # one model for the whole batch, even if a reload lands meanwhile

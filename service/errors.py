@@ -19,13 +19,13 @@ The errors a client can get (status, code):
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.json_response import JSONBytes
+from service.store import StoreUnavailable
 from service.surrogates import escape_lone_surrogates
 
 log = logging.getLogger("qunguard")
@@ -109,8 +109,8 @@ def install(app: FastAPI) -> None:
         code = STATUS_CODES.get(exc.status_code, "error")
         return JSONBytes(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)
 
-    @app.exception_handler(sqlite3.Error)
-    async def _store(request: Request, exc: sqlite3.Error):
+    @app.exception_handler(StoreUnavailable)
+    async def _store(request: Request, exc: StoreUnavailable):
         # nothing was acknowledged: the flagged items of this request were not committed, so
         # the bot must retry rather than act on a verdict the review queue never saw
         log.error("review store failed on %s %s: %s", request.method, request.url.path, exc)

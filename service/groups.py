@@ -18,7 +18,6 @@ from model.normalize import normalize
 from service.flood import FloodLimits
 from service.surrogates import Text, constrained_text
 
-ACTIONS = ("allow", "review", "delete")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 FlaggedAction = Literal["review", "delete"]
 Name = constrained_text(max_length=200)

@@ -5,7 +5,8 @@ Order matters and is the group's contract with its members:
 2. an allow word lets a message through whatever the model says;
 3. a block word deletes;
 4. a flood seen by behaviour (burst, repeat, raid) makes the message `flooding`,
-   except a repeated ad or lure, which keeps its label and is deleted;
+   except a repeated ad or lure, which keeps its label and is deleted; a raid (many
+   members, one text) counts only against an ad or a lure: on chat it is an echo;
 5. otherwise the label's score against the group's review/delete thresholds;
    an on_topic verdict whose runner-up passes its review threshold is reviewed;
    a delete needs a second signal independent of the model (a contact handle, a
@@ -68,6 +69,10 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
         if canon in compact_text:
             return Decision(label, "delete", [{"name": "block_word", "detail": word}])
 
+    if label == "on_topic":
+        # many members typing the same line is how chat echoes (接龙, +1, a 口令红包's password),
+        # not a flood: a raid only backs acting on an ad or a lure
+        signals = [s for s in signals if s.name != "raid"]
     reasons.extend({"name": s.name, "detail": s.detail} for s in signals)
     if signals:
         if label in ("spam", "advertising"):

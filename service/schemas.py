@@ -1,6 +1,8 @@
 """Request and response bodies of the HTTP API (they are the OpenAPI schema)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.groups import GroupSettings
@@ -114,12 +116,19 @@ class ReviewListOut(BaseModel):
     count: int
 
 
+class FeatureLibraryMismatch(BaseModel):
+    mismatch: dict[str, list[str]] = Field(..., description="library -> [version trained with, version installed]")
+
+
 class HealthOut(BaseModel):
     status: str = Field(..., description="ok, or degraded when the store is not writable or the flood windows are unreachable")
     model_version: str
     store_writable: bool
     flood_windows: str = Field(..., description="ok or unavailable")
     pid: int = Field(..., description="the answering worker's process id")
+    feature_libraries: Literal["match"] | FeatureLibraryMismatch = Field(
+        ..., description='"match" when the libraries that define features (rjieba, jieba, pypinyin, opencc, emoji, numpy) '
+                         "are the versions the model was trained with, else which differ")
 
 
 # the error statuses of the API, in the one error shape (service/errors.py lists the codes)

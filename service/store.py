@@ -6,6 +6,9 @@ the process right after the response. WAL mode lets readers (the moderator
 page) work while a bot writes. `synchronous=NORMAL` in WAL mode is durable
 against a process crash; set `durable_fsync=True` (QUNGUARD_DB_FSYNC) to fsync
 every commit and survive power loss too, at a cost per flagged message.
+
+Every failure of SQLite leaves this module as `StoreUnavailable`: callers (and the
+HTTP error handler, which answers 503 store_unavailable) never see sqlite3 errors.
 """
 from __future__ import annotations
 
@@ -13,6 +16,8 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +64,10 @@ MIGRATIONS: list[str] = [
 ]
 
 
+class StoreUnavailable(Exception):
+    """The review store could not read or commit: nothing of the failed call was stored."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewItem:
     message_id: str | None
@@ -86,7 +95,7 @@ class Store:
 
     def open(self) -> None:
         """Connect, or reconnect after close() (an app whose lifespan runs again reopens its store)."""
-        with self._lock:
+        with self._lock, _unavailable_on_sqlite_error():
             if self._db is not None:
                 return
             db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
@@ -97,23 +106,45 @@ class Store:
             self._db = db
 
     def _migrate(self) -> None:
-        # the version is read inside the write transaction: workers starting together
-        # migrate once, the others find the work done
-        with self._lock:
-            while True:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    version = self._db.execute("PRAGMA user_version").fetchone()[0]
-                    if version >= len(MIGRATIONS):
-                        self._db.execute("COMMIT")
-                        return
-                    for statement in filter(str.strip, MIGRATIONS[version].split(";")):
-                        self._db.execute(statement)
-                    self._db.execute(f"PRAGMA user_version={version + 1}")
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
+        while self._migrate_one_step():
+            pass
+
+    def _migrate_one_step(self) -> bool:
+        """Apply the next migration; False when none is left. The version is read inside the
+        write transaction: workers starting together migrate once, the others find the work done."""
+        with self._write() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= len(MIGRATIONS):
+                return False
+            for statement in filter(str.strip, MIGRATIONS[version].split(";")):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version={version + 1}")
+            return True
+
+    # -- the two ways in: a read under the lock, a write transaction ------------------
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, _unavailable_on_sqlite_error():
+            yield self._connection()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed when the block ends, rolled back if it raises."""
+        with self._lock, _unavailable_on_sqlite_error():
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if db.in_transaction:  # SQLite may have rolled back already (a full disk, I/O errors)
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StoreUnavailable(f"the review store {self.path} is closed")
+        return self._db
 
     def close(self) -> None:
         with self._lock:
@@ -125,34 +156,27 @@ class Store:
     def writable(self) -> bool:
         """True when a write transaction can be opened and committed now."""
         try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("COMMIT")
+            with self._write():
+                pass
             return True
-        except sqlite3.Error:
+        except StoreUnavailable:
             return False
 
     # -- review queue ---------------------------------------------------------
     def add_review_items(self, items: list[ReviewItem]) -> list[int]:
-        """Insert and commit; returns the new ids. Raises sqlite3.Error if it could not commit."""
+        """Insert and commit; returns the new ids. Raises StoreUnavailable if it could not commit."""
         if not items:
             return []
         now = time.time()
         dumps = orjson.dumps
         rows = [(it.message_id, it.group_id, it.user_id, it.text, it.label, it.action, dumps(it.scores).decode(),
                  dumps(it.reasons).decode(), it.model_version, it.message_ts, now) for it in items]
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
-                    " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-                # one writer inside one transaction: AUTOINCREMENT ids are consecutive
-                last = self._db.execute("SELECT last_insert_rowid()").fetchone()[0]
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
+                " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            # one writer inside one transaction: AUTOINCREMENT ids are consecutive
+            last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
         return list(range(last - len(rows) + 1, last + 1))
 
     def review_items(self, *, status: str | None = "pending", group_id: str | None = None, after_id: int = 0, limit: int = 100) -> list[dict]:
@@ -168,8 +192,8 @@ class Store:
             args.append(group_id)
         sql += " ORDER BY id LIMIT ?"
         args.append(limit)
-        with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
+        with self._read() as db:
+            rows = db.execute(sql, args).fetchall()
         out = []
         for r in rows:
             d = dict(r)
@@ -179,48 +203,45 @@ class Store:
         return out
 
     def count_review_items(self, status: str = "pending") -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM review_items WHERE status = ?", (status,)).fetchone()[0]
+        with self._read() as db:
+            return db.execute("SELECT COUNT(*) FROM review_items WHERE status = ?", (status,)).fetchone()[0]
 
     # -- group settings -------------------------------------------------------
     def get_group(self, group_id: str) -> dict | None:
-        with self._lock:
-            row = self._db.execute("SELECT settings FROM groups WHERE group_id = ?", (group_id,)).fetchone()
+        with self._read() as db:
+            row = db.execute("SELECT settings FROM groups WHERE group_id = ?", (group_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def put_group(self, group_id: str, settings: dict) -> int:
         """Store a group's settings; returns the new groups revision (other workers follow it)."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "INSERT INTO groups (group_id, settings, updated_at) VALUES (?,?,?)"
-                    " ON CONFLICT(group_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
-                    (group_id, json.dumps(settings, ensure_ascii=False), time.time()),
-                )
-                rev = self._bump("groups", None)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        return rev
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO groups (group_id, settings, updated_at) VALUES (?,?,?)"
+                " ON CONFLICT(group_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
+                (group_id, json.dumps(settings, ensure_ascii=False), time.time()),
+            )
+            return _bump(db, "groups", None)
 
     # -- revisions: what worker processes follow ----------------------------------
     def revisions(self) -> dict[str, tuple[int, str | None]]:
         """name -> (counter, detail): "groups" counts settings changes, "model" the model folder in effect."""
-        with self._lock:
-            rows = self._db.execute("SELECT name, value, detail FROM revisions").fetchall()
+        with self._read() as db:
+            rows = db.execute("SELECT name, value, detail FROM revisions").fetchall()
         return {r[0]: (r[1], r[2]) for r in rows}
 
     def bump_revision(self, name: str, detail: str | None = None) -> int:
-        with self._lock:
-            return self._bump(name, detail)
+        with self._write() as db:
+            return _bump(db, name, detail)
 
-    def _bump(self, name: str, detail: str | None) -> int:
-        return self._db.execute("UPDATE revisions SET value = value + 1, detail = ? WHERE name = ? RETURNING value",
-                                (detail, name)).fetchone()[0]
 
-    def all_groups(self) -> dict[str, dict]:
-        with self._lock:
-            rows = self._db.execute("SELECT group_id, settings FROM groups").fetchall()
-        return {r[0]: json.loads(r[1]) for r in rows}
+def _bump(db: sqlite3.Connection, name: str, detail: str | None) -> int:
+    return db.execute("UPDATE revisions SET value = value + 1, detail = ? WHERE name = ? RETURNING value",
+                      (detail, name)).fetchone()[0]
+
+
+@contextmanager
+def _unavailable_on_sqlite_error() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(f"review store: {exc}") from exc

@@ -105,8 +105,15 @@ def test_repeated_ad_stays_advertising_and_is_deleted(client):
 
 
 def test_raid_by_several_users(client):
-    verdicts = [classify(client, "兄弟们冲啊 这个活动太好了", user=f"r{i}", ts=T0 + i) for i in range(5)]
+    verdicts = [classify(client, "加微信 abc_8899 领取优惠券 限时包邮", user=f"r{i}", ts=T0 + i) for i in range(5)]
+    assert verdicts[4]["label"] in ("advertising", "spam")
     assert reasons(verdicts[3], "raid") or reasons(verdicts[4], "raid")
+    assert verdicts[4]["action"] == "delete"
+
+
+def test_members_echoing_one_line_is_chat_not_a_raid(client):
+    verdicts = [classify(client, "下周周六或周日 约一波", user=f"e{i}", ts=T0 + i) for i in range(6)]
+    assert [v["action"] for v in verdicts] == ["allow"] * 6
 
 
 @pytest.mark.parametrize("text", ["[图片]", "收到"], ids=["picture", "roll-call"])

@@ -100,16 +100,15 @@ def test_reload_with_corrupt_artifact_keeps_old_model(client, small_model_dir, t
     assert after.status_code == 200 and after.json()["model_version"] == before
 
 
-def test_store_failure_is_503_and_nothing_is_acknowledged(client, monkeypatch):
-    import sqlite3
-
-    def disk_failure(items):
-        raise sqlite3.OperationalError("disk I/O error")
+def test_store_failure_is_503_and_nothing_is_acknowledged(client):
+    from tests.store_lock import write_lock_held_elsewhere
 
     client.put("/v1/groups/g1", json={"thresholds": {"advertising": {"review": 0.01, "delete": 0.02},
                                                      "spam": {"review": 0.01, "delete": 0.02}}}, headers=auth("moderator"))
-    monkeypatch.setattr(client.app.state.moderator.store, "add_review_items", disk_failure)
-    res = client.post("/v1/classify", json={"group_id": "g1", "user_id": "u1", "text": "加微信 abc_8899 领优惠"},
-                      headers=auth("bot"))
+    store = client.app.state.moderator.store
+    with write_lock_held_elsewhere(store):  # a real SQLite failure, not a stand-in
+        res = client.post("/v1/classify", json={"group_id": "g1", "user_id": "u1", "text": "加微信 abc_8899 领优惠"},
+                          headers=auth("bot"))
     assert res.status_code == 503 and res.headers["retry-after"] == "1"
     assert res.json()["error"]["code"] == "store_unavailable"
+    assert store.count_review_items("pending") == 0

@@ -7,6 +7,7 @@ real SQLite file. The app is built at import because schemathesis reads the sche
 import tempfile
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -19,6 +20,9 @@ from schemathesis.checks import (
 from service.app import create_app
 from service.config import Settings
 from tests.conftest import TOKENS, auth
+
+pytestmark = pytest.mark.slow  # schemathesis generates hundreds of requests
+
 
 _DB_DIR = tempfile.TemporaryDirectory(prefix="qunguard-schemathesis-")
 app = create_app(Settings(tokens=",".join(f"{r}:{t}" for r, t in TOKENS.items()), db_path=Path(_DB_DIR.name) / "q.db"))

@@ -6,7 +6,7 @@ import pytest
 
 from service import engine
 from service.batcher import MicroBatcher
-from service.engine import MessageIn
+from service.engine import Message
 from tests.conftest import auth
 
 TEXTS = ["早上好", "加我微信 Was4872 领取优惠券，限时包邮", "哈哈哈哈哈哈哈哈哈哈哈", "今晚几点开会？", "[图片]"]
@@ -34,7 +34,7 @@ def test_concurrent_requests_get_their_own_verdicts(client):
     assert [r.json()["message_id"] for r in responses] == [str(i) for i in range(40)]
     # the model's scores do not depend on the company a message had in its batch
     # (labels may: five users pasting the same ad in a second is a raid)
-    alone = {t: real([MessageIn(f"solo-{i}", "solo", t)])[0]["scores"] for i, t in enumerate(TEXTS)}
+    alone = {t: real([Message(f"solo-{i}", "solo", t)])[0]["scores"] for i, t in enumerate(TEXTS)}
     assert all(r.json()["scores"] == alone[TEXTS[i % len(TEXTS)]] for i, r in enumerate(responses))
     assert sum(batches) == 40 and max(batches) > 1  # they were batched, none lost or doubled
 
@@ -94,7 +94,7 @@ def counted(moderator, monkeypatch) -> list[int]:
 
 
 async def classify_together(batcher: MicroBatcher, texts: list[str]) -> list:
-    messages = [MessageIn("g1", f"u{i}", t, message_id=str(i)) for i, t in enumerate(texts)]
+    messages = [Message("g1", f"u{i}", t, message_id=str(i)) for i, t in enumerate(texts)]
     return await asyncio.gather(*(batcher.classify(m) for m in messages), return_exceptions=True)
 
 
@@ -119,17 +119,14 @@ def test_a_batch_without_failures_is_one_call(client, monkeypatch):
 
 
 def test_a_store_failure_is_the_whole_batch_and_is_not_retried(client, monkeypatch):
-    import sqlite3
+    from service.store import StoreUnavailable
+    from tests.store_lock import write_lock_held_elsewhere
 
     moderator = client.app.state.moderator
     sizes = counted(moderator, monkeypatch)
-
-    def disk_failure(items):
-        raise sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setattr(moderator.store, "add_review_items", disk_failure)
-    results = asyncio.run(classify_together(MicroBatcher(moderator), TEXTS))
-    assert all(isinstance(r, sqlite3.OperationalError) for r in results) and sizes == [5]
+    with write_lock_held_elsewhere(moderator.store):
+        results = asyncio.run(classify_together(MicroBatcher(moderator), TEXTS))
+    assert all(isinstance(r, StoreUnavailable) for r in results) and sizes == [5]
 
 
 def test_over_http_only_the_failing_request_is_a_500(client, poisoned_normalize):

@@ -17,6 +17,7 @@ def lines(path):
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow
 def test_jsonl_good_and_bad_lines(tmp_path, small_model_dir):
     src = tmp_path / "in.jsonl"
     src.write_text(
@@ -54,6 +55,7 @@ def test_jsonl_good_and_bad_lines(tmp_path, small_model_dir):
     assert "line 2:" in stderr and "line 4:" in stderr and "2 classified, 5 failed" in stderr
 
 
+@pytest.mark.slow
 def test_csv_input_all_good(tmp_path, small_model_dir):
     src = tmp_path / "in.csv"
     src.write_text("msg_id,text\na,哈哈哈哈哈哈哈哈哈哈\nb,\"明天几点集合, 在哪\"\n", encoding="utf-8")
@@ -64,12 +66,14 @@ def test_csv_input_all_good(tmp_path, small_model_dir):
     assert [r["msg_id"] for r in rows] == ["a", "b"]
 
 
+@pytest.mark.slow
 def test_stdin_to_stdout(small_model_dir):
     res = run("classify", "-", "--model", str(small_model_dir), stdin='{"text": "在吗"}\n'.encode())
     assert res.returncode == 0
     assert json.loads(res.stdout)["label"] in {"on_topic", "spam", "advertising", "flooding"}
 
 
+@pytest.mark.slow
 def test_csv_without_text_column(tmp_path, small_model_dir):
     src = tmp_path / "in.csv"
     src.write_text("message\nhello\n", encoding="utf-8")
@@ -78,6 +82,7 @@ def test_csv_without_text_column(tmp_path, small_model_dir):
     assert b"text" in res.stderr
 
 
+@pytest.mark.slow
 def test_invalid_utf8_line_costs_only_that_line(tmp_path, small_model_dir):
     src = tmp_path / "in.jsonl"
     src.write_bytes(b'{"text": "\xff\xfe bad"}\n' + '{"text": "你好"}\n'.encode())
@@ -90,6 +95,7 @@ def test_invalid_utf8_line_costs_only_that_line(tmp_path, small_model_dir):
     assert b"Traceback" not in res.stderr
 
 
+@pytest.mark.slow
 def test_invalid_utf8_csv_is_refused_clearly(tmp_path, small_model_dir):
     src = tmp_path / "in.csv"
     src.write_bytes(b"text\n\xff\xfe\n")
@@ -98,6 +104,7 @@ def test_invalid_utf8_csv_is_refused_clearly(tmp_path, small_model_dir):
     assert b"not valid UTF-8" in res.stderr and b"Traceback" not in res.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model_arg", ["/nonexistent/model"], ids=["missing-model"])
 def test_bad_model_folder(tmp_path, model_arg):
     src = tmp_path / "in.jsonl"
@@ -107,6 +114,7 @@ def test_bad_model_folder(tmp_path, model_arg):
     assert b"not a QunGuard model folder" in res.stderr
 
 
+@pytest.mark.slow
 def test_owners_bar_one_output_line_per_input_line(tmp_path, small_model_dir):
     """A blank line, a lone surrogate and bad JSON each cost one numbered error line; the rest is classified."""
     src = tmp_path / "in.jsonl"
@@ -133,6 +141,7 @@ def test_owners_bar_one_output_line_per_input_line(tmp_path, small_model_dir):
     assert "2 classified, 3 failed" in stderr and "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_output_into_a_missing_folder_is_one_line_and_exit_2(tmp_path, small_model_dir):
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "hi"}\n')
@@ -143,6 +152,7 @@ def test_output_into_a_missing_folder_is_one_line_and_exit_2(tmp_path, small_mod
     assert stderr.startswith("error: cannot write") and "No such file or directory" in stderr
 
 
+@pytest.mark.slow
 def test_help_documents_the_exit_status():
     res = run("classify", "--help")
     assert res.returncode == 0
@@ -150,6 +160,7 @@ def test_help_documents_the_exit_status():
     assert "Exit status: 0 every line got a verdict; 1" in text and "`line`" in text
 
 
+@pytest.mark.slow
 def test_csv_blank_row_and_ragged_row_keep_their_line_numbers(tmp_path, small_model_dir):
     src = tmp_path / "in.csv"
     src.write_text('id,text\na,早上好\n\nb,"两行的\n消息"\nc,你好,多余\nd,晚安\n', encoding="utf-8")
@@ -161,6 +172,7 @@ def test_csv_blank_row_and_ragged_row_keep_their_line_numbers(tmp_path, small_mo
         (2, "a", False), (3, None, True), (4, "b", False), (6, None, True), (7, "d", False)]
 
 
+@pytest.mark.slow
 def test_a_passed_through_field_with_a_lone_surrogate_is_written_escaped(tmp_path, small_model_dir):
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "你好", "user": "\\udc00x"}\n', encoding="utf-8")

@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every test runs the `qunguard` command in a subprocess
+
 QUNGUARD = [sys.executable, "-m", "service.cli"]
 
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from model import artifact
-from service.engine import MessageIn, Moderator
+from service.engine import Message, Moderator
 from service.flood import InMemoryFloodTracker
 from service.groups import GroupSettings
 from service.store import Store
@@ -22,7 +22,7 @@ def two_engines(tmp_path, loaded_model):
 
 
 def _verdict(m, text, group="g1", user="u1"):
-    return m.classify([MessageIn(group, user, text)])[0]
+    return m.classify([Message(group, user, text)])[0]
 
 
 def test_a_group_changed_by_one_is_read_again_by_the_other(two_engines):

@@ -91,3 +91,9 @@ def test_overnight_quiet_hours(hour, quiet):
 def test_corroboration_names_the_signal():
     assert corroboration("spam", normalize("加q 123456789").handles) == "contact_handle qq"
     assert corroboration("spam", normalize("看 https://www.zhihu.com/question/1").handles) is None
+
+
+def test_a_raid_of_chat_is_an_echo_and_a_raid_of_an_ad_is_deleted():
+    raid = [FloodSignal("raid", "6 users in 60 s", 6)]
+    assert verdict("下周周六或周日 约一波", "on_topic", CALM, signals=raid).action == "allow"
+    assert verdict("全场五折", "advertising", SURE_AD, signals=raid).action == "delete"

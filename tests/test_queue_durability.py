@@ -13,8 +13,11 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from tests.conftest import TOKENS
+
+pytestmark = pytest.mark.slow  # starts, kills and restarts `qunguard serve`
 
 
 def free_port() -> int:

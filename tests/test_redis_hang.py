@@ -84,6 +84,7 @@ def reason_names(verdict):
     return [r["name"] for r in verdict["reasons"]]
 
 
+@pytest.mark.slow
 def test_a_hung_redis_costs_one_timeout_then_verdicts_go_on_at_once(private_redis, service_on):
     proc, url = private_redis
     tracker = RedisFloodTracker(url, prefix=f"qgtest:{uuid.uuid4().hex}:", first_backoff_s=0.2, max_backoff_s=1.0)
@@ -129,6 +130,7 @@ def test_a_hung_redis_costs_one_timeout_then_verdicts_go_on_at_once(private_redi
         tracker.close()
 
 
+@pytest.mark.slow
 def test_metrics_do_not_wait_on_a_hung_redis(private_redis, service_on):
     proc, url = private_redis
     tracker = RedisFloodTracker(url, prefix=f"qgtest:{uuid.uuid4().hex}:")

@@ -58,6 +58,7 @@ def _sklearn_proba(lr: LogisticRegression, X, temperature: float = 1.0) -> np.nd
     return p[:, [list(lr.classes_).index(label) for label in LABELS]]
 
 
+@pytest.mark.slow
 def test_loading_and_classifying_import_neither_sklearn_nor_scipy(tmp_path):
     lines = tmp_path / "in.jsonl"
     lines.write_text(json.dumps({"text": "需要的加V Was4872，限时包邮"}, ensure_ascii=False) + "\n", encoding="utf-8")

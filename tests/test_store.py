@@ -27,3 +27,64 @@ def test_items_outlive_the_connection(tmp_path):
     again = Store(tmp_path / "q.db")
     assert again.count_review_items("pending") == 5
     assert again.add_review_items([]) == []
+
+
+def test_a_failed_write_raises_store_unavailable_and_the_store_recovers(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    from service.store import StoreUnavailable
+    from tests.store_lock import write_lock_held_elsewhere
+
+    store = Store(tmp_path / "q.db")
+    with write_lock_held_elsewhere(store):
+        with pytest.raises(StoreUnavailable) as err:
+            store.add_review_items([_item(0)])
+        assert isinstance(err.value.__cause__, sqlite3.OperationalError)  # the cause is kept for the log
+        with pytest.raises(StoreUnavailable):
+            store.put_group("g1", {"topic_description": "x"})
+        assert store.writable() is False
+        assert store.count_review_items("pending") == 0  # reads go on while another connection writes
+    assert store.writable() is True
+    assert store.add_review_items([_item(1)]) and store.count_review_items("pending") == 1
+
+
+def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path):
+    import pytest
+
+    from service.store import StoreUnavailable
+
+    store = Store(tmp_path / "q.db")
+    revision = store.revisions()["groups"][0]
+    bad = _item(1)
+    unbindable = ReviewItem(*[getattr(bad, f) for f in ReviewItem.__slots__[:-1]], object())  # message_ts
+    with pytest.raises(StoreUnavailable):
+        store.add_review_items([_item(0), unbindable])
+    assert store.count_review_items("pending") == 0  # the first row was rolled back with the second
+    assert store.put_group("g1", {"a": 1}) == revision + 1  # no transaction was left open
+    assert store.get_group("g1") == {"a": 1}
+
+
+def test_a_closed_store_is_unavailable_not_an_attribute_error(tmp_path):
+    import pytest
+
+    from service.store import StoreUnavailable
+
+    store = Store(tmp_path / "q.db")
+    store.close()
+    with pytest.raises(StoreUnavailable):
+        store.review_items()
+    assert store.writable() is False
+    store.open()
+    assert store.writable() is True
+
+
+def test_opening_and_migrating_twice_is_one_migration(tmp_path):
+    from service.store import MIGRATIONS
+
+    Store(tmp_path / "q.db").put_group("g1", {"a": 1})
+    again = Store(tmp_path / "q.db")  # finds the schema done and keeps the data
+    with again._read() as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert again.get_group("g1") == {"a": 1} and again.revisions()["groups"][0] == 1

@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 
 import train
 from model import artifact
@@ -23,6 +24,7 @@ def test_small_run_writes_model_meta_and_report(small_model_dir):
     assert meta["train_rows"] == 3800  # 4,000 sampled minus 5 % kept for calibration
 
 
+@pytest.mark.slow
 def test_same_seed_same_model(tmp_path):
     assert small_run(tmp_path / "a") == 0
     assert small_run(tmp_path / "b") == 0
@@ -31,6 +33,7 @@ def test_same_seed_same_model(tmp_path):
     assert np.array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_exports_are_added_and_recorded(tmp_path):
     export = tmp_path / "review.jsonl"
     export.write_text(

@@ -2,8 +2,12 @@
 and records its wall time and peak memory."""
 import json
 
+import pytest
+
 import train
 from model import artifact
+
+pytestmark = pytest.mark.slow  # every test runs training
 
 SMALL = ["--limit", "1500", "--max-features", "10000"]
 

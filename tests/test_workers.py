@@ -20,6 +20,9 @@ from model import artifact
 from tests.conftest import REDIS_URL, TOKENS, delete_redis_keys
 from tests.test_queue_durability import free_port
 
+pytestmark = pytest.mark.slow  # every test talks to `qunguard serve` worker processes
+
+
 BOT = {"Authorization": f"Bearer {TOKENS['bot']}"}
 MOD = {"Authorization": f"Bearer {TOKENS['moderator']}"}
 ADMIN = {"Authorization": f"Bearer {TOKENS['admin']}"}
@@ -76,8 +79,9 @@ def _classify(base, group, user, text):
 def test_a_raid_spread_over_workers_is_seen(two_workers):
     base, _, _ = two_workers
     group = _new_group()
-    text = "重磅消息！本群即将解散，所有人速度加入新群"
+    text = "加微信 abc_8899 领取优惠券 限时包邮"  # a raid counts against an ad or a lure, not chat
     out = [_classify(base, group, f"u{i}", text) for i in range(4)]
+    assert out[3]["label"] in ("advertising", "spam")
     raids = [[r["detail"] for r in v["reasons"] if r["name"] == "raid"] for v in out]
     assert raids == [[], [], [], ["4 users in 60 s"]]
 

@@ -18,10 +18,10 @@ Debug = Annotated[bool, Query(description="also give `evidence_token` reasons: t
                                           "(`^出`, `pinyin yao de`) behind a flagged verdict")]
 
 
-def _to_engine(m: MessageIn, max_chars: int, field: str, debug: bool = False) -> engine.MessageIn:
+def _to_engine(m: MessageIn, max_chars: int, field: str, debug: bool = False) -> engine.Message:
     if len(m.text) > max_chars:
         raise APIError(422, "text_too_long", f"text has {len(m.text)} characters; the limit is {max_chars}", field)
-    return engine.MessageIn(m.group_id, m.user_id, m.text, m.message_id, m.ts, debug)
+    return engine.Message(m.group_id, m.user_id, m.text, m.message_id, m.ts, debug)
 
 
 @router.post("/classify", response_model=VerdictOut, responses=ERRORS, summary="Verdict for one message")

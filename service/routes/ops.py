@@ -5,6 +5,7 @@ import os
 
 from fastapi import APIRouter, Query, Response
 
+from model.artifact import feature_library_mismatches
 from model.errors import ModelArtifactError
 from service.errors import APIError
 from service.json_response import JSONBytes
@@ -36,8 +37,15 @@ def healthz(moderator: ModeratorDep):
     # flood windows in Redis may be unreachable: verdicts still flow, so this is reported, not a 503
     flood_ok = getattr(moderator.flood, "available", True)
     body = {"status": "ok" if store_ok and flood_ok else "degraded", "model_version": moderator.model.version,
-            "store_writable": store_ok, "flood_windows": "ok" if flood_ok else "unavailable", "pid": os.getpid()}
+            "store_writable": store_ok, "flood_windows": "ok" if flood_ok else "unavailable", "pid": os.getpid(),
+            "feature_libraries": feature_libraries(moderator.model.meta)}
     return JSONBytes(body, status_code=200 if store_ok else 503)
+
+
+def feature_libraries(meta: dict) -> str | dict:
+    """/healthz's feature_libraries: "match", or {"mismatch": {library: [trained with, installed]}}."""
+    mismatches = feature_library_mismatches(meta)
+    return {"mismatch": mismatches} if mismatches else "match"
 
 
 @router.get("/metrics", tags=["ops"], response_class=Response, responses=METRICS_TEXT, summary="Prometheus metrics")

@@ -1,0 +1,153 @@
+"""Steps 3-5: folding after NFKC. One translate table maps look-alike letters to Latin and
+traditional to simplified; split characters (君羊 -> 群) and contact-word variants
+(薇信/VX -> 微信, 扣扣123 -> qq123, 裙12345 -> 群12345) are rewritten by regex."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import opencc as _opencc
+
+from .charsets import CN_DIGITS, CharSet, alt
+
+# Cyrillic and Greek letters that render like Latin ones. Both cases, mapped before lowercasing,
+# so that a capital maps by its own shape (Н -> h, В -> b, Η -> h, Ρ -> p).
+_LOOKALIKES = {
+    # Cyrillic lower
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "һ": "h",
+    "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ѵ": "v", "ь": "b", "г": "r", "п": "n",
+    # Cyrillic upper
+    "А": "a", "В": "b", "Е": "e", "Ё": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+    "С": "c", "Т": "t", "У": "y", "Х": "x", "І": "i", "Ї": "i", "Ј": "j", "Ѕ": "s", "Һ": "h",
+    "Ԛ": "q", "Ԝ": "w", "Ӏ": "l", "Ү": "y", "Ѵ": "v",
+    # Greek lower
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w", "μ": "u",
+    # Greek upper
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+}
+
+_NUM_WORDS = {
+    "ZERO": "0", "ONE": "1", "TWO": "2", "THREE": "3", "FOUR": "4", "FIVE": "5", "SIX": "6",
+    "SEVEN": "7", "EIGHT": "8", "NINE": "9", "TEN": "10", "ELEVEN": "11", "TWELVE": "12",
+    "THIRTEEN": "13", "FOURTEEN": "14", "FIFTEEN": "15", "SIXTEEN": "16", "SEVENTEEN": "17",
+    "EIGHTEEN": "18", "NINETEEN": "19", "TWENTY": "20",
+}
+_ENCLOSED_NUM = re.compile(r"\b(?:CIRCLED|SQUARED)\b.*\b(?:DIGIT|NUMBER) ([A-Z]+)$")
+_ENCLOSED_LAT = re.compile(r"\b(?:CIRCLED|SQUARED) LATIN (?:CAPITAL|SMALL) LETTER ([A-Z])$")
+_SMALL_CAP = re.compile(r"^LATIN LETTER SMALL CAPITAL ([A-Z])$")
+
+# OpenCC single-character mappings that are wrong for text that is already simplified
+# (乾隆/乾坤, 哪吒, 蒜薹 are standard simplified words).
+_T2S_EXCLUDE = set("乾吒薹")
+
+
+def _build_translate_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    # enclosed digits/letters and small capitals that NFKC leaves alone (❶ ➀ ⓫ 🅐 🅰 ᴀ ʙ ...)
+    for cp in list(range(0x0250, 0x0300)) + list(range(0x1D00, 0x1D80)) + list(range(0x2460, 0x2800)) \
+            + list(range(0xA720, 0xA800)) + list(range(0x1F100, 0x1F1E6)):
+        ch = chr(cp)
+        if unicodedata.normalize("NFKC", ch) != ch:
+            continue
+        name = unicodedata.name(ch, "")
+        m = _ENCLOSED_NUM.search(name)
+        if m and m.group(1) in _NUM_WORDS:
+            table[cp] = _NUM_WORDS[m.group(1)]
+            continue
+        m = _ENCLOSED_LAT.search(name) or _SMALL_CAP.match(name)
+        if m:
+            table[cp] = m.group(1).lower()
+    for k, v in _LOOKALIKES.items():
+        table[ord(k)] = v
+    # a capital whose small form is mapped maps the same way (Ь -> b like ь): lowercasing
+    # runs after this table, so otherwise a second normalize() would change the text again
+    for cp in list(range(0x0370, 0x0530)) + list(range(0x1E00, 0x2000)) + list(range(0xA640, 0xA6A0)):
+        low = chr(cp).lower()
+        if cp not in table and len(low) == 1 and ord(low) in table:
+            table[cp] = table[ord(low)]
+    # traditional -> simplified: convert every CJK ideograph once, keep 1:1 changes
+    chars = [chr(c) for c in range(0x3400, 0x4DC0)] + [chr(c) for c in range(0x4E00, 0xA000)]
+    converted = _opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # never seen; fall back to no t2s rather than misalign
+        converted = chars
+    for src, dst in zip(chars, converted):
+        if dst != src and len(dst) == 1 and src not in _T2S_EXCLUDE:
+            table[ord(src)] = dst
+    # follow chains (薴 -> 苧 -> 苎) so that applying the table twice changes nothing
+    for cp, dst in table.items():
+        seen = 0
+        while len(dst) == 1 and ord(dst) in table and table[ord(dst)] != dst and seen < 4:
+            dst = table[ord(dst)]
+            seen += 1
+        table[cp] = dst
+    return table
+
+
+
+
+TABLE = _build_translate_table()
+# pre-check: translate only when a character of the table occurs (most messages: none)
+NEEDS_TABLE = CharSet(TABLE)
+
+CJK_SPACE_RE = re.compile(r"(?<=[\u3400-\u9fff\ue000-\ue002])\s+(?=[\u3400-\u9fff\ue000-\ue002])")
+
+# Split / radical spellings that keyword dodgers use and a pinyin feature cannot catch, with the
+# corpus line each was seen in.
+_ALIASES = {
+    "君羊": "群",   # 加君羊567949726 (game_ad_chat)
+    "君|羊": "群",  # 君|羊 750501099 (bili_flood_danmaku)
+    "衤君": "裙",   # 咨询衤君 (game_ad_chat) -> 裙 (-> 群 when a number follows)
+    "亻言": "信",   # 加威亻言 (game_ad_chat)
+    "亻尔": "你",   # 弓虽女干亻尔 (game_chat_spam)
+    "氵去": "法",
+    "亻介": "价",   # 滴亻介出yuan賲 (game_ad_chat)
+    "亻寸": "付",   # 貨____至刂____亻寸 (game_ad_chat)
+    "至刂": "到",
+    "钅艮": "银",   # 钅艮商滴滴 (game_ad_chat)
+    "扌斤": "折",   # x.x扌斤 (sms80w)
+    "扌甲": "押",   # 无 抵 扌甲 貸款 (mudou_spam)
+    "讠正": "证",   # 办【讠正】 (sms80w)
+    "讠舌": "话",   # 情义衤申讠舌 (game_chat_spam)
+    "衤申": "神",
+    "亻叚": "假",   # 难道是亻叚的吗 (online_shopping)
+    "贝者": "赌",   # 银河 贝者 场 (fbs_sms)
+    "弓虽": "强",   # 好想看楼上被弓虽女干 (game_chat_spam)
+    "女干": "奸",
+    "女干部": "女干部",  # guard: 女干部 (female cadre) is a word; longest match wins
+    "身寸": "射",   # 身寸的不舒服 (bili_flood_danmaku)
+    "钅": "金",     # 出钅收钅 (game_ad_chat): 出金/收金
+    "氵": "水",     # 多喝热氵 (game_ad_chat)
+    "亻": "人",     # 菟费成亻 (tg_spam_zh)
+}
+ALIAS_RE = re.compile(alt(_ALIASES))
+
+# Contact words. Applied after t2s and before lowercasing, so Latin is matched case-insensitively.
+CONTACT_RE = re.compile(
+    # 薇信 威信 徽信 卫信 围信 胃信 V信 v心 (not "有威信/树立威信": 威信 = prestige)
+    r"(?P<wx>(?<![有立树没])[薇威徽卫围胃](?:信|心)|(?<![a-zA-Z])[vV](?:信|心)"
+    r"|(?<![a-zA-Z])(?:[vV][xX]|[wW][xX])(?![a-zA-Z]))"
+    # 扣扣 叩叩 抠抠 企鹅 乞鹅 口口 -> qq when a number or a colon follows
+    r"|(?P<qq>(?:扣[-_ .·]?扣|叩叩|抠抠|企[-_ .·]?鹅|乞鹅|口口)(?=[\s:;,_\-.·─号]{0,3}(?:[0-9]|:|[" + CN_DIGITS + r"]{2})))"
+    # 裙 + (5+ digit) number -> 群 (a 5-digit minimum keeps "这条裙199" a dress)
+    r"|(?P<grp>裙(?=[\s:;号]{0,3}[0-9](?:[\s\-._]?[0-9]){4}))"
+)
+# cheap searches decide whether the step-5b substitutions run at all
+ALIAS_HINT = re.compile("[" + "".join(sorted({k[0] for k in _ALIASES})) + "]")
+CONTACT_HINT = re.compile("[薇威徽卫围胃vVwW扣叩抠企乞口][信心xX扣叩抠鹅口_.· -]")
+CONTACT_HINT_GRP = re.compile("裙[\\s:：;号0-9]")
+
+
+def alias_sub(m: re.Match) -> str:
+    return _ALIASES[m.group()]
+
+
+def contact_sub(m: re.Match) -> str:
+    g = m.lastgroup
+    if g == "wx":
+        return "微信"
+    if g == "qq":
+        return "qq"
+    return "群"

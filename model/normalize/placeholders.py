@@ -1,0 +1,146 @@
+"""Step 2: placeholders ([图片], 双击查看原图, [表情], [em]e123[/em], /玫瑰, [捂脸]) and emoji
+sequences become one private-use token each, and are counted."""
+from __future__ import annotations
+
+import re
+
+import emoji as _emoji_pkg
+
+from .charsets import alt, char_class
+from .result import TEXT_TOKENS, TOKENS
+
+# QQ text-form faces ("/玫瑰"): multi-character names only, so "/强" or "a/b" never match.
+_QQ_FACES = (
+    "微笑 撇嘴 发呆 得意 流泪 害羞 闭嘴 大哭 尴尬 发怒 调皮 呲牙 惊讶 难过 冷汗 抓狂 偷笑 可爱 "
+    "白眼 傲慢 饥饿 惊恐 流汗 憨笑 悠闲 奋斗 咒骂 疑问 擦汗 抠鼻 鼓掌 糗大了 坏笑 左哼哼 右哼哼 "
+    "哈欠 鄙视 委屈 快哭了 阴险 亲亲 可怜 菜刀 西瓜 啤酒 咖啡 猪头 玫瑰 凋谢 示爱 爱心 心碎 蛋糕 "
+    "炸弹 便便 月亮 太阳 拥抱 握手 胜利 抱拳 勾引 拳头 爱你 飞吻 跳跳 发抖 转圈 磕头 挥手 激动 "
+    "笑哭 汪汪 比心 捂脸 期待 崇拜 狂笑 斜眼笑 喷血 惊喜 点赞 吃瓜 加油 睁眼 小纠结 喝彩 沧桑 "
+    "泪奔 无奈 嫌弃 喵喵 菜汪 拜托 托腮 doge"
+).split()
+
+# WeChat/QQ/Weibo bracketed faces ("[捂脸]", "[玫瑰R]" on 小红书): names seen in the corpora.
+_BRACKET_FACES = (
+    "微笑 撇嘴 色 发呆 得意 流泪 害羞 闭嘴 睡 大哭 尴尬 发怒 调皮 呲牙 惊讶 难过 囧 抓狂 吐 偷笑 "
+    "愉快 白眼 傲慢 困 惊恐 憨笑 悠闲 咒骂 疑问 嘘 晕 衰 骷髅 敲打 再见 擦汗 抠鼻 鼓掌 坏笑 "
+    "鄙视 委屈 快哭了 阴险 亲亲 可怜 笑脸 生病 脸红 破涕为笑 恐惧 失望 无语 嘿哈 捂脸 奸笑 机智 "
+    "皱眉 耶 吃瓜 加油 汗 天啊 社会社会 旺柴 打脸 翻白眼 裂开 苦涩 叹气 让我看看 爱心 心碎 拥抱 "
+    "强 弱 握手 胜利 抱拳 勾引 拳头 合十 啤酒 咖啡 蛋糕 玫瑰 红玫瑰 凋谢 菜刀 炸弹 便便 月亮 太阳 "
+    "庆祝 礼物 红包 發 福 烟花 爆竹 猪头 跳跳 发抖 转圈 赞 飞吻 哈哈 笑哭 比心 嘻嘻 爱你 二哈 "
+    "doge Doge OK ok Emm emm 666"
+).split()
+
+_IMG_BRACKETS = ("图片", "视频", "闪照", "圖片", "視頻")
+_STICKER_BRACKETS = ("表情", "动画表情", "動畫表情")
+
+
+_EMOJI_STARTS: set[str] = set()   # every character an emoji sequence can start with
+
+
+def _build_emoji_regex() -> str:
+    data = _emoji_pkg.EMOJI_DATA
+    fq = _emoji_pkg.STATUS["fully_qualified"]
+    comp = _emoji_pkg.STATUS["component"]
+    full, text_default = set(), set()
+    for seq in data:
+        for ch in seq:
+            if ch in "\u200d\ufe0f\u20e3" or "0" <= ch <= "9" or ch in "#*":
+                continue
+            if 0x1F1E6 <= ord(ch) <= 0x1F1FF or 0xE0020 <= ord(ch) <= 0xE007F:
+                continue  # regional indicators / tags: handled as flags
+            if 0x1F3FB <= ord(ch) <= 0x1F3FF:
+                continue  # skin tones: modifiers below
+            st = data.get(ch, {}).get("status")
+            if st in (fq, comp):
+                full.add(ord(ch))           # emoji presentation by default
+            else:
+                text_default.add(ord(ch))   # ©, ™, ▶, ❤ ...: emoji only with VS16
+    # Text-default symbols that Chinese chats use as emoji even without VS16.
+    keep_bare = set(map(ord, "❤♥☎☺☹✌☝✔✈☀☁❄☠♨❣✉☘☂✏✂♠♣♦☑⚠"))
+    bare = full | (keep_bare & text_default)
+    needs_vs = text_default - bare
+    bare.discard(0x2795)   # ➕ is read as "+" (group "plus" below)
+    _EMOJI_STARTS.update(map(chr, bare | needs_vs))
+    _EMOJI_STARTS.update(map(chr, range(0x1F1E6, 0x1F200)))   # flags
+    _EMOJI_STARTS.update(map(chr, range(0x1F3FB, 0x1F400)))   # lone skin tones
+    _EMOJI_STARTS.update("0123456789#*")                      # keycaps
+    elem = (
+        f"(?:[{char_class(bare)}]\ufe0f?|[{char_class(needs_vs)}]\ufe0f)"
+        "[\U0001F3FB-\U0001F3FF]?\ufe0f?"
+    )
+    flag = "[\U0001F1E6-\U0001F1FF]{1,2}"
+    keycap = "[0-9#*]\ufe0f?\u20e3"
+    skin = "[\U0001F3FB-\U0001F3FF]"  # lone skin-tone swatch
+    return f"{flag}|{keycap}|{elem}(?:\u200d{elem})*|{skin}"
+
+
+
+# One regex, one pass: each match is replaced by a token and counted.
+_P2_RE = re.compile(
+    "(?P<img>\ufffc?双击查看原图|\ufffc|[\\[［](?:" + alt(_IMG_BRACKETS) + ")[\\]］])"
+    "|(?P<stk>[\\[［](?:" + alt(_STICKER_BRACKETS) + ")[\\]］]"
+    r"|\[em\]e\d{1,7}\[/em\]"
+    "|[/／](?:" + alt(_QQ_FACES) + ")"
+    "|[\\[［](?:" + alt(_BRACKET_FACES) + ")R?[\\]］])"
+    "|(?P<plus>\u2795\ufe0f?)"
+    "|(?P<emo>" + _build_emoji_regex() + ")"
+)
+_IMG, _STK, _EMO = TOKENS["img"], TOKENS["sticker"], TOKENS["emoji"]
+# Where a placeholder or emoji may start (a superset, cheap to search): bracket, slash, U+FFFC,
+# 双 (双击查看原图), BMP symbol blocks holding emoji, and all astral symbols.
+_P2_HINT = re.compile(
+    "[\ue000-\ue002\\[［/／\ufffc双\u00a9\u00ae\u203c\u2049\u2122-\u2bff\u3030\u303d\u3297\u3299"
+    "\U0001F000-\U0001FAFF]"
+)
+_P2_HINT_KEYCAP = re.compile(_P2_HINT.pattern[:-1] + "0-9#*]")  # only when U+20E3 is present
+# exact set of characters a match can start with (the hint above is a cheap superset)
+_P2_STARTS = frozenset(_EMOJI_STARTS) | frozenset("/／[［\ufffc双\u2795") | TEXT_TOKENS
+LEFTOVER_RE = re.compile("[\u200d\ufe0f]+")  # ZWJ/VS16 outside an emoji sequence are obfuscation
+
+
+def tokenize_placeholders(s: str) -> tuple[str, int, int]:
+    """Step 2: replace placeholders and emoji sequences by tokens; return (text, n_emoji, n_ph)."""
+    n_emoji = n_ph = 0
+    parts = []
+    pos = 0
+    hint = _P2_HINT_KEYCAP.search if "\u20e3" in s else _P2_HINT.search
+    match = _P2_RE.match
+    h = hint(s)
+    while h is not None:
+        i = h.start()
+        c = s[i]
+        if c not in _P2_STARTS:                  # a symbol in an emoji block that is no emoji
+            h = hint(s, i + 1)
+            continue
+        if c in "/／[［":
+            # a face name or placeholder follows a slash/bracket: CJK, or [em], [ok], [doge], [666]
+            nxt = s[i + 1:i + 2]
+            if not nxt or (nxt < "\u4e00" and nxt not in "eEoOdD6"):
+                h = hint(s, i + 1)
+                continue
+        m = match(s, i)
+        if m is None:
+            # a token already in the input (normalize(n.text) again): count it, keep it
+            if c == _EMO:
+                n_emoji += 1
+            elif c == _IMG or c == _STK:
+                n_ph += 1
+            h = hint(s, i + 1)
+            continue
+        g = m.lastgroup
+        parts.append(s[pos:m.start()])
+        if g == "emo":
+            parts.append(_EMO)
+            n_emoji += 1
+        elif g == "plus":
+            parts.append("+")
+        else:
+            parts.append(_IMG if g == "img" else _STK)
+            n_ph += 1
+        pos = m.end()
+        h = hint(s, pos)
+    if pos:
+        parts.append(s[pos:])
+        s = "".join(parts)
+    return s, n_emoji, n_ph
+
