@@ -27,12 +27,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model import artifact  # noqa: E402
-from model.classifier import MessageClassifier  # noqa: E402,F401  (code imported before the load is timed)
-from model.dataset import read_jsonl_gz  # noqa: E402
-from model.normalize import normalize  # noqa: E402
-from model.pinyin import syllables  # noqa: E402
-from model.segment import Segmenter  # noqa: E402
+from model import artifact
+from model.classifier import MessageClassifier  # noqa: F401  (code imported before the load is timed)
+from model.dataset import read_jsonl_gz
+from model.normalize import normalize
+from model.pinyin import syllables
+from model.segment import Segmenter
 
 
 def rss_mb() -> float:
@@ -113,7 +113,7 @@ def fasttext_row(texts: list[str]) -> list[str]:
     proba = np.zeros((len(gold), len(LABELS)))
     for i, ex in enumerate(gold):
         labs, ps = model.predict(prep(ex.text), k=4)
-        for lab, p in zip(labs, ps):
+        for lab, p in zip(labs, ps, strict=True):
             proba[i, LABELS.index(lab.replace("__label__", ""))] = p
     m = evaluate(proba, [ex.label for ex in gold])
     return [f"| fastText (same data, jieba words + char 1-3 subwords, 1 thread) | {ft_rate:,.0f} msg/s (one at a time) | gold macro-F1 {m['macro_f1']:.3f}, advertising F1 {m['per_class']['advertising']['f1']:.3f}; trained in {train_s:.0f} s |"]
@@ -180,9 +180,9 @@ def main() -> None:
     rows.append(f"| same model, pure-Python jieba segmenter, batches of 1000 | {b_jieba:,.0f} msg/s | one at a time p50 {j50:.3f} ms, p99 {j99:.3f} ms |")
     if args.fasttext:
         rows += fasttext_row(texts)
-    rows += ["", f"model load {load_s:.2f} s, then the first message {first_ms:.1f} ms "
-                 f"(cold start of a fresh process, imports included: {cold_start_s():.2f} s); "
-                 f"RSS {rss0:.0f} MB before load, {rss_loaded:.0f} MB loaded, {rss_mb():.0f} MB at end"]
+    rows += ["", (f"model load {load_s:.2f} s, then the first message {first_ms:.1f} ms "
+                  f"(cold start of a fresh process, imports included: {cold_start_s():.2f} s); "
+                  f"RSS {rss0:.0f} MB before load, {rss_loaded:.0f} MB loaded, {rss_mb():.0f} MB at end")]
     print("\n".join(rows))
 
 

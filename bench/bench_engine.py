@@ -18,12 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_http import write_texts  # noqa: E402
+from bench_http import write_texts
 
-from model import artifact  # noqa: E402
-from service.engine import LoadedModel, Message, Moderator  # noqa: E402
-from service.flood import InMemoryFloodTracker  # noqa: E402
-from service.store import Store  # noqa: E402
+from model import artifact
+from service.engine import LoadedModel, Message, Moderator
+from service.flood import InMemoryFloodTracker
+from service.store import Store
 
 
 def main(argv=None) -> None:

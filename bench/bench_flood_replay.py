@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.normalize import normalize  # noqa: E402
-from service.flood import FloodLimits, InMemoryFloodTracker, repeat_key  # noqa: E402
+from model.normalize import normalize
+from service.flood import FloodLimits, InMemoryFloodTracker, repeat_key
 
 
 def danmaku(raw: Path):
@@ -70,7 +70,7 @@ def memory_per_user(n: int = 20_000) -> float:
     keys = [repeat_key(normalize(f"第{chr(0x4E00 + i)}条消息，大家好，这是一条普通的发言")) for i in range(n)]
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    for i, (u, k) in enumerate(zip(users, keys)):
+    for i, (u, k) in enumerate(zip(users, keys, strict=True)):
         tracker.observe("g", u, k, 1_700_000_000 + i * 0.01, FloodLimits())
     per_user = (tracemalloc.get_traced_memory()[0] - before) / n
     tracemalloc.stop()
@@ -92,7 +92,7 @@ def main(argv=None) -> None:
     print(f"  flagged by behaviour: {len(flagged):,} ({100 * len(flagged) / n:.2f}%) from {users:,} senders; "
           f"by signal: {dict(by_signal)}")
     step = max(1, len(flagged) // max(1, args.examples))
-    for g, u, text, why in flagged[::step][: args.examples]:
+    for _g, _u, text, why in flagged[::step][: args.examples]:
         print(f"    [{why}] {text[:60]!r}")
 
     rows = campus_ads(args.raw)

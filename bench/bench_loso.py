@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import train  # noqa: E402
+import train
 
 SOURCES = ("qq_scu_group_2017", "tg_spam_zh", "game_ad_chat", "game_chat_spam", "chineseharm_bench", "lccc_toy",
            "bili_danmaku_random", "fbs_sms", "mudou_spam")
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
               " ".join(f"{lab} {f:.3f}" for lab, f in results[source]["f1"].items()), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print("\n| left-out source | n | macro-F1 | " + " | ".join(("on_topic", "spam", "advertising", "flooding")) + " |")
+    print("\n| left-out source | n | macro-F1 | " + "on_topic | spam | advertising | flooding" + " |")
     print("|---|---|---|---|---|---|---|")
     for s, r in results.items():
         cells = [f"{r['f1'][lab]:.3f}" if lab in r["f1"] else "–" for lab in ("on_topic", "spam", "advertising", "flooding")]

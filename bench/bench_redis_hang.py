@@ -55,7 +55,7 @@ def start_private_redis(port: int) -> subprocess.Popen:
         except redis.ConnectionError:
             if time.time() > deadline:
                 proc.kill()
-                raise SystemExit("private redis-server did not start")
+                raise SystemExit("private redis-server did not start") from None
             time.sleep(0.05)
 
 

@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model import artifact  # noqa: E402
-from service.engine import LoadedModel, Message, Moderator  # noqa: E402
-from service.flood import InMemoryFloodTracker  # noqa: E402
-from service.store import Store  # noqa: E402
+from model import artifact
+from service.engine import LoadedModel, Message, Moderator
+from service.flood import InMemoryFloodTracker
+from service.store import Store
 
 REPLAY = ROOT / "data" / "eval" / "scu_replay.jsonl.gz"
 LABELS = ROOT / "data" / "eval" / "scu_heldout.jsonl.gz"
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     print("flagged by label and action:", dict(Counter((v["label"], v["action"]) for v in verdicts if v["action"] != "allow")))
 
     hand = {r["line"]: r["label"] for r in read_gz(LABELS)} if LABELS.exists() else {}
-    by_line = {m["line"]: (m, v) for m, v in zip(messages, verdicts)}
+    by_line = {m["line"]: (m, v) for m, v in zip(messages, verdicts, strict=True)}
     figures = {"n": n, "deleted": actions["delete"], "flagged": flagged,
                "deleted_share": round(actions["delete"] / n, 5), "flagged_share": round(flagged / n, 5)}
     if hand:
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                     "hand_on_topic_flagged": ok_flagged}
     listed = ("delete",) if args.list == "delete" else ("delete", "review")
     print(f"\nevery {' or '.join(listed)}d message (line, hand label if any, verdict, reasons):")
-    for m, v in zip(messages, verdicts):
+    for m, v in zip(messages, verdicts, strict=True):
         if v["action"] in listed:
             reasons = "; ".join(f"{r['name']}: {r['detail']}" for r in v["reasons"])
             print(f"  {m['line']:>6} [{hand.get(m['line'], '-')}] {v['action']}/{v['label']} {m['text'][:80]!r}  <- {reasons[:160]}")

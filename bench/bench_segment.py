@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.dataset import read_jsonl_gz  # noqa: E402
-from model.normalize import normalize  # noqa: E402
-from model.segment import Segmenter  # noqa: E402
+from model.dataset import read_jsonl_gz
+from model.normalize import normalize
+from model.segment import Segmenter
 
 
 def spans(words: list[str]) -> set[tuple[int, int]]:
@@ -44,9 +44,9 @@ def main() -> None:
         t = time.perf_counter()
         out[name] = [seg(x) for x in texts]
         timing[name] = (time.perf_counter() - t) / len(texts) * 1e6
-    same = sum(a == b for a, b in zip(out["rjieba"], out["jieba"]))
+    same = sum(a == b for a, b in zip(out["rjieba"], out["jieba"], strict=True))
     tp = fp = fn = 0
-    for a, b in zip(out["rjieba"], out["jieba"]):
+    for a, b in zip(out["rjieba"], out["jieba"], strict=True):
         sa, sb = spans(a), spans(b)
         tp += len(sa & sb)
         fp += len(sa - sb)
@@ -55,7 +55,7 @@ def main() -> None:
     print(f"{len(texts):,} messages, mean {sum(map(len, texts)) / len(texts):.1f} chars")
     print(f"identical segmentation: {same / len(texts):.2%}; token F1 (jieba as reference): {f1:.4f}")
     print(f"rjieba {timing['rjieba']:.1f} µs/msg, jieba {timing['jieba']:.1f} µs/msg ({timing['jieba'] / timing['rjieba']:.1f}x)")
-    diffs = [(t, a, b) for t, a, b in zip(texts, out["rjieba"], out["jieba"]) if a != b][:5]
+    diffs = [(t, a, b) for t, a, b in zip(texts, out["rjieba"], out["jieba"], strict=True) if a != b][:5]
     for t, a, b in diffs:
         print(f"  {t!r}\n    rjieba {a}\n    jieba  {b}")
 

@@ -64,7 +64,9 @@ def run_classify(command: list[str], path: Path, cpu: int) -> Run:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     t0 = time.perf_counter()
     proc = subprocess.Popen([*command, "classify", str(path)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env=env, cwd=ROOT, preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+                            env=env, cwd=ROOT,
+                            # Popen has no CPU-affinity argument, and this script starts no threads
+                            preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))  # noqa: PLW1509
     assert proc.stdout is not None
     first = proc.stdout.readline()
     t_first = time.perf_counter()

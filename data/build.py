@@ -115,7 +115,8 @@ def load_gold(path: Path) -> list[dict]:
 
 
 def read_all(raw: Path) -> tuple[list[dict], Counter]:
-    rows, dropped = [], Counter()
+    rows: list[dict] = []
+    dropped: Counter = Counter()
     overrides = hand_labels.training_overrides()
     for name, reader in READERS.items():
         for r in reader(raw):
@@ -199,11 +200,17 @@ def near_train(train: list[dict], others: list[dict], threshold: float = TEST_NE
 
 def link_pool(rows: list[dict]) -> list[str]:
     """Links that members shared in on_topic chat rows of the training sources (for data/augment.py)."""
-    links = set()
+    links: set[str] = set()
     for r in rows:
         if r["label"] == "on_topic" and ("http" in r["text"] or "www." in r["text"] or ".c" in r["text"]):
             links.update(h.text for h in normalize(r["text"]).handles if h.kind == "url")
     return sorted(links)
+
+
+def keep_label_shape(augmented: list[dict]) -> list[dict]:
+    """The augmented copies whose label still holds: an attachment must not turn chat into a
+    text flood (three placeholders) or a flood back into chat."""
+    return [r for r in augmented if text_flood(r["text"]) == (r["label"] == "flooding")]
 
 
 def eval_sets(rows: list[dict]) -> dict[str, list[dict]]:
@@ -256,7 +263,7 @@ def build(raw: Path, out: Path) -> dict:
     for i, r in enumerate(rows):
         by_key[dedup_key(r["text"])].append(i)
     kept: list[int] = []
-    for key, idx in by_key.items():
+    for idx in by_key.values():
         if cluster_of[idx[0]] in protected:
             dropped[("all", "repeats_gold_or_ood")] += len(idx)
             continue
@@ -285,7 +292,7 @@ def build(raw: Path, out: Path) -> dict:
     for i in selected:
         by_cluster[cluster_of[i]].append(i)
     capped: list[int] = []
-    for c, idx in sorted(by_cluster.items()):
+    for _cluster, idx in sorted(by_cluster.items()):
         exact_copies = len({dedup_key(rows[i]["text"]) for i in idx}) == 1
         if len(idx) > CLUSTER_CAP and not exact_copies:
             dropped[("all", "over_cluster_cap")] += len(idx) - CLUSTER_CAP
@@ -302,11 +309,7 @@ def build(raw: Path, out: Path) -> dict:
     close = near_train(train, test)
     dropped[("test", "near_a_training_row")] += len(close)
     test = [r for j, r in enumerate(test) if j not in close]
-    extra = []
-    for r in augment(train, link_pool(train), SEED):
-        # an attachment must not turn chat into a text flood (three placeholders) or back
-        if text_flood(r["text"]) == (r["label"] == "flooding"):
-            extra.append(r)
+    extra = keep_label_shape(augment(train, link_pool(train), SEED))
     train += extra
     rng.shuffle(train)
     rng.shuffle(test)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 csv.field_size_limit(10**7)
 
@@ -40,7 +40,7 @@ def unspace_chars(text: str) -> str:
 
     Keeps a space only where two ASCII words meet (so 'so easy' stays readable).
     """
-    out = []
+    out: list[str] = []
     tokens = text.split(" ")
     for i, tok in enumerate(tokens):
         if i and tok and out and out[-1][-1:].isascii() and out[-1][-1:].isalnum() and tok[0].isascii() and tok[0].isalnum():

@@ -27,7 +27,7 @@ import time
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -74,7 +74,7 @@ def feature_library_mismatches(meta: dict) -> dict[str, list[str]]:
             if name in recorded and recorded[name] != installed_version(name)}
 
 
-def warn_on_feature_library_mismatch(folder: Path, meta: dict) -> None:
+def warn_on_feature_library_mismatch(folder: str | Path, meta: dict) -> None:
     mismatches = feature_library_mismatches(meta)
     if mismatches:
         differ = ", ".join(f"{name} {trained} (installed {now})" for name, (trained, now) in mismatches.items())
@@ -100,7 +100,7 @@ def _pack(strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def _unpack(data: np.ndarray, ends: np.ndarray) -> list[str]:
     text = data.tobytes().decode("utf-8", "surrogatepass")
     ends = ends.tolist()
-    return [text[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+    return [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _to_arrays(classifier: MessageClassifier) -> dict[str, np.ndarray]:
@@ -136,8 +136,10 @@ def save(classifier: MessageClassifier, folder: Path, meta: dict) -> dict:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / (MODEL_FILE + ".tmp")
+    # Any values: numpy's stub gives savez a bool `allow_pickle` keyword, which mypy matches against **arrays
+    arrays: dict[str, Any] = _to_arrays(classifier)
     with tmp.open("wb") as fh:
-        np.savez(fh, **_to_arrays(classifier))
+        np.savez(fh, **arrays)
     tmp.replace(folder / MODEL_FILE)
     (folder / LEGACY_MODEL_FILE).unlink(missing_ok=True)  # a stale format-1 file beside it would mislead
     full = {
@@ -165,7 +167,7 @@ def read_meta(folder: Path) -> dict:
     return meta
 
 
-def check(folder: Path = SHIPPED) -> dict:
+def check(folder: str | Path = SHIPPED) -> dict:
     """Everything load() checks short of reading the arrays (metadata, labels, format, sha256):
     the metadata, or ModelArtifactError. Cheap: a supervisor checks what its workers will load."""
     folder = Path(folder)
@@ -185,7 +187,7 @@ def check(folder: Path = SHIPPED) -> dict:
     return meta
 
 
-def load(folder: Path = SHIPPED) -> tuple[MessageClassifier, dict]:
+def load(folder: str | Path = SHIPPED) -> tuple[MessageClassifier, dict]:
     """The classifier and its metadata, or ModelArtifactError saying what is wrong."""
     meta = check(folder)
     path = Path(folder) / MODEL_FILE

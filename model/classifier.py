@@ -81,7 +81,7 @@ def check_message(text) -> str:
 def _labels_and_scores(P: np.ndarray) -> tuple[list[str], list[dict[str, float]]]:
     """Per row of probabilities: the top label, and all four scores rounded to 4 places."""
     labels = [LABELS[b] for b in P.argmax(axis=1).tolist()]
-    return labels, [dict(zip(LABELS, row)) for row in P.round(4).tolist()]
+    return labels, [dict(zip(LABELS, row, strict=True)) for row in P.round(4).tolist()]
 
 
 class MessageClassifier:
@@ -172,7 +172,7 @@ class MessageClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         if isinstance(texts, (str, bytes)):
-            raise ValueError("expected a sequence of messages, got a single string; wrap it in a list")
+            raise ValueError("expected a sequence of messages, got a single string; wrap it in a list")  # noqa: TRY004 - ValueError, as scikit-learn raises for a string
         return self.score([normalize(t) for t in texts]).proba
 
     def classify(self, text: str, *, explain: bool = True) -> Verdict:
@@ -190,13 +190,13 @@ class MessageClassifier:
             return []
         s = self.score(norms)
         if not explain:
-            return [Verdict(label, scores) for label, scores in zip(s.labels, s.scores)]
+            return [Verdict(label, scores) for label, scores in zip(s.labels, s.scores, strict=True)]
         if texts is None:
             texts = [norm.text for norm in norms]
         flagged = [i for i, label in enumerate(s.labels) if label != "on_topic"]
-        evidence = dict(zip(flagged, self.explain_text(s, flagged, [texts[i] for i in flagged])))
+        evidence = dict(zip(flagged, self.explain_text(s, flagged, [texts[i] for i in flagged]), strict=True))
         return [Verdict(label, scores, self.reasons(norm, label, scores[label], evidence.get(i, []), flood))
-                for i, (norm, label, scores, flood) in enumerate(zip(norms, s.labels, s.scores, s.text_flood))]
+                for i, (norm, label, scores, flood) in enumerate(zip(norms, s.labels, s.scores, s.text_flood, strict=True))]
 
     def topic_vector(self, text: str) -> TopicVector:
         """The token block of `text` (words, character n-grams, pinyin): a group's topic profile,
@@ -263,7 +263,7 @@ class MessageClassifier:
         owner, cols = owner[order], cols[order]
         rank = np.arange(len(owner)) - np.searchsorted(owner, owner)
         best = rank < most
-        for r, c in zip(owner[best].tolist(), cols[best].tolist()):
+        for r, c in zip(owner[best].tolist(), cols[best].tolist(), strict=True):
             out[r].append(c)
         return out
 
@@ -288,7 +288,7 @@ class MessageClassifier:
         that text, as written, behind its strongest tokens (model/evidence.py). More candidates
         are ranked than for explain(): pinyin and handle tokens have no span and are left out."""
         columns = self.strongest_columns(scores, rows, labels, 4 * top)
-        return [evidence_spans(self.featurizer, cols, text, top) for cols, text in zip(columns, texts)]
+        return [evidence_spans(self.featurizer, cols, text, top) for cols, text in zip(columns, texts, strict=True)]
 
     def __getstate__(self):
         state = dict(self.__dict__)
@@ -298,6 +298,6 @@ class MessageClassifier:
     def __setstate__(self, state: dict) -> None:
         if "model" in state:  # a model of format 1 pickled scikit-learn's LogisticRegression: keep its arrays
             lr = state["model"]
-            self.__init__(state["featurizer"], lr.coef_, lr.intercept_, list(lr.classes_), state.get("temperature", 1.0))
+            type(self).__init__(self, state["featurizer"], lr.coef_, lr.intercept_, list(lr.classes_), state.get("temperature", 1.0))
             return
         self.__dict__.update(state)

@@ -1,6 +1,8 @@
 """Metrics for a labelled set: per-class P/R/F1, macro-F1, confusion, calibration."""
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
@@ -13,7 +15,7 @@ def expected_calibration_error(proba: np.ndarray, y_idx: np.ndarray, bins: int =
     correct = proba.argmax(axis=1) == y_idx
     edges = np.linspace(0, 1, bins + 1)
     ece = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in pairwise(edges):
         inside = (conf > lo) & (conf <= hi)
         if inside.any():
             ece += inside.mean() * abs(conf[inside].mean() - correct[inside].mean())
@@ -30,7 +32,7 @@ def evaluate(proba: np.ndarray, labels: list[str]) -> dict:
         for k in range(len(LABELS))
     }
     return {
-        "n": int(len(y)),
+        "n": len(y),
         "accuracy": round(float((pred == y).mean()), 4),
         # macro over the labels this set contains, so a set without flooding is not punished for it
         "macro_f1": round(float(np.mean([f[k] for k in present])), 4),
@@ -59,7 +61,7 @@ def behaviour_report(predicted: list[str], cases: list[dict]) -> dict:
     since the suite is there to be read, not only scored."""
     by_cap: dict[str, list[int]] = {}
     failures = []
-    for case, pred in zip(cases, predicted):
+    for case, pred in zip(cases, predicted, strict=True):
         ok = pred == case["label"]
         by_cap.setdefault(case["capability"], []).append(int(ok))
         if not ok:

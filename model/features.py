@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import repeat
+from itertools import pairwise, repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -65,10 +65,10 @@ class TokenEntries:
     def entries_of(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """(k, position) of every entry of the given rows, in their order: the entry at `position`
         belongs to rows[k]."""
-        rows = np.asarray(rows, dtype=np.int64)
+        ids = np.asarray(rows, dtype=np.int64)
         bounds = np.searchsorted(self.rows, np.arange(self.n_rows + 1))
-        starts, lens = bounds[rows], bounds[rows + 1] - bounds[rows]
-        owner = np.repeat(np.arange(len(rows)), lens)
+        starts, lens = bounds[ids], bounds[ids + 1] - bounds[ids]
+        owner = np.repeat(np.arange(len(ids)), lens)
         # each entry's position: its row's start plus its rank within the row
         pos = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens)
         return owner, pos
@@ -92,7 +92,7 @@ _TEXT_FLOOD = SHAPE_NAMES.index("text_flood")
 
 def _check_documents(X) -> None:
     if isinstance(X, (str, bytes)):
-        raise ValueError("expected a sequence of messages, got a single string; wrap it in a list")
+        raise ValueError("expected a sequence of messages, got a single string; wrap it in a list")  # noqa: TRY004 - ValueError, as scikit-learn raises for a string
 
 
 def _code_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -166,6 +166,7 @@ class MessageFeaturizer:
     """
 
     _PARAMS = ("max_features", "min_df", "char_max_n", "segmenter", "shape_weight")
+    segment_: Segmenter  # set by _use_segmenter() when fitted or loaded
 
     def __init__(self, *, max_features: int = 200_000, min_df: int = 2, char_max_n: int = 3, segmenter: str = "rjieba",
                  shape_weight: float = 1.0):
@@ -198,7 +199,7 @@ class MessageFeaturizer:
     def word_tokens(self, norm: Normalized) -> list[str]:
         words = self.segment_(norm.masked)
         out = ["w" + w for w in words]
-        out += ["w" + a + "_" + b for a, b in zip(words, words[1:])]
+        out += ["w" + a + "_" + b for a, b in pairwise(words)]
         out += handle_tokens(norm)
         return out
 
@@ -281,7 +282,7 @@ class MessageFeaturizer:
         for norm in norms:
             word_df.update(set(self.word_tokens(norm)))
         # one ranking over both families: most frequent first, ties by a stable key
-        candidates = [(int(df), 0, int(k), "") for k, df in zip(gram_ids, gram_df) if df >= self.min_df]
+        candidates = [(int(df), 0, int(k), "") for k, df in zip(gram_ids, gram_df, strict=True) if df >= self.min_df]
         candidates += [(n, 1, 0, t) for t, n in word_df.items() if n >= self.min_df]
         if not candidates:
             raise ValueError("no token occurs in min_df messages; fit on more messages or lower min_df")
@@ -371,7 +372,7 @@ class MessageFeaturizer:
         return IntLookup(self.gram_keys_)
 
     @cached_property
-    def _word_index(self) -> "_WordIndex":
+    def _word_index(self) -> _WordIndex:
         return _WordIndex(self.word_vocab_)
 
     @cached_property

@@ -81,10 +81,10 @@ def read_loso(path: Path = LOSO_RESULTS) -> dict | None:
 # --- sections ---------------------------------------------------------------------------------
 def header_section(meta: dict) -> str:
     lines = [f"# Model card: QunGuard {meta['model_version']}", "",
-             f"- trained: {meta.get('trained_at', 'unknown')} by `{meta.get('command', 'unknown')}`"
-             f" (git {meta.get('git_commit') or 'unknown'})",
-             f"- training rows: {meta.get('train_rows', 'unknown')}, seed {meta.get('seed')}, C {meta.get('C')},"
-             f" vocabulary {meta.get('max_features')}"]
+             (f"- trained: {meta.get('trained_at', 'unknown')} by `{meta.get('command', 'unknown')}`"
+              f" (git {meta.get('git_commit') or 'unknown'})"),
+             (f"- training rows: {meta.get('train_rows', 'unknown')}, seed {meta.get('seed')}, C {meta.get('C')},"
+              f" vocabulary {meta.get('max_features')}")]
     if meta.get("trained_on_real_chat_eval"):
         lines.append("- trained **with `--with-real-chat`**: the hand-labelled real-chat messages of "
                      "`data/eval/realchat.jsonl.gz` are training data here, so this card has no real-chat figure")
@@ -95,8 +95,8 @@ def header_section(meta: dict) -> str:
 
 def data_section(sources: list[Source]) -> str:
     lines = ["## Training data and licences", "",
-             "Built by `data/build.py` from public corpora only; `data/README.md` has the mapping rules, hold-outs, "
-             "de-duplication and our hand labels.", ""]
+             ("Built by `data/build.py` from public corpora only; `data/README.md` has the mapping rules, hold-outs, "
+              "de-duplication and our hand labels."), ""]
     if not sources:
         return "\n".join(lines + ["(data/README.md was not found: see it for the sources and their licences.)"]) + "\n"
     lines += ["| source | licence as stated | kind |", "|---|---|---|"]
@@ -115,8 +115,8 @@ def metrics_section(metrics: dict, trained_on_real_chat: bool) -> str:
         lines.append(f"| {what} | {m['n']:,} | {m['accuracy']:.3f} | {m['macro_f1']:.3f} | " + " | ".join(f1)
                      + f" | {m['ece']:.3f} |")
     if trained_on_real_chat:
-        lines += ["", "Real chat: not reported, since this model was trained on it (`--with-real-chat`); the figure "
-                      "measured without it is in the report of a run without that flag."]
+        lines += ["", ("Real chat: not reported, since this model was trained on it (`--with-real-chat`); the figure "
+                       "measured without it is in the report of a run without that flag.")]
     lines += ["", "Macro-F1 is over the labels a set contains; – marks a label the set does not contain."]
     return "\n".join(lines) + "\n"
 
@@ -125,8 +125,8 @@ def behaviour_section(behaviour: dict | None) -> str:
     if not behaviour:
         return "## Behaviour suite\n\nNot run (`../shared/checklist/behaviour.jsonl` was not found).\n"
     lines = ["## Behaviour suite", "",
-             f"{behaviour['n']} cases (`../shared/checklist/behaviour.jsonl`, a test, never trained on): pass rate "
-             f"{behaviour['pass_rate']:.3f}, worst capability {behaviour['worst_capability_rate']:.3f}.", "",
+             (f"{behaviour['n']} cases (`../shared/checklist/behaviour.jsonl`, a test, never trained on): pass rate "
+              f"{behaviour['pass_rate']:.3f}, worst capability {behaviour['worst_capability_rate']:.3f}."), "",
              "| capability | passed | n | rate |", "|---|---|---|---|"]
     lines += [f"| {cap} | {c['passed']} | {c['n']} | {c['rate']:.2f} |" for cap, c in behaviour["per_capability"].items()]
     return "\n".join(lines) + "\n"
@@ -166,9 +166,9 @@ def failure_modes_section(metrics: dict) -> str:
         lines += ["Commonest confusions on the held-out sets:", ""]
         lines += [f"- {name}: {true} read as {pred}, {n} of {support}" for name, true, pred, n, support in confusions]
         lines.append("")
-    lines += ["Always: the model reads one message's text. Floods spread over messages, raids and repeats are seen by "
-              "the service's flood windows, not by the model; a new kind of lure or shop template it has not seen is "
-              "likely to read as chat."]
+    lines += [("Always: the model reads one message's text. Floods spread over messages, raids and repeats are seen by "
+               "the service's flood windows, not by the model; a new kind of lure or shop template it has not seen is "
+               "likely to read as chat.")]
     return "\n".join(lines) + "\n"
 
 

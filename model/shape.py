@@ -20,9 +20,9 @@ import numpy as np
 from model.cues import AD_CUES, SPAM_CUES
 
 _TOKEN_CHARS = ("\ue000", "\ue001", "\ue002")
-_RUN5 = re.compile(r"(.)\1{4,}", re.S)
-_PHRASE3 = re.compile(r"(.{2,8}?)\1{2,}", re.S)
-_PHRASE3_ANY = re.compile(r"(.{2,8}?)\1\1", re.S)  # same hits, ~2x cheaper: a pre-check for _PHRASE3
+_RUN5 = re.compile(r"(.)\1{4,}", re.DOTALL)
+_PHRASE3 = re.compile(r"(.{2,8}?)\1{2,}", re.DOTALL)
+_PHRASE3_ANY = re.compile(r"(.{2,8}?)\1\1", re.DOTALL)  # same hits, ~2x cheaper: a pre-check for _PHRASE3
 _KEYMASH = re.compile(r"^(?:[asdfghjkl]{6,}|[qwertyuiop]{6,}|[zxcvbnm]{6,})$")
 
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from model import artifact
 from model.errors import ModelArtifactError
@@ -94,7 +95,8 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
     for router in routers:
         app.include_router(router)
     # path pattern -> methods, for the Allow header of a 405 (errors.py)
-    app.state.route_methods = [(route.path_regex, route.methods) for router in routers for route in router.routes]
+    app.state.route_methods = [(route.path_regex, route.methods) for router in routers for route in router.routes
+                               if isinstance(route, APIRoute)]
     app.add_middleware(errors.BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app

@@ -77,7 +77,7 @@ class MicroBatcher:
 
 
 def _succeed(batch: list[Pending], verdicts: list[dict]) -> None:
-    for (_, fut), verdict in zip(batch, verdicts):
+    for (_, fut), verdict in zip(batch, verdicts, strict=True):
         if not fut.done():  # the client may have gone away
             fut.set_result(verdict)
 

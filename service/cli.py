@@ -84,7 +84,7 @@ def _csv_row(header: list[str], row: list[str]) -> tuple[dict | None, str | None
         return None, "blank line"
     if len(row) > len(header):
         return None, f"has {len(row)} fields; the header names {len(header)}"
-    return dict(zip(header, row)), None
+    return dict(zip(header, row, strict=False)), None  # a short row leaves its last fields out
 
 
 # --- checking and classifying -----------------------------------------------------------------
@@ -176,7 +176,7 @@ class _Batches:
                 for item in batch:
                     self._classify([item])
             return
-        for (n, record, _), verdict in zip(batch, verdicts):
+        for (n, record, _), verdict in zip(batch, verdicts, strict=True):
             self.output.verdict(n, record, verdict.as_dict())
 
 
@@ -190,8 +190,10 @@ def classify_stream(clf: MessageClassifier, stream, out: TextIO, is_csv: bool, e
     for n, record, error in progress(records) if progress else records:
         norm = None
         if error is None:
+            assert record is not None  # every line has a record or an error
             norm, error = texts.normalized(record)
         if error is None:
+            assert record is not None and norm is not None  # normalized() gives a text or a problem
             batches.add(n, record, norm)
         else:
             batches.flush()  # keep output in input order
@@ -317,40 +319,16 @@ def _say_listening(settings, model_version: str) -> None:
 
 
 def _serve_workers(settings, overrides: dict) -> int:
-    """QUNGUARD_WORKERS processes on one port (service/workers.py). What they share is
-    checked here, once, before any of them starts: the model, Redis, the port."""
-    import os
-    import tempfile
-
-    import redis
-
-    from service.store import Store
-    from service.workers import check_port_free, serve_workers
+    """QUNGUARD_WORKERS processes on one port (service/workers.py), after its pre-flight has
+    checked, once, what they share: the model, Redis, the store, the port."""
+    from service.workers import PreflightError, preflight, serve_workers
 
     try:
-        meta = artifact.check(settings.model_dir)  # not loaded here: this process only watches the workers
-    except ModelArtifactError as exc:
+        ready = preflight(settings, overrides)
+    except PreflightError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    try:
-        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2.0).ping()
-    except redis.RedisError as exc:
-        print(f"error: QUNGUARD_REDIS_URL={settings.redis_url} cannot be reached ({exc}); "
-              "the workers share their flood windows there", file=sys.stderr)
-        return 2
-    store = Store(settings.db_path)
-    store.bump_revision("model", str(settings.model_dir))  # this run starts with the configured model
-    store.close()
-    try:
-        check_port_free(settings.host, settings.port)
-    except OSError as exc:
-        print(f"error: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
-        return 2
-    # the workers are new processes: they read the same settings from the environment
-    for name, value in overrides.items():
-        os.environ[f"QUNGUARD_{name.upper()}"] = str(value)
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="qunguard-metrics-")
-    _say_listening(settings, meta["model_version"])
+    _say_listening(settings, ready.model_version)
     return serve_workers(settings.host, settings.port, settings.workers)
 
 

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         return v.lower()
 
     @model_validator(mode="after")
-    def _workers_share_flood_windows(self) -> "Settings":
+    def _workers_share_flood_windows(self) -> Settings:
         if self.workers > 1 and self.flood_backend != "redis":
             raise ValueError(
                 f"QUNGUARD_WORKERS={self.workers} needs QUNGUARD_FLOOD_BACKEND=redis: flood windows in memory would be "
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _refuse_open_service(self) -> "Settings":
+    def _refuse_open_service(self) -> Settings:
         if self.auth == "on" and not self.token_roles():
             raise ValueError(
                 "no API tokens configured: set QUNGUARD_TOKENS='bot:<token>,moderator:<token>,admin:<token>', "

@@ -10,6 +10,7 @@ import gc
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,7 @@ class Moderator:
         self.model_dir: Path | None = None  # the folder in effect, once a reload named one
         self.shared = False
         self._groups_rev = self._model_rev = 0
-        self.on_model_change = None  # called with the new version after every swap (metrics)
+        self.on_model_change: Callable[[str], None] | None = None  # called with the new version after every swap (metrics)
 
     def share_with_workers(self) -> None:
         """Several processes serve one store: follow the changes the others make.
@@ -112,7 +113,7 @@ class Moderator:
             log.error("another worker loaded %s, but here: %s; the previous model keeps serving", folder, exc)
 
     # -- model ----------------------------------------------------------------
-    def reload(self, folder: Path, *, announce: bool = True) -> LoadedModel:
+    def reload(self, folder: str | Path, *, announce: bool = True) -> LoadedModel:
         """Load a new artifact and swap it in; on any error the old model keeps serving.
 
         With several workers, a reload asked of this one is announced to the others."""
@@ -165,7 +166,7 @@ class Moderator:
         for group_id, idx in rows.items():
             prof = self._topic(group_id, self.group(group_id), model)
             if not prof.empty:
-                for i, s in zip(idx, prof.scores(scores, idx)):
+                for i, s in zip(idx, prof.scores(scores, idx), strict=True):
                     out[i] = s
         return out
 
@@ -181,17 +182,17 @@ class Moderator:
         verdicts, flagged = [], []
         topic_scores = self._topic_scores(messages, scored, model)
         text_flood = scored.text_flood
-        labeled = list(zip(scored.labels, scored.scores))
+        labeled = list(zip(scored.labels, scored.scores, strict=True))
         groups = [self.group(m.group_id) for m in messages]
         times = [m.ts if m.ts is not None else now for m in messages]
         # the whole batch in one call: one round trip when the windows live in Redis
         signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, repeat_key(norm), ts, g.flood_limits)
-                                            for m, norm, g, ts in zip(messages, norms, groups, times)])
+                                            for m, norm, g, ts in zip(messages, norms, groups, times, strict=True)])
         no_context = signals is None  # flood windows unreachable: the text alone decides, and the verdict says so
         signals = signals if signals is not None else [[] for _ in messages]
         # a delete needs a second signal besides the model: a contact handle or a telling link can be one
         decisions = [(decide(label, scores, g, m.user_id, norm.text, sig, ts, norm.handles), ts)
-                     for m, norm, (label, scores), g, ts, sig in zip(messages, norms, labeled, groups, times, signals)]
+                     for m, norm, (label, scores), g, ts, sig in zip(messages, norms, labeled, groups, times, signals, strict=True)]
         # the model's evidence is what a bot shows when it acts; an allowed message
         # (most of a real group's traffic) does not pay for it
         # a label policy set instead of the model's (a flood seen by behaviour) is not the model's
@@ -199,10 +200,10 @@ class Moderator:
         explained = [i for i, (d, _) in enumerate(decisions) if d.action != "allow" and d.label == labeled[i][0]]
         explained_labels = [decisions[i][0].label for i in explained]
         evidence = dict(zip(explained, clf.explain_text(scored, explained, [messages[i].text for i in explained],
-                                                        explained_labels)))
+                                                        explained_labels), strict=True))
         debugged = [i for i in explained if messages[i].debug and labeled[i][0] != "on_topic"]
-        tokens = dict(zip(debugged, clf.explain(scored, debugged)))  # these rows keep the label they were scored
-        for i, (m, norm, (_, scores), (decision, ts)) in enumerate(zip(messages, norms, labeled, decisions)):
+        tokens = dict(zip(debugged, clf.explain(scored, debugged), strict=True))  # these rows keep the label they were scored
+        for i, (m, norm, (_, scores), (decision, ts)) in enumerate(zip(messages, norms, labeled, decisions, strict=True)):
             reasons = [r.as_dict() for r in clf.handle_reasons(norm)]
             reasons += decision.reasons
             if no_context:

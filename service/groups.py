@@ -9,19 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from model.normalize import normalize
 from service.flood import FloodLimits
-from service.surrogates import Text, constrained_text
+from service.surrogates import NO_LONE_SURROGATES, Text
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 FlaggedAction = Literal["review", "delete"]
-Name = constrained_text(max_length=200)
-Description = constrained_text(max_length=2000)
+Name = Annotated[str, StringConstraints(max_length=200), NO_LONE_SURROGATES]
+Description = Annotated[str, StringConstraints(max_length=2000), NO_LONE_SURROGATES]
 
 
 class Thresholds(BaseModel):

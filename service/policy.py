@@ -93,8 +93,8 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
                 action = "review"
                 reasons.append({"name": "uncertain", "detail": f"p({other})={scores[other]:.2f} ≥ review {t.review:.2f}"})
                 break
-    if action == "allow" and group.in_quiet_hours(ts):
-        q = group.settings.quiet_hours
+    q = group.settings.quiet_hours
+    if action == "allow" and q is not None and group.in_quiet_hours(ts):
         action = q.action
         reasons.append({"name": "quiet_hours", "detail": f"{q.start}-{q.end} {q.timezone}"})
     return Decision(label, action, reasons)

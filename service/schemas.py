@@ -1,15 +1,15 @@
 """Request and response bodies of the HTTP API (they are the OpenAPI schema)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from service.groups import GroupSettings
-from service.surrogates import Text, constrained_text
+from service.surrogates import NO_LONE_SURROGATES, Text
 
-Id = constrained_text(min_length=1, max_length=128)
-MessageId = constrained_text(max_length=128)
+Id = Annotated[str, StringConstraints(min_length=1, max_length=128), NO_LONE_SURROGATES]
+MessageId = Annotated[str, StringConstraints(max_length=128), NO_LONE_SURROGATES]
 YEAR_3000 = 32_503_680_000  # 3000-01-01T00:00:00Z in Unix seconds: a send time past it is a bug, not a message
 
 
@@ -131,11 +131,12 @@ class HealthOut(BaseModel):
                          "are the versions the model was trained with, else which differ")
 
 
-# the error statuses of the API, in the one error shape (service/errors.py lists the codes)
-ERRORS = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 413, 415, 422, 503)}
+# the error statuses of the API, in the one error shape (service/errors.py lists the codes);
+# these tables are typed as FastAPI's `responses=` parameter is
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 413, 415, 422, 503)}
 
 # /healthz answers 503 with the same body when the store is not writable
-HEALTH_RESPONSES = {503: {"model": HealthOut, "description": "the store is not writable"}}
+HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {503: {"model": HealthOut, "description": "the store is not writable"}}
 # /metrics is Prometheus' text exposition format, not JSON
-METRICS_TEXT = {200: {"description": "Prometheus text exposition format 0.0.4",
-                      "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}}}}
+METRICS_TEXT: dict[int | str, dict[str, Any]] = {200: {"description": "Prometheus text exposition format 0.0.4",
+                                                        "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}}}}

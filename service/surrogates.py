@@ -45,13 +45,11 @@ def _refuse_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def constrained_text(**constraints: Any) -> Any:
-    """The type of a str field of a request model: lone surrogates refused (a 422 naming the
-    field), then the str checked against `constraints` (those of StringConstraints).
+# The type of a str field of a request model is Annotated[str, StringConstraints(...), NO_LONE_SURROGATES]:
+# lone surrogates refused (a 422 naming the field), then the str checked against the constraints.
+# Length limits belong in StringConstraints, not in Field(): pydantic applies a Field's limits outside the
+# validator, where an optional field reports "items" for characters. Each type is spelled out as an alias,
+# not built by a function, so that type checkers see a str.
+NO_LONE_SURROGATES = BeforeValidator(_refuse_lone_surrogates)
 
-    Length limits belong here, not in Field(): pydantic applies a Field's limits outside the
-    validator, where an optional field reports "items" for characters."""
-    return Annotated[str, StringConstraints(**constraints), BeforeValidator(_refuse_lone_surrogates)]
-
-
-Text = constrained_text()
+Text = Annotated[str, StringConstraints(), NO_LONE_SURROGATES]

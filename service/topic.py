@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from model.classifier import MessageClassifier, Scores
+from service.groups import GroupSettings
 
 
 class TopicProfile:
     def __init__(self, classifier: MessageClassifier, description: str, keywords: list[str]) -> None:
         text = "\n".join([description, *keywords]).strip()
         self.empty = not text
-        self.source = None  # the GroupSettings this profile was built from (engine checks identity)
+        self.source: GroupSettings | None = None  # the GroupSettings this profile was built from (engine checks identity)
         self.vector = None if self.empty else classifier.topic_vector(text)
 
     def scores(self, scores: Scores, rows: Sequence[int]) -> list[float | None]:

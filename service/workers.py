@@ -8,8 +8,8 @@ worker while the other sits idle. This module only starts, watches and signals t
 - SIGTERM / SIGINT: stop every worker (each finishes its requests in flight) and exit;
 - SIGHUP: every worker reloads the model in effect from disk;
 - a worker that dies is started again, with the model in effect.
-What the workers share (flood windows in Redis, the SQLite store, metrics files) is
-set up by `qunguard serve` before they start.
+What the workers share (the model, flood windows in Redis, the SQLite store, metrics files)
+is checked and set up once by `preflight`, before any of them starts.
 """
 from __future__ import annotations
 
@@ -19,9 +19,69 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.context import SpawnProcess
+
+    from service.config import Settings
 
 log = logging.getLogger("qunguard.workers")
+
+
+class PreflightError(Exception):
+    """The workers cannot start; the message is one line for whoever ran `qunguard serve`."""
+
+
+@dataclass(frozen=True)
+class PreflightResult:
+    model_version: str  # of the artifact the workers will load
+    model_revision: int  # the store's model revision this run starts from
+    metrics_dir: str  # PROMETHEUS_MULTIPROC_DIR, where every worker writes its metrics
+
+
+def preflight(settings: Settings, overrides: Mapping[str, Any]) -> PreflightResult:
+    """Check and set up, once, what the workers share, before any of them starts:
+    - the model is a readable artifact (checked, not loaded: this process only watches the workers);
+    - Redis, where the workers share their flood windows, answers;
+    - the store's model revision names the configured model, so every worker starts with it;
+    - the port is free (a worker would only log it);
+    - the environment carries `overrides` (the command line's settings) and a fresh metrics folder,
+      since the workers are new processes that read their settings from there.
+    Raises PreflightError; nothing is written to the environment unless every check passed."""
+    import redis
+
+    from model import artifact
+    from model.errors import ModelArtifactError
+    from service.store import Store
+
+    try:
+        meta = artifact.check(settings.model_dir)
+    except ModelArtifactError as exc:
+        raise PreflightError(str(exc)) from exc
+    try:
+        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2.0).ping()
+    except redis.RedisError as exc:
+        raise PreflightError(f"QUNGUARD_REDIS_URL={settings.redis_url} cannot be reached ({exc}); "
+                             "the workers share their flood windows there") from exc
+    store = Store(settings.db_path)
+    try:
+        revision = store.bump_revision("model", str(settings.model_dir))  # this run starts with the configured model
+    finally:
+        store.close()
+    try:
+        check_port_free(settings.host, settings.port)
+    except OSError as exc:
+        raise PreflightError(f"cannot listen on {settings.host}:{settings.port}: {exc}") from exc
+    for name, value in overrides.items():
+        os.environ[f"QUNGUARD_{name.upper()}"] = str(value)
+    metrics_dir = tempfile.mkdtemp(prefix="qunguard-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    return PreflightResult(meta["model_version"], revision, metrics_dir)
 
 
 def reuseport_socket(host: str, port: int) -> socket.socket:
@@ -53,27 +113,27 @@ def check_port_free(host: str, port: int) -> None:
 
 def serve_workers(host: str, port: int, workers: int) -> int:
     ctx = multiprocessing.get_context("spawn")  # fresh interpreters: no state forked mid-flight
-    procs: list[multiprocessing.Process] = []
+    procs: list[SpawnProcess] = []
     stopping = False
 
-    started: dict[int, float] = {}
+    started: dict[SpawnProcess, float] = {}  # when each worker was started
 
-    def start() -> multiprocessing.Process:
+    def start() -> SpawnProcess:
         p = ctx.Process(target=_run_worker, args=(host, port), name="qunguard-worker", daemon=False)
         p.start()
-        started[p.pid] = time.monotonic()
+        started[p] = time.monotonic()
         return p
 
     def stop(signum, _frame) -> None:
         nonlocal stopping
         stopping = True
         for p in procs:
-            if p.is_alive():
+            if p.is_alive() and p.pid is not None:
                 os.kill(p.pid, signal.SIGTERM)
 
     def reload_all(_signum, _frame) -> None:
         for p in procs:
-            if p.is_alive():
+            if p.is_alive() and p.pid is not None:
                 os.kill(p.pid, signal.SIGHUP)
 
     signal.signal(signal.SIGTERM, stop)
@@ -88,7 +148,7 @@ def serve_workers(host: str, port: int, workers: int) -> int:
             if not p.is_alive() and not stopping:
                 log.error("worker %s exited with %s; starting another", p.pid, p.exitcode)
                 print(f"qunguard: worker {p.pid} exited with {p.exitcode}; starting another", file=sys.stderr)
-                if time.monotonic() - started.pop(p.pid, 0.0) < 10:
+                if time.monotonic() - started.pop(p, 0.0) < 10:
                     time.sleep(2)  # it died young: do not spin on a failure that will repeat
                 procs[i] = start()
     for p in procs:

@@ -1,4 +1,6 @@
 """Two engines on one SQLite file, as two workers are: each follows what the other changes."""
+import logging
+import shutil
 import threading
 import time
 
@@ -45,12 +47,38 @@ def test_a_reload_by_one_is_loaded_by_the_other(two_engines, tmp_path):
     assert b.model.version == a.model.version and b.model_dir == artifact.SHIPPED
 
 
-def test_a_corrupt_reload_elsewhere_leaves_the_model_serving(two_engines, tmp_path, small_model_dir):
+def _wait_for(condition, timeout=30.0):
+    deadline = time.time() + timeout
+    while not condition() and time.time() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.parametrize("damage", ["garbage model file", "missing folder"])
+def test_a_corrupt_reload_elsewhere_leaves_the_model_serving(two_engines, tmp_path, small_model_dir, caplog, damage):
     a, b = two_engines
-    a.store.bump_revision("model", str(tmp_path / "no-such-model"))  # as if announced, but unloadable here
-    _verdict(b, "你好")
-    time.sleep(1)
-    assert b.model.version == "test" and _verdict(b, "你好", user="u9")["model_version"] == "test"
+    bad = tmp_path / "bad-model"
+    if damage == "garbage model file":
+        shutil.copytree(small_model_dir, bad)
+        (bad / artifact.MODEL_FILE).write_bytes(b"garbage")
+    rev = a.store.bump_revision("model", str(bad))  # as if announced by another worker, but unloadable here
+    caplog.set_level(logging.ERROR, logger="qunguard")
+
+    def refused() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.name == "qunguard" and r.levelno == logging.ERROR
+                and str(bad) in r.getMessage() and "previous model keeps serving" in r.getMessage()]
+
+    _verdict(b, "你好")  # b notices the new revision on this batch and tries to load it in the background
+    assert b._model_rev == rev, "b should have read the announced revision"
+    # the load was attempted and refused: its error line is the proof that something ran
+    assert _wait_for(refused), "b never reported refusing the corrupt model"
+    assert _wait_for(lambda: not any(t.name == "qunguard-follow-reload" and t.is_alive()
+                                     for t in threading.enumerate()))
+    assert len(refused()) == 1
+    # and the old model still serves, from where it was
+    assert b.model.version == "test" and b.model_dir is None
+    assert _verdict(b, "你好", user="u9")["model_version"] == "test"
+    assert len(refused()) == 1, "a refused revision is not tried again on every batch"
 
 
 def test_an_engine_alone_reads_no_revisions(tmp_path, loaded_model, monkeypatch):

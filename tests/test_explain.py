@@ -25,7 +25,7 @@ def test_batch_evidence_matches_one_message_at_a_time(shipped):
     rows = list(range(len(norms)))
     labels = [LABELS[(i * 7) % 4] for i in rows]  # every label, not only the predicted one
     got = clf.explain(scores, rows, labels)
-    assert got == [_evidence_one_row(clf, scores, r, lab) for r, lab in zip(rows, labels)]
+    assert got == [_evidence_one_row(clf, scores, r, lab) for r, lab in zip(rows, labels, strict=True)]
     assert sum(map(len, got)) > len(rows)  # most rows have evidence
 
 

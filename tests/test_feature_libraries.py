@@ -84,7 +84,6 @@ def test_constraints_pin_the_feature_libraries_the_shipped_model_was_trained_wit
 
 def test_constraints_pin_every_package_pyproject_names():
     import tomllib
-
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 

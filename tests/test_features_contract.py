@@ -87,7 +87,7 @@ def _columns_by_token_strings(f, norms):
 def _columns_by_word_ids(f, norms):
     rows, cols = f._word_columns(norms)
     out = [[] for _ in norms]
-    for r, c in zip(rows.tolist(), cols.tolist()):
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
         out[r].append(c)
     return [sorted(c) for c in out]
 

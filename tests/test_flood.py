@@ -59,7 +59,7 @@ def test_different_texts_have_different_keys():
 def test_burst_fires_at_the_limit_and_reports_the_count(tracker):
     seen = [observe(tracker, "g", "u", key(f"消息{i}号内容"), T0 + i, LIMITS) for i in range(8)]
     assert [("burst" in names(s)) for s in seen] == [False] * 4 + [True] * 4
-    last = [s for s in seen[-1] if s.name == "burst"][0]
+    last = next(s for s in seen[-1] if s.name == "burst")
     assert last.count == 8 and last.detail == "8 in 10 s"
 
 
@@ -172,7 +172,7 @@ def test_memory_per_user_window_stays_small():
     texts = [key(f"第{chr(0x4E00 + i % 5000)}条消息，大家好，这是一条普通的发言") for i in range(20_000)]
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    for i, (u, k) in enumerate(zip(users, texts)):
+    for i, (u, k) in enumerate(zip(users, texts, strict=True)):
         tr.observe("g", u, k, T0 + i * 0.01, LIMITS)
     per_user = (tracemalloc.get_traced_memory()[0] - before) / len(users)
     tracemalloc.stop()

@@ -37,7 +37,7 @@ def test_evidence_is_spans_of_the_text_as_written(shipped):
     texts = ["兼職刷單，日結300元，詳情私聊", "ＶＸ：ａｂｃ１２３ 出售各种账号", "澳门娱乐城首充送彩金 www.xx.com",
              "需要的加V Was4872，限时包邮", "出售高仿名牌包包 沟买请私我"]
     verdicts = clf.classify_batch(texts)
-    for text, v in zip(texts, verdicts):
+    for text, v in zip(texts, verdicts, strict=True):
         evidence = [r.detail for r in v.reasons if r.name == "evidence"]
         assert v.label != "on_topic" and evidence, text
         assert all(span and span in text for span in evidence), (text, evidence)

@@ -46,14 +46,14 @@ def test_a_batch_gives_each_row_what_it_gives_alone():
     batch = shape_rows([n.text for n in norms], [n.n_emoji for n in norms], [n.n_placeholders for n in norms],
                        [len(n.handles) for n in norms])
     assert batch.shape == (len(texts), len(SHAPE_NAMES))
-    for row, norm in zip(batch, norms):
+    for row, norm in zip(batch, norms, strict=True):
         assert np.array_equal(row, _single(norm)), norm.text
 
 
 def test_values_are_what_their_names_say():
     norm = normalize("哈哈哈哈哈 12 刷单返利 优惠")
     assert norm.text == "哈哈哈哈哈 12 刷单返利优惠"  # 15 characters: spaces between Chinese words go
-    row = dict(zip(SHAPE_NAMES, _single(norm)))
+    row = dict(zip(SHAPE_NAMES, _single(norm), strict=True))
     assert row["has_run5"] == 1.0
     assert row["longest_run_share"] == pytest.approx(5 / 15)
     assert row["digit_share"] == pytest.approx(2 / 15)

@@ -19,7 +19,10 @@ from data.sources import RawRow
 def agreement(paths: list[str]) -> None:
     cands = candidates_by_id()
     hand = read_labels(paths)
-    per_source, per_part, dropped, wrong = Counter(), Counter(), Counter(), Counter()
+    per_source: Counter[tuple[str, bool]] = Counter()
+    per_part: Counter[tuple[str, bool]] = Counter()
+    dropped: Counter[str] = Counter()
+    wrong: Counter[tuple[str, str, str, str]] = Counter()
     for gid, truth in hand.items():
         if truth == "skip":
             continue
@@ -34,9 +37,9 @@ def agreement(paths: list[str]) -> None:
         per_part[gid[0], ok] += 1
         if not ok:
             wrong[(src, mapped[1], mapped[0], truth)] += 1
-    ok = sum(v for (_, a), v in per_source.items() if a)
+    agreed = sum(v for (_, a), v in per_source.items() if a)
     total = sum(per_source.values())
-    print(f"mapping agrees with the hand label on {ok}/{total} = {ok / total:.1%} of kept rows; "
+    print(f"mapping agrees with the hand label on {agreed}/{total} = {agreed / total:.1%} of kept rows; "
           f"dropped by the mapping {sum(dropped.values())} {dict(dropped)}")
     for part in sorted({p for p, _ in per_part}):
         n = per_part[part, True] + per_part[part, False]

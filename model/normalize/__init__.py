@@ -26,4 +26,4 @@ from .folding import TABLE as _TABLE  # noqa: F401  (model/evidence.py folds wit
 from .pipeline import normalize
 from .result import TOKENS, Handle, Normalized
 
-__all__ = ["normalize", "Normalized", "Handle", "TOKENS"]
+__all__ = ["TOKENS", "Handle", "Normalized", "normalize"]

@@ -35,7 +35,7 @@ class CharSet:
     (~1.2 us per 40 chars); a BMP-only class compiles to a bitmap (~0.3 us). So search the BMP
     part always and the astral part only when the text has an astral character at all."""
 
-    __slots__ = ("bmp", "astral")
+    __slots__ = ("astral", "bmp")
 
     def __init__(self, cps):
         cps = set(cps)

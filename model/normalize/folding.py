@@ -73,7 +73,7 @@ def _build_translate_table() -> dict[int, str]:
     converted = _opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # never seen; fall back to no t2s rather than misalign
         converted = chars
-    for src, dst in zip(chars, converted):
+    for src, dst in zip(chars, converted, strict=True):
         if dst != src and len(dst) == 1 and src not in _T2S_EXCLUDE:
             table[ord(src)] = dst
     # follow chains (薴 -> 苧 -> 苎) so that applying the table twice changes nothing

@@ -56,6 +56,7 @@ def find_url(t: str, add) -> None:
     if not anchors:
         return
     spans = []                            # URLs with scheme or www.
+    m: re.Match[str] | None
     if "://" in t:
         for m in _URL_SCHEME_RE.finditer(t):
             _add_url(m, m.group("host").strip("."), add)
@@ -94,6 +95,8 @@ def find_url(t: str, add) -> None:
             continue
         if m.end() == end:
             m = _URL_OBF_RE.match(t, m.start())
+            if m is None:  # the bound made the match: the whole text has no URL here
+                continue
         done = m.end()
         labels = _OBF_SPLIT.split(m.group("host"))
         # an obfuscated dot needs a real-looking label before it ("10点cc直播" is a time)

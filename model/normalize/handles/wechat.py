@@ -46,6 +46,8 @@ def find_wechat(t: str, add) -> None:
             r = take_groups(m.group("n"), m.start("n"), 5, 20)
             if r:
                 # "v11,2700多钻石": after a weak keyword the first digit group needs 3+ digits
-                if weak and GROUPS_RE.match(t, m.start("n")).end() - m.start("n") < 3:
-                    continue
+                if weak:
+                    first = GROUPS_RE.match(t, m.start("n"))  # always matches: the chain starts with a digit
+                    if first is not None and first.end() - m.start("n") < 3:
+                        continue
                 add((i, r[1], "wechat", r[2]))
