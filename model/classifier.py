@@ -68,14 +68,26 @@ class Scores:
         return len(self.labels)
 
 
-def check_message(text) -> str:
+def check_type_and_length(text) -> str:
+    """A str within MAX_MESSAGE_CHARS, or InvalidMessageError saying what is wrong."""
     if not isinstance(text, str):
         raise InvalidMessageError(f"text must be a string, got {type(text).__name__}")
-    if not text.strip():
-        raise InvalidMessageError("text is empty or only whitespace")
     if len(text) > MAX_MESSAGE_CHARS:
         raise InvalidMessageError(f"text has {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}")
     return text
+
+
+def check_message(text) -> str:
+    """check_type_and_length, and not blank: what a line of input or a request must be."""
+    if not check_type_and_length(text).strip():
+        raise InvalidMessageError("text is empty or only whitespace")
+    return text
+
+
+def empty_verdict() -> Verdict:
+    """A blank message says nothing: chat, and the reason says why no model ran."""
+    return Verdict("on_topic", {label: float(label == "on_topic") for label in LABELS},
+                   [Reason("empty", "no text to judge")])
 
 
 def _labels_and_scores(P: np.ndarray) -> tuple[list[str], list[dict[str, float]]]:
@@ -179,8 +191,16 @@ class MessageClassifier:
         return self.classify_batch([text], explain=explain)[0]
 
     def classify_batch(self, texts: Sequence[str], *, explain: bool = True) -> list[Verdict]:
-        norms = [normalize(check_message(t)) for t in texts]
-        return self.classify_normalized(norms, explain=explain, texts=texts)
+        """A verdict for every text; a blank one gets empty_verdict(), a non-str or an over-long
+        one an InvalidMessageError."""
+        texts = [check_type_and_length(t) for t in texts]
+        said = [i for i, t in enumerate(texts) if t.strip()]
+        verdicts = self.classify_normalized([normalize(texts[i]) for i in said], explain=explain,
+                                            texts=[texts[i] for i in said])
+        out = [empty_verdict() for _ in texts]
+        for i, verdict in zip(said, verdicts, strict=True):
+            out[i] = verdict
+        return out
 
     def classify_normalized(self, norms: Sequence[Normalized], *, explain: bool = True,
                             texts: Sequence[str] | None = None) -> list[Verdict]:

@@ -153,3 +153,41 @@ def test_attachments_do_not_launder_an_ad(shipped, attach):
     flagged = before != 0
     # the shipped model keeps 88 % (sticker, emoji: 95 %+); the rest sit near p = 0.5 (README "Measured")
     assert np.mean(after[flagged] != 0) >= 0.85
+
+
+# --- bad input gets a verdict, never an exception (issue: real groups) ----------------------
+BAD_INPUT = {
+    "empty": "",
+    "whitespace": " \t\n　",
+    "placeholders-only": "[图片][表情][语音]",
+    "ten-thousand-chars": ("我们明天去图书馆复习吧" * 1000)[:10_000],
+    "mixed-scripts": "hello 你好 مرحبا שלום привет こんにちは",
+    "rtl-marks": "\u202e加我微信 abc12345\u202c \u200f好的\u200f",
+    "lone-surrogate": "\ud83d 好的 \udc00",
+    "only-invisible": "\u200b\u200d\ufeff",
+}
+
+
+@pytest.mark.parametrize("text", BAD_INPUT.values(), ids=list(BAD_INPUT))
+def test_bad_input_gets_a_verdict(shipped, text):
+    clf, _ = shipped
+    verdict = clf.classify(text)
+    assert verdict.label in ("on_topic", "spam", "advertising", "flooding")
+    assert abs(sum(verdict.scores.values()) - 1.0) < 1e-3
+
+
+def test_a_blank_message_is_chat_and_says_why(shipped):
+    clf, _ = shipped
+    verdicts = clf.classify_batch(["好的", "  ", "加微信 abc12345 领取优惠券"])
+    assert verdicts[1].label == "on_topic" and [r.name for r in verdicts[1].reasons] == ["empty"]
+    assert verdicts[0].label == "on_topic" and verdicts[2].label in ("advertising", "spam")
+
+
+def test_wrong_type_and_over_long_text_are_clear_errors(shipped):
+    from model.errors import InvalidMessageError
+
+    clf, _ = shipped
+    with pytest.raises(InvalidMessageError, match="must be a string"):
+        clf.classify(42)
+    with pytest.raises(InvalidMessageError, match="limit is 10000"):
+        clf.classify("啊" * 10_001)
