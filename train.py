@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from model import artifact
-from model.classifier import MessageClassifier
-from model.dataset import DatasetError, Example, read_export, read_jsonl_gz
-from model.evaluate import behaviour_report, evaluate, format_behaviour, format_report
-from model.features import MessageFeaturizer
-from model.model_card import write_model_card
+from qunguard.model import artifact
+from qunguard.model.classifier import MessageClassifier
+from qunguard.model.dataset import DatasetError, Example, read_export, read_jsonl_gz
+from qunguard.model.evaluate import behaviour_report, evaluate, format_behaviour, format_report
+from qunguard.model.features import MessageFeaturizer
+from qunguard.model.model_card import write_model_card
 
 ROOT = Path(__file__).resolve().parent
 # the behaviour suite: a test, never training data (../shared/checklist/README.md)
@@ -95,7 +95,7 @@ def file_sha256(path: Path) -> str:
 
 def fit_temperature(clf: MessageClassifier, texts: list[str], labels: list[str]) -> float:
     """One scalar T that minimises log-loss on data the model did not train on."""
-    from model.labels import LABELS
+    from qunguard.model.labels import LABELS
 
     with timed_step("calibration features"):
         X = clf.featurizer.transform(texts)

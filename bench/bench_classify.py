@@ -27,12 +27,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model import artifact
-from model.classifier import MessageClassifier  # noqa: F401  (code imported before the load is timed)
-from model.dataset import read_jsonl_gz
-from model.normalize import normalize
-from model.pinyin import syllables
-from model.segment import Segmenter
+from qunguard.model import artifact
+from qunguard.model.classifier import MessageClassifier  # noqa: F401  (code imported before the load is timed)
+from qunguard.model.dataset import read_jsonl_gz
+from qunguard.model.normalize import normalize
+from qunguard.model.pinyin import syllables
+from qunguard.model.segment import Segmenter
 
 
 def rss_mb() -> float:
@@ -51,7 +51,7 @@ def messages(n: int, seed: int = 7, min_chars: int = 15, max_chars: int = 80) ->
 
 def cold_start_s() -> float:
     """Seconds from a fresh interpreter to a loaded model: imports (tables built at import) + load."""
-    code = ("import time; t = time.perf_counter(); from model import artifact; artifact.load(); "
+    code = ("import time; t = time.perf_counter(); from qunguard.model import artifact; artifact.load(); "
             "print(time.perf_counter() - t)")
     import subprocess
 
@@ -88,9 +88,9 @@ def fasttext_row(texts: list[str]) -> list[str]:
 
     import fasttext
 
-    from model.dataset import read_jsonl_gz
-    from model.evaluate import evaluate
-    from model.labels import LABELS
+    from qunguard.model.dataset import read_jsonl_gz
+    from qunguard.model.evaluate import evaluate
+    from qunguard.model.labels import LABELS
 
     seg = Segmenter("rjieba")
 

@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_http import write_texts
 
-from model import artifact
-from service.engine import LoadedModel, Message, Moderator
-from service.flood import InMemoryFloodTracker
-from service.store import Store
+from qunguard.model import artifact
+from qunguard.service.engine import LoadedModel, Message, Moderator
+from qunguard.service.flood import InMemoryFloodTracker
+from qunguard.service.store import Store
 
 
 def main(argv=None) -> None:

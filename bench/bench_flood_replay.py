@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.normalize import normalize
-from service.flood import FloodLimits, InMemoryFloodTracker, repeat_key
+from qunguard.model.normalize import normalize
+from qunguard.service.flood import FloodLimits, InMemoryFloodTracker, repeat_key
 
 
 def danmaku(raw: Path):

@@ -71,7 +71,7 @@ class Server:
         if workers > 1:
             env["QUNGUARD_FLOOD_BACKEND"] = "redis"
         self.url = f"http://127.0.0.1:{port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=ROOT, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "qunguard.service.cli", "serve"], cwd=ROOT, env=env,
                                      stdout=log.open("w"), stderr=subprocess.STDOUT)
         pids: set[int] = set()
         deadline = time.time() + 60

@@ -25,10 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model import artifact
-from service.engine import LoadedModel, Message, Moderator
-from service.flood import InMemoryFloodTracker
-from service.store import Store
+from qunguard.model import artifact
+from qunguard.service.engine import LoadedModel, Message, Moderator
+from qunguard.service.flood import InMemoryFloodTracker
+from qunguard.service.store import Store
 
 REPLAY = ROOT / "data" / "eval" / "scu_replay.jsonl.gz"
 LABELS = ROOT / "data" / "eval" / "scu_heldout.jsonl.gz"

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.dataset import read_jsonl_gz
-from model.normalize import normalize
-from model.segment import Segmenter
+from qunguard.model.dataset import read_jsonl_gz
+from qunguard.model.normalize import normalize
+from qunguard.model.segment import Segmenter
 
 
 def spans(words: list[str]) -> set[tuple[int, int]]:

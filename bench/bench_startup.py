@@ -41,10 +41,10 @@ class Run:
 
 def default_command() -> list[str]:
     """The console script installed beside this interpreter (a version manager's shim in PATH,
-    such as pyenv's, adds its own start-up time), else `python -m service.cli`."""
+    such as pyenv's, adds its own start-up time), else `python -m qunguard.service.cli`."""
     beside = Path(sys.executable).parent / "qunguard"
     exe = str(beside) if beside.exists() else shutil.which("qunguard")
-    return [exe] if exe else [sys.executable, "-m", "service.cli"]
+    return [exe] if exe else [sys.executable, "-m", "qunguard.service.cli"]
 
 
 def test_texts() -> list[str]:
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--passes", type=int, default=3, help="times over the test texts for the throughput run")
     ap.add_argument("--cpu", type=int, default=0, help="the core every run is pinned to")
     ap.add_argument("--command", type=shlex.split, default=default_command(),
-                    help="what to run instead of qunguard, e.g. another tree's 'python -m service.cli'")
+                    help="what to run instead of qunguard, e.g. another tree's 'python -m qunguard.service.cli'")
     args = ap.parse_args(argv)
     texts = test_texts()
     with tempfile.TemporaryDirectory(prefix="qunguard-bench-") as tmp:

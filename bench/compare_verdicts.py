@@ -29,9 +29,9 @@ import gzip, json, sys
 tree, model_dir, data, out, limit = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 sys.path.insert(0, tree)
 import numpy as np
-from model import artifact
-from model.normalize import normalize
-from model.shape import SHAPE_NAMES
+from qunguard.model import artifact
+from qunguard.model.normalize import normalize
+from qunguard.model.shape import SHAPE_NAMES
 texts = []
 for name in ("train.jsonl.gz", "test.jsonl.gz", "gold/gold.jsonl.gz"):
     with gzip.open(f"{data}/{name}", "rt", encoding="utf-8") as fh:

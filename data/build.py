@@ -1,6 +1,6 @@
 """Rebuild data/ from ../shared/data/raw: one command, deterministic.
 
-    python -m data.build [--raw ../shared/data/raw]
+    python -m qunguard.data.build [--raw ../shared/data/raw]
 
 Steps: read every source (data/sources.py) -> remove source tells and map to
 our labels (data/mapping.py), or take our own hand label where there is one
@@ -27,11 +27,11 @@ from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
-from data import hand_labels
-from data.augment import augment
-from data.mapping import clean_text, map_row, text_flood
-from data.sources import READERS
-from model.normalize import normalize
+from qunguard.data import hand_labels
+from qunguard.data.augment import augment
+from qunguard.data.mapping import clean_text, map_row, text_flood
+from qunguard.data.sources import READERS
+from qunguard.model.normalize import normalize
 
 DATA = Path(__file__).resolve().parent
 DEFAULT_RAW = DATA.parent.parent / "shared" / "data" / "raw"
@@ -225,7 +225,7 @@ def eval_sets(rows: list[dict]) -> dict[str, list[dict]]:
 
 def write_replay(raw: Path, path: Path) -> str:
     """The QQ log's held-out stretch in time order (text, user, ts): what bench/bench_replay.py sends."""
-    from data.sources import QQ_SCU_HELDOUT_FROM
+    from qunguard.data.sources import QQ_SCU_HELDOUT_FROM
 
     out = []
     with (raw / QQ_SCU / "messages.jsonl").open(encoding="utf-8") as fh:

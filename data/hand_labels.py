@@ -13,7 +13,7 @@ import gzip
 import json
 from pathlib import Path
 
-from model.labels import LABELS
+from qunguard.model.labels import LABELS
 
 LABELS_DIR = Path(__file__).resolve().parent / "labels"
 QQ_SCU = "qq_scu_group_2017"

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from data.sources import RawRow
-from model.normalize import normalize
-from model.shape import is_text_flood
+from qunguard.data.sources import RawRow
+from qunguard.model.normalize import normalize
+from qunguard.model.shape import is_text_flood
 
 ON_TOPIC, SPAM, ADVERTISING, FLOODING = "on_topic", "spam", "advertising", "flooding"
 

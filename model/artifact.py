@@ -12,30 +12,35 @@ service can keep its old model.
 A folder of format 1 (`model.joblib`, a pickle of the scikit-learn objects) is converted
 once, with the same arrays (needs joblib and scikit-learn):
 
-    python -m model.artifact convert OLD_DIR NEW_DIR
+    python -m qunguard.model.artifact convert OLD_DIR NEW_DIR
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
+import importlib
 import json
 import logging
 import platform
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
+from importlib.abc import Loader, MetaPathFinder
+from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from model.errors import ModelArtifactError
-from model.labels import LABELS
+from qunguard.model.errors import ModelArtifactError
+from qunguard.model.labels import LABELS
 
 if TYPE_CHECKING:  # the classifier's imports build big tables: a process that only checks skips them
-    from model.classifier import MessageClassifier
+    from qunguard.model.classifier import MessageClassifier
 
 FORMAT_VERSION = 2
 MODEL_FILE = "model.npz"
@@ -121,8 +126,8 @@ def _to_arrays(classifier: MessageClassifier) -> dict[str, np.ndarray]:
 
 
 def _from_arrays(arrays: dict[str, np.ndarray]) -> MessageClassifier:
-    from model.classifier import MessageClassifier
-    from model.features import MessageFeaturizer
+    from qunguard.model.classifier import MessageClassifier
+    from qunguard.model.features import MessageFeaturizer
 
     params = json.loads(arrays["featurizer_params"].tobytes())
     featurizer = MessageFeaturizer(**params).set_vocabulary(
@@ -174,7 +179,7 @@ def check(folder: str | Path = SHIPPED) -> dict:
     meta = read_meta(folder)
     if meta["format_version"] == LEGACY_FORMAT_VERSION:
         raise ModelArtifactError(f"{folder} holds a model of format {LEGACY_FORMAT_VERSION} ({LEGACY_MODEL_FILE}), no "
-                                 f"longer loaded; convert it once: python -m model.artifact convert {folder} NEW_DIR")
+                                 f"longer loaded; convert it once: python -m qunguard.model.artifact convert {folder} NEW_DIR")
     if meta["format_version"] != FORMAT_VERSION:
         raise ModelArtifactError(f"model format {meta['format_version']} is not supported (expected {FORMAT_VERSION})")
     if tuple(meta["labels"]) != LABELS:
@@ -202,6 +207,45 @@ def load(folder: str | Path = SHIPPED) -> tuple[MessageClassifier, dict]:
 
 
 # --- format 1 -> this format ------------------------------------------------------------------
+LEGACY_PACKAGE = "model"  # format 1 pickles name their classes by it: model.classifier.MessageClassifier, ...
+
+
+class _LegacyNames(MetaPathFinder, Loader):
+    """Import hook: `model` and `model.X` resolve to this package's modules (qunguard.model.X), under both names."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+                  ) -> ModuleSpec | None:
+        if fullname != LEGACY_PACKAGE and not fullname.startswith(LEGACY_PACKAGE + "."):
+            return None
+        return ModuleSpec(fullname, self)
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        return importlib.import_module(__package__ + spec.name[len(LEGACY_PACKAGE):])
+
+    def exec_module(self, module: ModuleType) -> None:
+        pass  # the module is this package's own, already executed
+
+
+@contextlib.contextmanager
+def legacy_module_names() -> Iterator[None]:
+    """While unpickling format 1: its module names (`model.…`, from before the code was installed as
+    qunguard.model) resolve to this package, even if another distribution installed a top-level `model`.
+    Afterwards sys.modules and sys.meta_path are as they were."""
+    def ours(name: str) -> bool:
+        return name == LEGACY_PACKAGE or name.startswith(LEGACY_PACKAGE + ".")
+
+    hook = _LegacyNames()
+    hidden = {name: sys.modules.pop(name) for name in [n for n in sys.modules if ours(n)]}
+    sys.meta_path.insert(0, hook)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(hook)
+        for name in [n for n in sys.modules if ours(n)]:
+            del sys.modules[name]
+        sys.modules.update(hidden)
+
+
 def convert(old: Path, new: Path) -> dict:
     """Rewrite a format-1 folder in this format: the same arrays, its metadata kept (libraries:
     those it was trained with), its other files (report.md) copied. Returns the new metadata."""
@@ -214,7 +258,8 @@ def convert(old: Path, new: Path) -> dict:
     path = old / LEGACY_MODEL_FILE
     if _sha256(path) != meta["model_sha256"]:
         raise ModelArtifactError(f"{path} does not match the sha256 in {META_FILE}: corrupt or replaced")
-    classifier = joblib.load(path)  # MessageClassifier.__setstate__ keeps the LogisticRegression's arrays
+    with legacy_module_names():
+        classifier = joblib.load(path)  # MessageClassifier.__setstate__ keeps the LogisticRegression's arrays
     if new.resolve() != old.resolve():
         new.mkdir(parents=True, exist_ok=True)
         for extra in old.iterdir():
@@ -227,7 +272,7 @@ def convert(old: Path, new: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model.artifact", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m qunguard.model.artifact", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     c = sub.add_parser("convert", help=f"rewrite a format-{LEGACY_FORMAT_VERSION} model folder in format {FORMAT_VERSION}")

@@ -24,12 +24,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from model.errors import InvalidMessageError
-from model.evidence import evidence_spans
-from model.features import Features, MessageFeaturizer, TokenEntries
-from model.labels import LABELS
-from model.normalize import Normalized, normalize
-from model.topic import TopicVector
+from qunguard.model.errors import InvalidMessageError
+from qunguard.model.evidence import evidence_spans
+from qunguard.model.features import Features, MessageFeaturizer, TokenEntries
+from qunguard.model.labels import LABELS
+from qunguard.model.normalize import Normalized, normalize
+from qunguard.model.topic import TopicVector
 
 MAX_MESSAGE_CHARS = 10_000
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.labels import LABELS
+from qunguard.model.labels import LABELS
 
 
 class DatasetError(ValueError):

@@ -6,7 +6,7 @@ from itertools import pairwise
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-from model.labels import LABELS
+from qunguard.model.labels import LABELS
 
 
 def expected_calibration_error(proba: np.ndarray, y_idx: np.ndarray, bins: int = 10) -> float:

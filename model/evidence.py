@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from model.features import _BITS, BOS, EOS
-from model.normalize import _STRIP_RE, _TABLE  # the same tables normalize() folds with
+from qunguard.model.features import _BITS, BOS, EOS
+from qunguard.model.normalize import _STRIP_RE, _TABLE  # the same tables normalize() folds with
 
 if TYPE_CHECKING:
-    from model.features import MessageFeaturizer
+    from qunguard.model.features import MessageFeaturizer
 
 _MASK_DIGITS = str.maketrans("123456789", "000000000")  # as normalize() masks digits for n-grams
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")  # stand-ins for pictures, stickers, emoji and handles

@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.errors import NotFittedError
-from model.int_lookup import IntLookup
-from model.links import link_tags
-from model.normalize import TOKENS, Normalized, normalize
-from model.pinyin import CJK_END, SYLLABLE_IDS, SYLLABLES
-from model.segment import Segmenter
-from model.shape import SHAPE_NAMES, shape_rows
+from qunguard.model.errors import NotFittedError
+from qunguard.model.int_lookup import IntLookup
+from qunguard.model.links import link_tags
+from qunguard.model.normalize import TOKENS, Normalized, normalize
+from qunguard.model.pinyin import CJK_END, SYLLABLE_IDS, SYLLABLES
+from qunguard.model.segment import Segmenter
+from qunguard.model.shape import SHAPE_NAMES, shape_rows
 
 if TYPE_CHECKING:  # scipy only for training: transform() imports it when called
     import scipy.sparse as sp

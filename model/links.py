@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from model.normalize import Handle
+from qunguard.model.normalize import Handle
 
 # second-level public suffixes common in Chinese chats (the registrable domain is one label more)
 _SECOND_LEVEL = frozenset(

@@ -4,7 +4,7 @@ Everything comes from the folder's meta.json (written by train.py), the source a
 table of data/README.md and, when it exists, bench/results/loso.json. train.py writes the
 card after every run; for a folder trained before cards existed:
 
-    python -m model.model_card model/shipped
+    python -m qunguard.model.model_card model/shipped
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.errors import ModelArtifactError
-from model.labels import LABELS
+from qunguard.model.errors import ModelArtifactError
+from qunguard.model.labels import LABELS
 
 CARD_FILE = "MODEL_CARD.md"
 ROOT = Path(__file__).resolve().parents[1]
@@ -233,13 +233,13 @@ def write_model_card(folder: Path, meta: dict, *, data_readme: Path = DATA_READM
 
 def write_card_for_folder(folder: Path, **kwargs) -> Path:
     """The card of an existing model folder, from its meta.json (no retraining)."""
-    from model.artifact import read_meta
+    from qunguard.model.artifact import read_meta
 
     return write_model_card(folder, read_meta(folder), **kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m model.model_card", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m qunguard.model.model_card", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folder", type=Path, help="model folder with meta.json")
     args = ap.parse_args(argv)

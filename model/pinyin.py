@@ -8,7 +8,7 @@ a numpy array (code point -> syllable id) for the vectorised feature path.
 
 Importing pypinyin takes ~0.7 s (its package loads the phrase dictionary too), so
 the derived table is kept in model/resources/pinyin.txt, written by
-`python -m model.pinyin` with the sha256 of the pypinyin files it came from. If
+`python -m qunguard.model.pinyin` with the sha256 of the pypinyin files it came from. If
 the installed pypinyin's files differ, the table is built from pypinyin at import
 (the same table as before the cache, only slower) and a warning says to rewrite it.
 """
@@ -81,7 +81,7 @@ def _table() -> dict[str, str]:
         return table
     if __name__ != "__main__":  # run to write the file: no warning
         warnings.warn(f"{TABLE_FILE} is missing or was written from another pypinyin; building the table from "
-                      "pypinyin (slow). Rewrite it: python -m model.pinyin", stacklevel=2)
+                      "pypinyin (slow). Rewrite it: python -m qunguard.model.pinyin", stacklevel=2)
     return build_table()
 
 

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from model.cues import AD_CUES, SPAM_CUES
+from qunguard.model.cues import AD_CUES, SPAM_CUES
 
 _TOKEN_CHARS = ("\ue000", "\ue001", "\ue002")
 _RUN5 = re.compile(r"(.)\1{4,}", re.DOTALL)

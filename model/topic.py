@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from model.classifier import Scores
+    from qunguard.model.classifier import Scores
 
 
 class TopicVector:

@@ -10,25 +10,25 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from model import artifact
-from model.errors import ModelArtifactError
-from service import errors
-from service.auth import Auth
-from service.batcher import MicroBatcher
-from service.config import Settings
-from service.engine import LoadedModel, Moderator
-from service.flood import FloodTracker, InMemoryFloodTracker
-from service.json_response import JSONBytes
-from service.metrics import Metrics, MetricsMiddleware
-from service.routes import classify, groups, ops
-from service.store import Store
+from qunguard.model import artifact
+from qunguard.model.errors import ModelArtifactError
+from qunguard.service import errors
+from qunguard.service.auth import Auth
+from qunguard.service.batcher import MicroBatcher
+from qunguard.service.config import Settings
+from qunguard.service.engine import LoadedModel, Moderator
+from qunguard.service.flood import FloodTracker, InMemoryFloodTracker
+from qunguard.service.json_response import JSONBytes
+from qunguard.service.metrics import Metrics, MetricsMiddleware
+from qunguard.service.routes import classify, groups, ops
+from qunguard.service.store import Store
 
 log = logging.getLogger("qunguard")
 
 
 def build_flood_tracker(settings: Settings) -> FloodTracker:
     if settings.flood_backend == "redis":
-        from service.flood_redis import (
+        from qunguard.service.flood_redis import (
             RedisFloodTracker,  # only this backend needs the client
         )
 

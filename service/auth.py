@@ -5,7 +5,7 @@ import hmac
 
 from fastapi import Request
 
-from service.errors import APIError
+from qunguard.service.errors import APIError
 
 BOT, MODERATOR, ADMIN = "bot", "moderator", "admin"
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from service.engine import Message, Moderator
-from service.store import StoreUnavailable
+from qunguard.service.engine import Message, Moderator
+from qunguard.service.store import StoreUnavailable
 
 log = logging.getLogger("qunguard")
 

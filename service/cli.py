@@ -26,13 +26,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from model import artifact
-from model.errors import InvalidMessageError, ModelArtifactError
-from service.surrogates import has_lone_surrogate, lone_surrogate_problem
+from qunguard.model import artifact
+from qunguard.model.errors import InvalidMessageError, ModelArtifactError
+from qunguard.service.surrogates import has_lone_surrogate, lone_surrogate_problem
 
 if TYPE_CHECKING:
-    from model.classifier import MessageClassifier
-    from model.normalize import Normalized
+    from qunguard.model.classifier import MessageClassifier
+    from qunguard.model.normalize import Normalized
 
 BATCH = 512
 
@@ -93,8 +93,8 @@ class _Texts:
 
     def __init__(self) -> None:
         # imported once a run, not at the top: `serve --workers` never builds the normaliser's tables
-        from model.classifier import check_message
-        from model.normalize import normalize
+        from qunguard.model.classifier import check_message
+        from qunguard.model.normalize import normalize
 
         self._check, self._normalize = check_message, normalize
 
@@ -269,7 +269,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from pydantic import ValidationError
 
-    from service.config import Settings
+    from qunguard.service.config import Settings
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("db_path", args.db), ("workers", args.workers))
                  if v is not None}
@@ -283,14 +283,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("warning: QUNGUARD_AUTH=off: every endpoint is open to anyone who can reach this port", file=sys.stderr)
     if settings.workers > 1:
         return _serve_workers(settings, overrides)
-    from service.app import create_app
+    from qunguard.service.app import create_app
 
     try:
         app = create_app(settings)
     except ModelArtifactError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from service.workers import check_port_free
+    from qunguard.service.workers import check_port_free
 
     try:
         check_port_free(settings.host, settings.port)  # before saying where we listen
@@ -321,7 +321,7 @@ def _say_listening(settings, model_version: str) -> None:
 def _serve_workers(settings, overrides: dict) -> int:
     """QUNGUARD_WORKERS processes on one port (service/workers.py), after its pre-flight has
     checked, once, what they share: the model, Redis, the store, the port."""
-    from service.workers import PreflightError, preflight, serve_workers
+    from qunguard.service.workers import PreflightError, preflight, serve_workers
 
     try:
         ready = preflight(settings, overrides)

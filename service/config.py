@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from model.artifact import SHIPPED
+from qunguard.model.artifact import SHIPPED
 
 ROLES = ("bot", "moderator", "admin")
 

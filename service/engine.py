@@ -14,15 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from model import artifact
-from model.classifier import MessageClassifier, Scores
-from model.errors import ModelArtifactError
-from model.normalize import normalize
-from service.flood import FloodTracker, Observation, repeat_key
-from service.groups import CompiledGroup, GroupSettings
-from service.policy import decide
-from service.store import ReviewItem, Store
-from service.topic import TopicProfile
+from qunguard.model import artifact
+from qunguard.model.classifier import MessageClassifier, Scores
+from qunguard.model.errors import ModelArtifactError
+from qunguard.model.normalize import normalize
+from qunguard.service.flood import FloodTracker, Observation, repeat_key
+from qunguard.service.groups import CompiledGroup, GroupSettings
+from qunguard.service.policy import decide
+from qunguard.service.store import ReviewItem, Store
+from qunguard.service.topic import TopicProfile
 
 log = logging.getLogger("qunguard")
 

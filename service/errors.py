@@ -24,9 +24,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.json_response import JSONBytes
-from service.store import StoreUnavailable
-from service.surrogates import escape_lone_surrogates
+from qunguard.service.json_response import JSONBytes
+from qunguard.service.store import StoreUnavailable
+from qunguard.service.surrogates import escape_lone_surrogates
 
 log = logging.getLogger("qunguard")
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
 
-from model.normalize import Normalized
+from qunguard.model.normalize import Normalized
 
 # Short replies that whole groups send at once (roll call, acknowledgement, +1):
 # many members saying 收到 is a group doing its job, not a flood.

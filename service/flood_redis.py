@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import redis
 
-from service.flood import (
+from qunguard.service.flood import (
     MAX_RAID_USERS,
     FloodSignal,
     Observation,

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from model.normalize import normalize
-from service.flood import FloodLimits
-from service.surrogates import NO_LONE_SURROGATES, Text
+from qunguard.model.normalize import normalize
+from qunguard.service.flood import FloodLimits
+from qunguard.service.surrogates import NO_LONE_SURROGATES, Text
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 FlaggedAction = Literal["review", "delete"]

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.links import link_tags
-from model.normalize import Handle
-from service.flood import FloodSignal
-from service.groups import CompiledGroup
+from qunguard.model.links import link_tags
+from qunguard.model.normalize import Handle
+from qunguard.service.flood import FloodSignal
+from qunguard.service.groups import CompiledGroup
 
 # link parts that say "buy here" or "join elsewhere" rather than "read this"
 _CORROBORATING_LINK_TAGS = frozenset(("shop", "short", "invite", "obf", "ip", "puny"))

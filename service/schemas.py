@@ -5,8 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from service.groups import GroupSettings
-from service.surrogates import NO_LONE_SURROGATES, Text
+from qunguard.service.groups import GroupSettings
+from qunguard.service.surrogates import NO_LONE_SURROGATES, Text
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128), NO_LONE_SURROGATES]
 MessageId = Annotated[str, StringConstraints(max_length=128), NO_LONE_SURROGATES]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from model.classifier import MessageClassifier, Scores
-from service.groups import GroupSettings
+from qunguard.model.classifier import MessageClassifier, Scores
+from qunguard.service.groups import GroupSettings
 
 
 class TopicProfile:

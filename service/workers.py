@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from multiprocessing.context import SpawnProcess
 
-    from service.config import Settings
+    from qunguard.service.config import Settings
 
 log = logging.getLogger("qunguard.workers")
 
@@ -55,9 +55,9 @@ def preflight(settings: Settings, overrides: Mapping[str, Any]) -> PreflightResu
     Raises PreflightError; nothing is written to the environment unless every check passed."""
     import redis
 
-    from model import artifact
-    from model.errors import ModelArtifactError
-    from service.store import Store
+    from qunguard.model import artifact
+    from qunguard.model.errors import ModelArtifactError
+    from qunguard.service.store import Store
 
     try:
         meta = artifact.check(settings.model_dir)
@@ -99,7 +99,7 @@ def _run_worker(host: str, port: int) -> None:
     import uvicorn
 
     sock = reuseport_socket(host, port)
-    config = uvicorn.Config("service.app:create_worker_app", factory=True, log_level="warning", access_log=False)
+    config = uvicorn.Config("qunguard.service.app:create_worker_app", factory=True, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

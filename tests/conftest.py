@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import train
-from model import artifact
+from qunguard.model import artifact
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +49,7 @@ def auth(role: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def loaded_model(small_model_dir):
-    from service.engine import LoadedModel
+    from qunguard.service.engine import LoadedModel
 
     return LoadedModel(*artifact.load(small_model_dir))
 
@@ -59,11 +59,11 @@ def make_client(tmp_path, loaded_model, small_model_dir):
     """A factory: real app, real SQLite file in tmp_path, real HTTP client (TestClient)."""
     from fastapi.testclient import TestClient
 
-    from service.app import create_app
-    from service.config import Settings
-    from service.engine import Moderator
-    from service.flood import InMemoryFloodTracker
-    from service.store import Store
+    from qunguard.service.app import create_app
+    from qunguard.service.config import Settings
+    from qunguard.service.engine import Moderator
+    from qunguard.service.flood import InMemoryFloodTracker
+    from qunguard.service.store import Store
 
     clients = []
 
@@ -109,7 +109,7 @@ def delete_redis_keys(pattern: str) -> None:
 @contextlib.contextmanager
 def redis_tracker(prefix: str | None = None):
     """A RedisFloodTracker on the machine's Redis, its keys under a prefix of its own, removed after."""
-    from service.flood_redis import RedisFloodTracker
+    from qunguard.service.flood_redis import RedisFloodTracker
 
     tr = RedisFloodTracker(REDIS_URL, prefix=prefix or f"qgtest:{uuid.uuid4().hex}:")
     tr.ping()  # no Redis is a failed test, never a skipped one

@@ -5,7 +5,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 
-from service.store import Store
+from qunguard.service.store import Store
 
 
 @contextlib.contextmanager

@@ -57,7 +57,7 @@ def test_ops_endpoints_need_no_token(client, path):
 def test_service_refuses_to_start_without_tokens(tmp_path):
     from pydantic import ValidationError
 
-    from service.config import Settings
+    from qunguard.service.config import Settings
 
     with pytest.raises(ValidationError, match="no API tokens configured"):
         Settings(tokens="", auth="on", db_path=tmp_path / "x.db")
@@ -68,7 +68,7 @@ def test_service_refuses_to_start_without_tokens(tmp_path):
 def test_malformed_tokens_are_refused(tokens):
     from pydantic import ValidationError
 
-    from service.config import Settings
+    from qunguard.service.config import Settings
 
     with pytest.raises((ValidationError, ValueError), match="QUNGUARD_TOKENS"):
         Settings(tokens=tokens)

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from model import artifact
+from qunguard.model import artifact
 from tests.conftest import auth
 
 GOOD = {"group_id": "g1", "user_id": "u1", "text": "你好"}

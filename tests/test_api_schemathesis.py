@@ -17,8 +17,8 @@ from schemathesis.checks import (
     positive_data_acceptance,
 )
 
-from service.app import create_app
-from service.config import Settings
+from qunguard.service.app import create_app
+from qunguard.service.config import Settings
 from tests.conftest import TOKENS, auth
 
 pytestmark = pytest.mark.slow  # schemathesis generates hundreds of requests

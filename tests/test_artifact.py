@@ -5,8 +5,8 @@ import shutil
 import numpy as np
 import pytest
 
-from model import artifact
-from model.errors import ModelArtifactError
+from qunguard.model import artifact
+from qunguard.model.errors import ModelArtifactError
 
 MESSAGES = ["加我微信 Was4872 领取优惠券", "今天天气不错", "哈哈哈哈哈哈哈哈哈", "帮我砍一刀谢谢"]
 

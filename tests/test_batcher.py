@@ -4,9 +4,9 @@ import asyncio
 import httpx
 import pytest
 
-from service import engine
-from service.batcher import MicroBatcher
-from service.engine import Message
+from qunguard.service import engine
+from qunguard.service.batcher import MicroBatcher
+from qunguard.service.engine import Message
 from tests.conftest import auth
 
 TEXTS = ["早上好", "加我微信 Was4872 领取优惠券，限时包邮", "哈哈哈哈哈哈哈哈哈哈哈", "今晚几点开会？", "[图片]"]
@@ -119,7 +119,7 @@ def test_a_batch_without_failures_is_one_call(client, monkeypatch):
 
 
 def test_a_store_failure_is_the_whole_batch_and_is_not_retried(client, monkeypatch):
-    from service.store import StoreUnavailable
+    from qunguard.service.store import StoreUnavailable
     from tests.store_lock import write_lock_held_elsewhere
 
     moderator = client.app.state.moderator

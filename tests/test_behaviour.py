@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from model.evaluate import behaviour_report, format_behaviour
+from qunguard.model.evaluate import behaviour_report, format_behaviour
 
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "checklist" / "behaviour.jsonl"
 

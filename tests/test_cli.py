@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
-from service import cli
+from qunguard.service import cli
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], input=stdin, capture_output=True, timeout=120,
+    return subprocess.run([sys.executable, "-m", "qunguard.service.cli", *args], input=stdin, capture_output=True, timeout=120,
                           check=False)  # the tests read the exit code
 
 

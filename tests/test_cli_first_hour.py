@@ -16,7 +16,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # every test runs the `qunguard` command in a subprocess
 
-QUNGUARD = [sys.executable, "-m", "service.cli"]
+QUNGUARD = [sys.executable, "-m", "qunguard.service.cli"]
 
 
 def free_port() -> int:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from data import augment as aug
-from data import build, hand_labels
-from data.mapping import ADVERTISING, FLOODING, ON_TOPIC, SPAM, clean_text, map_row, text_flood
-from data.sources import RawRow
+from qunguard.data import augment as aug
+from qunguard.data import build, hand_labels
+from qunguard.data.mapping import ADVERTISING, FLOODING, ON_TOPIC, SPAM, clean_text, map_row, text_flood
+from qunguard.data.sources import RawRow
 
 
 def _map(source: str, raw_label: str, text: str) -> tuple[str, str] | None:

@@ -1,7 +1,7 @@
 """The README documents every setting, and its first lines give the two commands."""
 from pathlib import Path
 
-from service.config import Settings
+from qunguard.service.config import Settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from model import artifact
-from service.engine import Message, Moderator
-from service.flood import InMemoryFloodTracker
-from service.groups import GroupSettings
-from service.store import Store
+from qunguard.model import artifact
+from qunguard.service.engine import Message, Moderator
+from qunguard.service.flood import InMemoryFloodTracker
+from qunguard.service.groups import GroupSettings
+from qunguard.service.store import Store
 
 
 @pytest.fixture

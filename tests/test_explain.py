@@ -1,8 +1,8 @@
 """A verdict's evidence: the tokens of a message that push hardest toward its label."""
 import numpy as np
 
-from model.labels import LABELS
-from model.normalize import normalize
+from qunguard.model.labels import LABELS
+from qunguard.model.normalize import normalize
 from tests.conftest import read_gold
 
 

@@ -3,8 +3,8 @@ import json
 import logging
 import shutil
 
-from model import artifact
-from service.schemas import HealthOut
+from qunguard.model import artifact
+from qunguard.service.schemas import HealthOut
 from tests.conftest import auth
 
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from model.errors import NotFittedError
-from model.features import MessageFeaturizer
-from model.normalize import normalize
-from model.shape import SHAPE_NAMES
+from qunguard.model.errors import NotFittedError
+from qunguard.model.features import MessageFeaturizer
+from qunguard.model.normalize import normalize
+from qunguard.model.shape import SHAPE_NAMES
 
 DOCS = ["加我微信 Was4872 领取优惠券", "今天天气不错", "哈哈哈哈哈哈哈", "沟买请私聊", "[图片][图片][图片]"]
 

@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from model.normalize import normalize
-from service.flood import FloodLimits, InMemoryFloodTracker, Observation, repeat_key
+from qunguard.model.normalize import normalize
+from qunguard.service.flood import FloodLimits, InMemoryFloodTracker, Observation, repeat_key
 
 T0 = 1_763_900_000.0
 LIMITS = FloodLimits()  # 5 in 10 s, 3 repeats in 60 s, 4 users in 60 s
@@ -187,7 +187,7 @@ def test_a_batch_observes_in_order(tracker):
 
 
 def test_redis_down_keeps_verdicts_flowing():
-    from service.flood_redis import RedisFloodTracker
+    from qunguard.service.flood_redis import RedisFloodTracker
 
     tr = RedisFloodTracker("redis://127.0.0.1:1/0")  # nothing listens on port 1
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from model.normalize import normalize
-from model.normalize.handles import email, find_handles, group, phone, qq, telegram, url, wechat
-from model.normalize.handles.resolve import longest_leftmost
+from qunguard.model.normalize import normalize
+from qunguard.model.normalize.handles import email, find_handles, group, phone, qq, telegram, url, wechat
+from qunguard.model.normalize.handles.resolve import longest_leftmost
 
 
 def _found(finder, raw):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from model.int_lookup import IntLookup
+from qunguard.model.int_lookup import IntLookup
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 5000])

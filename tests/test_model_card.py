@@ -1,7 +1,7 @@
 """MODEL_CARD.md: written by train.py beside the model, and buildable from an existing folder's meta.json."""
 import json
 
-from model import artifact, model_card
+from qunguard.model import artifact, model_card
 
 
 def meta_with(**extra) -> dict:
@@ -80,7 +80,7 @@ def test_largest_confusions_name_true_and_predicted_labels():
 
 
 def test_the_shipped_card_is_current():
-    """Regenerate with `python -m model.model_card model/shipped` after retraining or a new LOSO run."""
+    """Regenerate with `python -m qunguard.model.model_card model/shipped` after retraining or a new LOSO run."""
     shipped = (artifact.SHIPPED / model_card.CARD_FILE).read_text(encoding="utf-8")
     expected = model_card.build_model_card(artifact.read_meta(artifact.SHIPPED), model_card.read_sources(),
                                            model_card.read_loso())

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from model.evaluate import evaluate
+from qunguard.model.evaluate import evaluate
 from tests.conftest import read_gold
 
 CASES = [
@@ -132,7 +132,7 @@ ATTACHMENTS = {
 @pytest.mark.parametrize("attach", ATTACHMENTS, ids=list(ATTACHMENTS))
 def test_attachments_do_not_turn_chat_into_a_label(shipped, attach):
     """Real group chat never trained on keeps its verdict when a member attaches something."""
-    from data.mapping import text_flood
+    from qunguard.data.mapping import text_flood
 
     clf, _ = shipped
     # a lone [图片] plus two emoji is three reactions without words: flooding by the guide, rightly

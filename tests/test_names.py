@@ -23,10 +23,10 @@ def test_every_class_of_the_service_has_its_own_name():
 
 
 @pytest.mark.parametrize("module, name", [
-    ("service.groups", "ACTIONS"),
-    ("service.policy", "RANK"),
-    ("service.config", "get_settings"),
-    ("service.engine", "MessageIn"),  # the engine's message is `Message`; `MessageIn` is the request body
+    ("qunguard.service.groups", "ACTIONS"),
+    ("qunguard.service.policy", "RANK"),
+    ("qunguard.service.config", "get_settings"),
+    ("qunguard.service.engine", "MessageIn"),  # the engine's message is `Message`; `MessageIn` is the request body
 ])
 def test_dead_names_are_gone(module, name):
     import importlib
@@ -35,6 +35,6 @@ def test_dead_names_are_gone(module, name):
 
 
 def test_the_store_has_no_all_groups():
-    from service.store import Store
+    from qunguard.service.store import Store
 
     assert not hasattr(Store, "all_groups")

@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from model.normalize import TOKENS, Handle, Normalized, normalize
+from qunguard.model.normalize import TOKENS, Handle, Normalized, normalize
 
 IMG, STK, EMO = TOKENS["img"], TOKENS["sticker"], TOKENS["emoji"]
 

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from model.normalize import normalize
-from service.flood import FloodSignal
-from service.groups import CompiledGroup, GroupSettings
-from service.policy import corroboration, decide
+from qunguard.model.normalize import normalize
+from qunguard.service.flood import FloodSignal
+from qunguard.service.groups import CompiledGroup, GroupSettings
+from qunguard.service.policy import corroboration, decide
 
 SURE_AD = {"on_topic": 0.01, "spam": 0.02, "advertising": 0.97, "flooding": 0.0}
 SURE_FLOOD = {"on_topic": 0.01, "spam": 0.0, "advertising": 0.0, "flooding": 0.99}

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 def start(db, model_dir, port):
     env = {**os.environ, "QUNGUARD_TOKENS": ",".join(f"{r}:{t}" for r, t in TOKENS.items()), "QUNGUARD_MODEL_DIR": str(model_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--db", str(db)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "qunguard.service.cli", "serve", "--port", str(port), "--db", str(db)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -2,8 +2,8 @@
 names only with debug, and every reason agrees with the label it explains."""
 import numpy as np
 
-from model.evidence import evidence_spans
-from model.normalize import normalize
+from qunguard.model.evidence import evidence_spans
+from qunguard.model.normalize import normalize
 from tests.conftest import auth
 
 T0 = 1_763_900_000.0

@@ -17,7 +17,7 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from service.flood_redis import CircuitBreaker, RedisFloodTracker
+from qunguard.service.flood_redis import CircuitBreaker, RedisFloodTracker
 from tests.conftest import TOKENS, auth
 from tests.test_queue_durability import free_port
 
@@ -51,10 +51,10 @@ def private_redis():
 @pytest.fixture
 def service_on(tmp_path, loaded_model):
     """A factory: the real app with its flood windows in the given tracker."""
-    from service.app import create_app
-    from service.config import Settings
-    from service.engine import Moderator
-    from service.store import Store
+    from qunguard.service.app import create_app
+    from qunguard.service.config import Settings
+    from qunguard.service.engine import Moderator
+    from qunguard.service.store import Store
 
     clients = []
 

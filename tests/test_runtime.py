@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from model import artifact
-from model.classifier import MessageClassifier
-from model.errors import ModelArtifactError
-from model.features import MessageFeaturizer
-from model.labels import LABELS
-from model.normalize import normalize
-from model.pinyin import build_table, read_table
+from qunguard.model import artifact
+from qunguard.model.classifier import MessageClassifier
+from qunguard.model.errors import ModelArtifactError
+from qunguard.model.features import MessageFeaturizer
+from qunguard.model.labels import LABELS
+from qunguard.model.normalize import normalize
+from qunguard.model.pinyin import build_table, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("sklearn", "scipy", "joblib", "fastapi", "uvicorn")
@@ -64,10 +64,10 @@ def test_loading_and_classifying_import_neither_sklearn_nor_scipy(tmp_path):
     lines.write_text(json.dumps({"text": "需要的加V Was4872，限时包邮"}, ensure_ascii=False) + "\n", encoding="utf-8")
     code = (
         "import sys\n"
-        "from model import artifact\n"
+        "from qunguard.model import artifact\n"
         "clf, _ = artifact.load(artifact.SHIPPED)\n"
         "assert clf.classify('需要的加V Was4872，限时包邮').label != 'on_topic'\n"
-        "from service.cli import main\n"
+        "from qunguard.service.cli import main\n"
         f"assert main(['classify', {str(lines)!r}, '-o', {str(tmp_path / 'out.jsonl')!r}]) == 0\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))\n"
     )
@@ -153,4 +153,40 @@ def test_topic_similarity_equals_the_matrix_product(shipped):
 
 
 def test_the_pinyin_table_file_is_pypinyins_table():
-    assert read_table() == build_table(), "the installed pypinyin changed: rewrite the file, python -m model.pinyin"
+    assert read_table() == build_table(), "the installed pypinyin changed: rewrite the file, python -m qunguard.model.pinyin"
+
+
+def test_a_model_of_format_1_pickled_under_the_old_module_names_converts(fitted, probe, tmp_path):
+    """Format 1 was pickled when the code was the top-level package `model` (model.classifier.MessageClassifier):
+    converting resolves those names to qunguard.model, and leaves no `model` module behind."""
+    featurizer, lr = fitted
+    old = tmp_path / "old"
+    old.mkdir()
+    legacy = MessageClassifier.__new__(MessageClassifier)
+    legacy.__dict__.update(featurizer=featurizer, model=lr, temperature=0.8, _order=None)
+    classes = {cls: cls.__module__ for cls in (MessageClassifier, MessageFeaturizer)}
+    with artifact.legacy_module_names():  # pickle checks that the name it writes imports to the same class
+        try:
+            for cls, module in classes.items():
+                cls.__module__ = module.removeprefix("qunguard.")
+            joblib.dump(legacy, old / artifact.LEGACY_MODEL_FILE)
+        finally:
+            for cls, module in classes.items():
+                cls.__module__ = module
+    pickled = (old / artifact.LEGACY_MODEL_FILE).read_bytes()
+    assert b"model.classifier" in pickled and b"qunguard.model.classifier" not in pickled
+    meta = {"format_version": 1, "model_version": "v1", "labels": list(LABELS), "libraries": {},
+            "model_sha256": artifact._sha256(old / artifact.LEGACY_MODEL_FILE)}
+    (old / artifact.META_FILE).write_text(json.dumps(meta))
+    assert "model" not in sys.modules
+
+    assert artifact.main(["convert", str(old), str(tmp_path / "new")]) == 0
+    assert "model" not in sys.modules and "model.classifier" not in sys.modules
+    # the same model pickled under today's names converts to the same scores
+    today = tmp_path / "today"
+    today.mkdir()
+    joblib.dump(legacy, today / artifact.LEGACY_MODEL_FILE)
+    (today / artifact.META_FILE).write_text(json.dumps({**meta, "model_sha256": artifact._sha256(today / artifact.LEGACY_MODEL_FILE)}))
+    assert artifact.main(["convert", str(today), str(tmp_path / "today_new")]) == 0
+    clf, _ = artifact.load(tmp_path / "new")
+    assert np.array_equal(clf.score(probe).proba, artifact.load(tmp_path / "today_new")[0].score(probe).proba)

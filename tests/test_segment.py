@@ -2,7 +2,7 @@ import pickle
 
 import pytest
 
-from model.segment import BACKENDS, Segmenter, read_user_dict
+from qunguard.model.segment import BACKENDS, Segmenter, read_user_dict
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

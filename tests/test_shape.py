@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from model.normalize import normalize
-from model.shape import SHAPE_NAMES, is_text_flood, shape_rows
+from qunguard.model.normalize import normalize
+from qunguard.model.shape import SHAPE_NAMES, is_text_flood, shape_rows
 
 FLOOD = SHAPE_NAMES.index("text_flood")
 

@@ -1,5 +1,5 @@
 """The SQLite review queue on a real file."""
-from service.store import ReviewItem, Store
+from qunguard.service.store import ReviewItem, Store
 
 
 def _item(i: int) -> ReviewItem:
@@ -34,7 +34,7 @@ def test_a_failed_write_raises_store_unavailable_and_the_store_recovers(tmp_path
 
     import pytest
 
-    from service.store import StoreUnavailable
+    from qunguard.service.store import StoreUnavailable
     from tests.store_lock import write_lock_held_elsewhere
 
     store = Store(tmp_path / "q.db")
@@ -53,7 +53,7 @@ def test_a_failed_write_raises_store_unavailable_and_the_store_recovers(tmp_path
 def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path):
     import pytest
 
-    from service.store import StoreUnavailable
+    from qunguard.service.store import StoreUnavailable
 
     store = Store(tmp_path / "q.db")
     revision = store.revisions()["groups"][0]
@@ -69,7 +69,7 @@ def test_a_write_that_fails_midway_leaves_nothing_behind(tmp_path):
 def test_a_closed_store_is_unavailable_not_an_attribute_error(tmp_path):
     import pytest
 
-    from service.store import StoreUnavailable
+    from qunguard.service.store import StoreUnavailable
 
     store = Store(tmp_path / "q.db")
     store.close()
@@ -81,7 +81,7 @@ def test_a_closed_store_is_unavailable_not_an_attribute_error(tmp_path):
 
 
 def test_opening_and_migrating_twice_is_one_migration(tmp_path):
-    from service.store import MIGRATIONS
+    from qunguard.service.store import MIGRATIONS
 
     Store(tmp_path / "q.db").put_group("g1", {"a": 1})
     again = Store(tmp_path / "q.db")  # finds the schema done and keeps the data

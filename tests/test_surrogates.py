@@ -9,7 +9,7 @@ import asyncio
 import httpx
 import pytest
 
-from service.surrogates import (
+from qunguard.service.surrogates import (
     escape_lone_surrogates,
     has_lone_surrogate,
     lone_surrogate_problem,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import train
-from model import artifact
+from qunguard.model import artifact
 
 PROBE = ["加我微信 Was4872 领取优惠券", "今天天气不错", "哈哈哈哈哈哈哈哈哈", "帮我砍一刀谢谢", "澳门娱乐城首充送彩金"]
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 import train
-from model import artifact
+from qunguard.model import artifact
 
 pytestmark = pytest.mark.slow  # every test runs training
 

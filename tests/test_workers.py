@@ -16,7 +16,7 @@ import uuid
 import httpx
 import pytest
 
-from model import artifact
+from qunguard.model import artifact
 from tests.conftest import REDIS_URL, TOKENS, delete_redis_keys
 from tests.test_queue_durability import free_port
 
@@ -42,7 +42,7 @@ def _env(**extra):
 def two_workers(tmp_path_factory):
     port = free_port()
     db = tmp_path_factory.mktemp("workers") / "q.db"
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--db", str(db)],
+    proc = subprocess.Popen([sys.executable, "-m", "qunguard.service.cli", "serve", "--port", str(port), "--db", str(db)],
                             env=_env(QUNGUARD_WORKERS="2", QUNGUARD_FLOOD_BACKEND="redis"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
@@ -177,6 +177,6 @@ def test_a_killed_worker_is_replaced(two_workers):
      "cannot be reached"),
 ])
 def test_workers_without_shared_windows_refuse_to_start(tmp_path, env, message):
-    res = subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(free_port()), "--db", str(tmp_path / "q.db")],
+    res = subprocess.run([sys.executable, "-m", "qunguard.service.cli", "serve", "--port", str(free_port()), "--db", str(tmp_path / "q.db")],
                          env=_env(**env), capture_output=True, text=True, timeout=60, check=False)
     assert res.returncode == 2 and message in res.stderr

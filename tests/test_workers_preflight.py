@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from model import artifact
-from service.config import Settings
-from service.store import Store
-from service.workers import PreflightError, preflight
+from qunguard.model import artifact
+from qunguard.service.config import Settings
+from qunguard.service.store import Store
+from qunguard.service.workers import PreflightError, preflight
 from tests.conftest import REDIS_URL, TOKENS
 from tests.test_queue_durability import free_port
 

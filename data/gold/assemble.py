@@ -1,6 +1,6 @@
 """Write data/gold/gold.jsonl.gz from the hand-label files.
 
-    python -m data.gold.assemble LABELS.tsv [LABELS.tsv ...]
+    python -m qunguard.data.gold.assemble LABELS.tsv [LABELS.tsv ...]
 
 Each LABELS.tsv has a header `id<TAB>label`, ids as written by sample_candidates
 (`1-0000` .. `2-0607`). Rows labelled `skip` are left out. The text stored is the
@@ -15,10 +15,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from data.gold.sample_candidates import draw
-from data.mapping import clean_text
-from data.sources import RawRow
-from model.labels import LABELS
+from qunguard.data.gold.sample_candidates import draw
+from qunguard.data.mapping import clean_text
+from qunguard.data.sources import RawRow
+from qunguard.model.labels import LABELS
 
 OUT = Path(__file__).resolve().parent / "gold.jsonl.gz"
 

@@ -1,6 +1,6 @@
 """How often the source-to-label mapping (data/mapping.py) agrees with hand labels.
 
-    python -m data.gold.mapping_agreement LABELS.tsv [LABELS.tsv ...]
+    python -m qunguard.data.gold.mapping_agreement LABELS.tsv [LABELS.tsv ...]
 
 Maps every hand-labelled gold candidate with its source label and compares with the
 hand label, per source and per candidate half (part 1 / part 2). Rows the mapping
@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from data.gold.assemble import candidates_by_id, read_labels
-from data.mapping import clean_text, map_row
-from data.sources import RawRow
+from qunguard.data.gold.assemble import candidates_by_id, read_labels
+from qunguard.data.mapping import clean_text, map_row
+from qunguard.data.sources import RawRow
 
 
 def agreement(paths: list[str]) -> None:

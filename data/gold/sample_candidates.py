@@ -3,7 +3,7 @@
 Run once (seeded); the drawn rows were then labelled by hand by the labelling
 guide and saved as data/gold/gold.jsonl.gz. Re-running reproduces the same draw.
 
-    python -m data.gold.sample_candidates OUT_DIR
+    python -m qunguard.data.gold.sample_candidates OUT_DIR
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from data.sources import READERS
+from qunguard.data.sources import READERS
 
 RAW = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "raw"
 SEED = 20261123

@@ -1,6 +1,6 @@
 """Canonical text for QunGuard: undo the obfuscations chat spammers use, find contact handles.
 
-    from model.normalize import normalize, Normalized, Handle, TOKENS
+    from qunguard.model.normalize import normalize, Normalized, Handle, TOKENS
     n = normalize("加V Was4872 ☎☎")
     n.text      # '加v was4872 \ue002\ue002'
     n.masked    # '\ue012 \ue002\ue002'

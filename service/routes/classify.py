@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service import engine
-from service.errors import APIError
-from service.json_response import JSONBytes
-from service.routes.deps import AsBot, BatcherDep, MetricsDep, ModeratorDep, SettingsDep
-from service.schemas import ERRORS, BatchIn, BatchOut, MessageIn, VerdictOut
+from qunguard.service import engine
+from qunguard.service.errors import APIError
+from qunguard.service.json_response import JSONBytes
+from qunguard.service.routes.deps import AsBot, BatcherDep, MetricsDep, ModeratorDep, SettingsDep
+from qunguard.service.schemas import ERRORS, BatchIn, BatchOut, MessageIn, VerdictOut
 
 router = APIRouter(prefix="/v1", tags=["classify"])
 

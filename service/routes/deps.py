@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from service.auth import ADMIN, BOT, MODERATOR, Auth
-from service.batcher import MicroBatcher
-from service.config import Settings
-from service.engine import Moderator
-from service.metrics import Metrics
+from qunguard.service.auth import ADMIN, BOT, MODERATOR, Auth
+from qunguard.service.batcher import MicroBatcher
+from qunguard.service.config import Settings
+from qunguard.service.engine import Moderator
+from qunguard.service.metrics import Metrics
 
 
 async def _moderator(request: Request) -> Moderator:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path
 
-from service.errors import APIError
-from service.groups import GroupSettings
-from service.routes.deps import AsModerator, AsReader, ModeratorDep
-from service.schemas import ERRORS, GroupOut
+from qunguard.service.errors import APIError
+from qunguard.service.groups import GroupSettings
+from qunguard.service.routes.deps import AsModerator, AsReader, ModeratorDep
+from qunguard.service.schemas import ERRORS, GroupOut
 
 router = APIRouter(prefix="/v1/groups", tags=["groups"])
 GroupId = Path(..., min_length=1, max_length=128)

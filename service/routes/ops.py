@@ -5,18 +5,18 @@ import os
 
 from fastapi import APIRouter, Query, Response
 
-from model.artifact import feature_library_mismatches
-from model.errors import ModelArtifactError
-from service.errors import APIError
-from service.json_response import JSONBytes
-from service.routes.deps import (
+from qunguard.model.artifact import feature_library_mismatches
+from qunguard.model.errors import ModelArtifactError
+from qunguard.service.errors import APIError
+from qunguard.service.json_response import JSONBytes
+from qunguard.service.routes.deps import (
     AsAdmin,
     AsModerator,
     MetricsDep,
     ModeratorDep,
     SettingsDep,
 )
-from service.schemas import (
+from qunguard.service.schemas import (
     ERRORS,
     HEALTH_RESPONSES,
     METRICS_TEXT,
