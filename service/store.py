@@ -82,6 +82,20 @@ class ReviewItem:
     message_ts: float
 
 
+def _enable_wal(db: sqlite3.Connection, deadline_s: float = 5.0) -> None:
+    """Switch a new file to WAL. The switch needs the file to itself, and SQLite answers "locked" at
+    once, without waiting on busy_timeout, when workers open a new file together: retry briefly."""
+    give_up = time.monotonic() + deadline_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > give_up:
+                raise
+            time.sleep(0.01)
+
+
 class Store:
     def __init__(self, path: Path | str, *, durable_fsync: bool = False) -> None:
         self.path = Path(path)
@@ -100,9 +114,9 @@ class Store:
                 return
             db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
             db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute(f"PRAGMA synchronous={'FULL' if self._durable_fsync else 'NORMAL'}")
             db.execute("PRAGMA busy_timeout=5000")
+            _enable_wal(db)
+            db.execute(f"PRAGMA synchronous={'FULL' if self._durable_fsync else 'NORMAL'}")
             self._db = db
 
     def _migrate(self) -> None:

@@ -184,7 +184,7 @@ def test_a_blank_message_is_chat_and_says_why(shipped):
 
 
 def test_wrong_type_and_over_long_text_are_clear_errors(shipped):
-    from model.errors import InvalidMessageError
+    from qunguard.model.errors import InvalidMessageError
 
     clf, _ = shipped
     with pytest.raises(InvalidMessageError, match="must be a string"):
