@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
-import json
 import random
 import resource
 import subprocess
@@ -33,7 +32,7 @@ from tqdm import tqdm
 from qunguard.model import artifact
 from qunguard.model.classifier import MessageClassifier
 from qunguard.model.dataset import DatasetError, Example, read_export, read_jsonl_gz
-from qunguard.model.evaluate import behaviour_report, evaluate, format_behaviour, format_report
+from qunguard.model.evaluate import evaluate, format_behaviour, format_report, run_behaviour_suite
 from qunguard.model.features import MessageFeaturizer
 from qunguard.model.model_card import write_model_card
 
@@ -201,9 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         where = path.relative_to(args.data) if path else f"source {args.leave_out}, never trained on"
         report.append(format_report(f"{name} ({where})", m))
     if args.behaviour.exists():
-        cases = [json.loads(line) for line in args.behaviour.read_text(encoding="utf-8").splitlines() if line.strip()]
-        predicted = [v.label for v in clf.classify_batch([c["text"] for c in cases], explain=False)]
-        metrics["behaviour_suite"] = behaviour_report(predicted, cases)
+        metrics["behaviour_suite"] = run_behaviour_suite(clf, args.behaviour)
         report.append(format_behaviour(f"behaviour suite ({args.behaviour.name})", metrics["behaviour_suite"]))
     text = "\n".join(report)
     print(text)

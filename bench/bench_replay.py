@@ -14,7 +14,6 @@ and how many of their ads, lures and floods were flagged.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 import tempfile
@@ -26,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from qunguard.model import artifact
+from qunguard.model.dataset import read_jsonl_rows
 from qunguard.service.engine import LoadedModel, Message, Moderator
 from qunguard.service.flood import InMemoryFloodTracker
 from qunguard.service.store import Store
@@ -35,14 +35,9 @@ LABELS = ROOT / "data" / "eval" / "scu_heldout.jsonl.gz"
 GROUP = "qq_scu_group_2017"
 
 
-def read_gz(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
-
-
 def replay(model_dir: Path, batch: int) -> tuple[list[dict], list[dict]]:
     """(messages of the stretch, their verdicts), in order."""
-    messages = read_gz(REPLAY)
+    messages = read_jsonl_rows(REPLAY)
     with tempfile.TemporaryDirectory() as tmp:
         moderator = Moderator(LoadedModel(*artifact.load(model_dir)), Store(Path(tmp) / "replay.db"), InMemoryFloodTracker())
         verdicts: list[dict] = []
@@ -73,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"deleted: {actions['delete']} ({actions['delete'] / n:.2%})   sent to review or delete: {flagged} ({flagged / n:.2%})")
     print("flagged by label and action:", dict(Counter((v["label"], v["action"]) for v in verdicts if v["action"] != "allow")))
 
-    hand = {r["line"]: r["label"] for r in read_gz(LABELS)} if LABELS.exists() else {}
+    hand = {r["line"]: r["label"] for r in read_jsonl_rows(LABELS)} if LABELS.exists() else {}
     by_line = {m["line"]: (m, v) for m, v in zip(messages, verdicts, strict=True)}
     figures = {"n": n, "deleted": actions["delete"], "flagged": flagged,
                "deleted_share": round(actions["delete"] / n, 5), "flagged_share": round(flagged / n, 5)}

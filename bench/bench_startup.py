@@ -64,7 +64,7 @@ def run_classify(command: list[str], path: Path, cpu: int) -> Run:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     t0 = time.perf_counter()
     proc = subprocess.Popen([*command, "classify", str(path)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env=env, cwd=ROOT,
+                            env=env,  # in the caller's folder: `--command "python -m service.cli"` runs that tree's code
                             # Popen has no CPU-affinity argument, and this script starts no threads
                             preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))  # noqa: PLW1509
     assert proc.stdout is not None
@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--passes", type=int, default=3, help="times over the test texts for the throughput run")
     ap.add_argument("--cpu", type=int, default=0, help="the core every run is pinned to")
     ap.add_argument("--command", type=shlex.split, default=default_command(),
-                    help="what to run instead of qunguard, e.g. another tree's 'python -m qunguard.service.cli'")
+                    help="what to run instead of qunguard, in this folder: e.g. from an older checkout "
+                         "(git worktree add /tmp/before af1b97c; cd /tmp/before) its 'python -m service.cli'")
     args = ap.parse_args(argv)
     texts = test_texts()
     with tempfile.TemporaryDirectory(prefix="qunguard-bench-") as tmp:

@@ -31,6 +31,7 @@ from qunguard.data import hand_labels
 from qunguard.data.augment import augment
 from qunguard.data.mapping import clean_text, map_row, text_flood
 from qunguard.data.sources import READERS
+from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.normalize import normalize
 
 DATA = Path(__file__).resolve().parent
@@ -88,6 +89,13 @@ def shingles(key: str) -> set[bytes]:
     return {key[i : i + 3].encode() for i in range(max(1, len(key) - 2))}
 
 
+def minhash(key: str) -> MinHash:
+    """The MinHash of a key's character 3-gram shingles; one seed everywhere, so signatures compare."""
+    m = MinHash(num_perm=64, seed=1)
+    m.update_batch(list(shingles(key)))
+    return m
+
+
 class Clusters:
     """Union-find over row ids: near duplicates end up in one cluster."""
 
@@ -108,16 +116,13 @@ class Clusters:
 
 
 def load_gold(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    return read_jsonl_rows(path) if path.exists() else []
 
 
-def read_all(raw: Path) -> tuple[list[dict], Counter]:
+def read_all(raw: Path, review_files: tuple[str, ...] = hand_labels.OVERRIDE_FILES) -> tuple[list[dict], Counter]:
     rows: list[dict] = []
     dropped: Counter = Counter()
-    overrides = hand_labels.training_overrides()
+    overrides = hand_labels.training_overrides(files=review_files)
     for name, reader in READERS.items():
         for r in reader(raw):
             text = clean_text(r)
@@ -162,8 +167,7 @@ def cluster_rows(rows: list[dict], extra_keys: list[str]) -> tuple[list[int], se
     for k, i in first_by_key.items():
         if len(k) < 8:  # too short for near-duplicate shingles; exact key already handled
             continue
-        m = MinHash(num_perm=64, seed=1)
-        m.update_batch(list(shingles(k)))
+        m = minhash(k)
         for j in lsh.query(m):
             clusters.union(i, j)
         lsh.insert(i, m)
@@ -180,21 +184,14 @@ def near_train(train: list[dict], others: list[dict], threshold: float = TEST_NE
         k = masked_key(r["text"])
         exact.add(k)
         if len(k) >= 8:
-            m = MinHash(num_perm=64, seed=1)
-            m.update_batch(list(shingles(k)))
-            lsh.insert(i, m)
+            lsh.insert(i, minhash(k))
     close = set()
     for j, r in enumerate(others):
         k = masked_key(r["text"])
         if len(k) < PROTECT_MIN_KEY:
             continue  # 好的, [表情]: every group says these; not a copy of a training row
-        if k in exact:
+        if k in exact or (len(k) >= 8 and lsh.query(minhash(k))):
             close.add(j)
-        elif len(k) >= 8:
-            m = MinHash(num_perm=64, seed=1)
-            m.update_batch(list(shingles(k)))
-            if lsh.query(m):
-                close.add(j)
     return close
 
 
@@ -245,10 +242,10 @@ def write_jsonl_gz(path: Path, rows: list[dict]) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def build(raw: Path, out: Path) -> dict:
+def build(raw: Path, out: Path, review_files: tuple[str, ...] = hand_labels.OVERRIDE_FILES) -> dict:
     rng = random.Random(SEED)
-    rows, dropped = read_all(raw)
-    gold = load_gold(out / "gold" / "gold.jsonl.gz")
+    rows, dropped = read_all(raw, review_files)
+    gold = load_gold(DATA / "gold" / "gold.jsonl.gz")  # the repo's, also when --out is elsewhere
     evals = eval_sets(rows)
     held = [r for r in rows if is_eval_only(r)]
     ood_rows = [r for r in held if r["source"] in EVAL_ONLY_SOURCES]
@@ -359,8 +356,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="folder of the raw corpora (../shared/data/raw)")
     ap.add_argument("--out", type=Path, default=DATA)
+    ap.add_argument("--with-set-aside-labels", action="store_true",
+                    help="also use the review labels set aside (hand_labels.NOT_USED_FILES): repeats that trial")
     args = ap.parse_args()
-    report = build(args.raw, args.out)
+    files = hand_labels.OVERRIDE_FILES + (hand_labels.NOT_USED_FILES if args.with_set_aside_labels else ())
+    report = build(args.raw, args.out, files)
     for name, c in report["counts"].items():
         print(f"{name}: {c['total']} {c['by_label']}")
 

@@ -45,13 +45,14 @@ def read_label_file(name: str, folder: Path = LABELS_DIR) -> list[dict]:
     return rows
 
 
-def training_overrides(folder: Path = LABELS_DIR) -> dict[tuple[str, str], str]:
+def training_overrides(folder: Path = LABELS_DIR, files: tuple[str, ...] = OVERRIDE_FILES) -> dict[tuple[str, str], str]:
     """(source, key) -> hand label, where key is the raw text, or the line for the QQ group log.
 
+    `files`: the review files to use (OVERRIDE_FILES + NOT_USED_FILES repeats the set-aside trial).
     A text labelled twice with different labels keeps neither: a disagreement is no ground truth."""
     out: dict[tuple[str, str], str] = {}
     conflicts: set[tuple[str, str]] = set()
-    entries = [((r["source"], r["text"]), r["label"]) for name in OVERRIDE_FILES for r in read_label_file(name, folder)]
+    entries = [((r["source"], r["text"]), r["label"]) for name in files for r in read_label_file(name, folder)]
     entries += [((QQ_SCU, str(r["line"])), r["label"]) for r in read_label_file(QQ_SCU_TRAIN_FILE, folder)]
     for key, label in entries:
         if out.get(key, label) != label:

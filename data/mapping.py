@@ -122,9 +122,14 @@ DEALER_BUY = re.compile(r"收.{0,6}(?:元宝|原宝|yb|银|yxb|游戏币|金币|
 MEMBER_BUY = re.compile(r"^[^出卖售甩]*(?:(?<!招)收(?!人|老板|徒|费|非|米|款)|求购|有没有(?:人)?(?:卖|出)|谁有|求租)[^出卖售甩]*$")
 GROUP_PROMO = re.compile(r"(?:群|裙|輑|君羊)[号:：\s]*\d{5,}|加群|进群")
 
-def game_chat_rule(t: str, text: str) -> tuple[str, str] | None:
+def game_scam(t: str, flood: bool) -> bool:
+    """Refund fraud, buying readers' accounts, red-packet gambling, or a bare contact (not a text flood)."""
+    return bool(GAME_SPAM.search(t) or (BARE_CONTACT.match(t) and not flood))
+
+
+def game_chat_rule(t: str, flood: bool) -> tuple[str, str] | None:
     """Game trade chat the corpus calls normal: what a hand review found inside it."""
-    if GAME_SPAM.search(t) or (BARE_CONTACT.match(t) and not text_flood(text)):
+    if game_scam(t, flood):
         return SPAM, "game_scam_or_bare_contact"
     if DEALER_BUY.search(t) and (REPLY.search(t) or CONTACT2.search(t) or PRICE.search(t)):
         return ADVERTISING, "dealer_buys_currency"
@@ -152,7 +157,6 @@ SMS_STRONG = re.compile(
 
 
 NOTICE = re.compile(r"通知|务必|解散|新群|错过|后果自负|最后一次")
-LURE = re.compile(r"加|看|私|q|v|约|主页|头像|名字|资源|网址|链接|福利|简介|滴|联系|群|裙")
 
 
 _FBS_SPACE = re.compile(r"(?<=[^a-z0-9]) (?=[^a-z0-9])| (?=[^a-z0-9])|(?<=[^a-z0-9]) ")
@@ -204,12 +208,12 @@ def map_row(row: RawRow, text: str) -> tuple[str, str] | None:
 
     if src == "game_ad_chat":
         if raw == "1":
-            if GAME_SPAM.search(t) or (BARE_CONTACT.match(t) and not flood):
+            if game_scam(t, flood):
                 return SPAM, "game_scam_or_bare_contact"
             if MEMBER_BUY.search(t) and not DEALER_BUY.search(t):
                 return ON_TOPIC, "member_buying"
             return ADVERTISING, "source_ad"
-        return game_chat_rule(t, text) or ((FLOODING, "text_flood") if flood else (ON_TOPIC, "source_normal"))
+        return game_chat_rule(t, flood) or ((FLOODING, "text_flood") if flood else (ON_TOPIC, "source_normal"))
 
     if src == "game_chat_spam":
         if raw == "normal":

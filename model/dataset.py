@@ -28,11 +28,17 @@ class Example:
     hand_labelled: bool = False  # labelled by us by the guide (data/labels/), not by a mapping rule
 
 
+def read_jsonl_rows(path: Path) -> list[dict]:
+    """Every object of a gzipped (name ends .gz) or plain JSONL file, blank lines skipped."""
+    path = Path(path)
+    with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else path.open(encoding="utf-8")) as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
 def read_jsonl_gz(path: Path) -> list[Example]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [Example(r["text"], r["label"], r.get("source", path.name), bool(r.get("augmented")),
-                        r.get("rule") == "hand_label")
-                for r in map(json.loads, fh)]
+    return [Example(r["text"], r["label"], r.get("source", path.name), bool(r.get("augmented")),
+                    r.get("rule") == "hand_label")
+            for r in read_jsonl_rows(path)]
 
 
 def _check(path: Path, line: int, text, label) -> Example:

@@ -6,6 +6,7 @@ from itertools import pairwise
 import numpy as np
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
+from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.labels import LABELS
 
 
@@ -81,3 +82,10 @@ def format_behaviour(name: str, b: dict) -> str:
     lines += ["", "failures:", ""]
     lines += [f"- `{f['capability']}` {f['text']!r}: {f['label']} → {f['predicted']}" for f in b["failures"]]
     return "\n".join(lines) + "\n"
+
+
+def run_behaviour_suite(clf, path) -> dict:
+    """behaviour_report() of a classifier on the suite at `path` (JSONL: capability, text, label)."""
+    cases = read_jsonl_rows(path)
+    predicted = [v.label for v in clf.classify_batch([c["text"] for c in cases], explain=False)]
+    return behaviour_report(predicted, cases)

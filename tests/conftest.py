@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import gzip
-import json
 import os
 import uuid
 from pathlib import Path
@@ -12,6 +10,7 @@ import pytest
 
 import train
 from qunguard.model import artifact
+from qunguard.model.dataset import read_jsonl_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,8 +34,7 @@ def shipped():
 
 
 def read_gold() -> list[dict]:
-    with gzip.open(ROOT / "data" / "gold" / "gold.jsonl.gz", "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    return read_jsonl_rows(ROOT / "data" / "gold" / "gold.jsonl.gz")
 
 
 # --- the HTTP service ---------------------------------------------------------
@@ -67,11 +65,12 @@ def make_client(tmp_path, loaded_model, small_model_dir):
 
     clients = []
 
-    def make(**overrides):
+    def make(tracker=None, **overrides):
+        """`tracker`: the flood windows (default: in memory); `overrides`: Settings fields."""
         tokens = ",".join(f"{role}:{tok}" for role, tok in TOKENS.items())
         overrides.setdefault("model_dir", small_model_dir)  # what SIGHUP reloads
         settings = Settings(tokens=tokens, db_path=tmp_path / "qunguard.db", **overrides)
-        moderator = Moderator(loaded_model, Store(settings.db_path), InMemoryFloodTracker())
+        moderator = Moderator(loaded_model, Store(settings.db_path), tracker or InMemoryFloodTracker())
         client = TestClient(create_app(settings, moderator))
         client.__enter__()
         clients.append(client)

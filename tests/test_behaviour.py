@@ -7,33 +7,27 @@ product's bar is higher (0.95 overall, 0.85 in every capability; README "Measure
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from qunguard.model.evaluate import behaviour_report, format_behaviour
-
-SUITE = Path(__file__).resolve().parents[2] / "shared" / "checklist" / "behaviour.jsonl"
+from qunguard.model.evaluate import format_behaviour, run_behaviour_suite
+from train import BEHAVIOUR_SUITE as SUITE
 
 # pass rate of the shipped model per capability, rounded down (model/shipped/report.md)
 FLOORS = {
     "reaction_alone": 0.95, "chat_with_reaction": 0.95, "chat": 0.95, "money_chat": 0.95, "link_shared": 0.85,
     "wants_to_buy": 0.80, "inv_traditional": 0.95, "inv_zero_width": 0.95, "flood_excess": 0.95,
-    "course_pitch": 0.85, "group_promo": 0.45, "spam_lure": 0.60, "sell_secondhand": 0.45, "shopping_rebate": 0.15,
-    "agent_pitch": 0.50, "inv_obfuscated_ad": 0.35,
+    "course_pitch": 0.95, "group_promo": 0.95, "spam_lure": 0.65, "sell_secondhand": 0.60, "shopping_rebate": 0.15,
+    "agent_pitch": 0.50, "inv_obfuscated_ad": 0.50,
 }
-OVERALL_FLOOR = 0.82  # the shipped model: 0.833
+OVERALL_FLOOR = 0.84  # the shipped model: 0.850
 
 
 @pytest.fixture(scope="module")
 def report(shipped):
     if not SUITE.exists():
         pytest.skip(f"behaviour suite not found at {SUITE}")
-    cases = [json.loads(line) for line in SUITE.read_text(encoding="utf-8").splitlines() if line.strip()]
     clf, _ = shipped
-    predicted = [v.label for v in clf.classify_batch([c["text"] for c in cases], explain=False)]
-    b = behaviour_report(predicted, cases)
+    b = run_behaviour_suite(clf, SUITE)
     print("\n" + format_behaviour("behaviour suite", b))
     return b
 

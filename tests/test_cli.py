@@ -14,6 +14,12 @@ def run(*args, stdin=None):
                           check=False)  # the tests read the exit code
 
 
+def classify_to_file(src, model_dir):
+    """`qunguard classify SRC -o OUT` with OUT beside SRC: the finished process, and OUT."""
+    out = src.with_name("out.jsonl")
+    return run("classify", str(src), "-o", str(out), "--model", str(model_dir)), out
+
+
 def lines(path):
     return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
 
@@ -36,8 +42,7 @@ def test_jsonl_good_and_bad_lines(tmp_path, small_model_dir):
         + "\n",
         encoding="utf-8",
     )
-    out = tmp_path / "out.jsonl"
-    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    res, out = classify_to_file(src, small_model_dir)
     assert res.returncode == 1, res.stderr
     rows = lines(out)
     assert len(rows) == 7
@@ -60,8 +65,7 @@ def test_jsonl_good_and_bad_lines(tmp_path, small_model_dir):
 def test_csv_input_all_good(tmp_path, small_model_dir):
     src = tmp_path / "in.csv"
     src.write_text("msg_id,text\na,哈哈哈哈哈哈哈哈哈哈\nb,\"明天几点集合, 在哪\"\n", encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    res, out = classify_to_file(src, small_model_dir)
     assert res.returncode == 0, res.stderr
     rows = lines(out)
     assert [r["msg_id"] for r in rows] == ["a", "b"]
@@ -87,8 +91,7 @@ def test_csv_without_text_column(tmp_path, small_model_dir):
 def test_invalid_utf8_line_costs_only_that_line(tmp_path, small_model_dir):
     src = tmp_path / "in.jsonl"
     src.write_bytes(b'{"text": "\xff\xfe bad"}\n' + '{"text": "你好"}\n'.encode())
-    out = tmp_path / "out.jsonl"
-    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    res, out = classify_to_file(src, small_model_dir)
     assert res.returncode == 1
     rows = lines(out)
     assert rows[0]["line"] == 1 and "UTF-8" in rows[0]["error"]["message"]
@@ -127,8 +130,7 @@ def test_owners_bar_one_output_line_per_input_line(tmp_path, small_model_dir):
         '{"text": "需要的加V Was4872，限时包邮", "id": 5}\n',
         encoding="utf-8",
     )
-    out = tmp_path / "out.jsonl"
-    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    res, out = classify_to_file(src, small_model_dir)
     assert res.returncode == 1, res.stderr
     rows = lines(out)
     assert [r["line"] for r in rows] == [1, 2, 3, 4, 5]
@@ -165,8 +167,7 @@ def test_help_documents_the_exit_status():
 def test_csv_blank_row_and_ragged_row_keep_their_line_numbers(tmp_path, small_model_dir):
     src = tmp_path / "in.csv"
     src.write_text('id,text\na,早上好\n\nb,"两行的\n消息"\nc,你好,多余\nd,晚安\n', encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    res, out = classify_to_file(src, small_model_dir)
     assert res.returncode == 1, res.stderr
     rows = lines(out)
     assert [(r["line"], r.get("id"), "error" in r) for r in rows] == [
@@ -177,8 +178,7 @@ def test_csv_blank_row_and_ragged_row_keep_their_line_numbers(tmp_path, small_mo
 def test_a_passed_through_field_with_a_lone_surrogate_is_written_escaped(tmp_path, small_model_dir):
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "你好", "user": "\\udc00x"}\n', encoding="utf-8")
-    out = tmp_path / "out.jsonl"
-    res = run("classify", str(src), "-o", str(out), "--model", str(small_model_dir))
+    res, out = classify_to_file(src, small_model_dir)
     assert res.returncode == 0, res.stderr
     assert "\\udc00x" in out.read_text(encoding="utf-8")
     assert lines(out)[0]["user"] == "\udc00x" and lines(out)[0]["line"] == 1

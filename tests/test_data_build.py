@@ -365,3 +365,25 @@ def test_write_jsonl_gz_is_reproducible(tmp_path):
 
 def test_masked_key_ignores_handles_and_digits():
     assert build.masked_key("加我微信 abc12345 明天见面聊") == build.masked_key("加我微信 zz_998877 明天见面聊")
+
+
+# --- label_checks: the figures data/README.md gives about our labels ---------------------------
+def test_noise_estimate_counts_wrong_rows_per_training_label_and_blind_ones_apart():
+    from qunguard.data.label_checks import noise_estimate
+
+    rows = [{"data_label": "spam", "label": "advertising", "blind": True},
+            {"data_label": "spam", "label": "spam", "blind": False},
+            {"data_label": "on_topic", "label": "on_topic", "blind": True}]
+    est = noise_estimate(rows)
+    assert est["spam"] == {"all": (1, 2), "blind": (1, 1)}
+    assert est["on_topic"] == {"all": (0, 1), "blind": (0, 1)}
+    assert est["flooding"] == {"all": (0, 0), "blind": (0, 0)}
+
+
+def test_mapping_agreement_compares_the_recorded_and_the_current_mapping():
+    from qunguard.data.label_checks import mapping_agreement
+
+    rows = [{"source": "lccc_toy", "raw_label": "utterance", "text": "今天天气不错", "label": "on_topic", "mapped": "spam"},
+            {"source": "lccc_toy", "raw_label": "utterance", "text": "好的", "label": "on_topic", "mapped": None}]
+    agree = mapping_agreement(rows)[("lccc_toy", "utterance", None)]
+    assert agree == {"before": (0, 1), "after": (2, 2)}

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from qunguard.model.evaluate import evaluate
-from tests.conftest import read_gold
+from tests.conftest import ROOT, read_gold, read_jsonl_rows
 
 CASES = [
     ("加我微信 Was4872 领取优惠券，限时包邮", "advertising", "plain-ad"),
@@ -99,13 +99,7 @@ def test_chat_on_topic_is_rarely_called_advertising(shipped):
 # --- what members post every day is no cue for a label (issue: real groups) ---------------
 def read_qq_group_stretch() -> list[dict]:
     """Hand labels of the real QQ group's later stretch: never trained on (data/README.md)."""
-    import gzip
-    import json
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "data" / "eval" / "scu_heldout.jsonl.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    return read_jsonl_rows(ROOT / "data" / "eval" / "scu_heldout.jsonl.gz")
 
 
 EVERYDAY = ["[表情]", "[图片]", "[动画表情]", "[语音]", "👍", "👍👍", "😂", "收到", "好的", "+1", "……", "。。。",

@@ -15,10 +15,9 @@ from itertools import pairwise
 
 import pytest
 import redis
-from fastapi.testclient import TestClient
 
 from qunguard.service.flood_redis import CircuitBreaker, RedisFloodTracker
-from tests.conftest import TOKENS, auth
+from tests.conftest import auth
 from tests.test_queue_durability import free_port
 
 CONTEXT_UNAVAILABLE = "context_unavailable"
@@ -49,26 +48,9 @@ def private_redis():
 
 
 @pytest.fixture
-def service_on(tmp_path, loaded_model):
+def service_on(make_client):
     """A factory: the real app with its flood windows in the given tracker."""
-    from qunguard.service.app import create_app
-    from qunguard.service.config import Settings
-    from qunguard.service.engine import Moderator
-    from qunguard.service.store import Store
-
-    clients = []
-
-    def make(tracker):
-        tokens = ",".join(f"{role}:{tok}" for role, tok in TOKENS.items())
-        settings = Settings(tokens=tokens, db_path=tmp_path / "q.db", flood_backend="redis")
-        client = TestClient(create_app(settings, Moderator(loaded_model, Store(settings.db_path), tracker)))
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield make
-    for c in clients:
-        c.__exit__(None, None, None)
+    return lambda tracker: make_client(tracker, flood_backend="redis")
 
 
 def post_batch(client, group, user, texts):

@@ -1,0 +1,74 @@
+"""A model on the sets it never trained on: hand-labelled real chat, the QQ group's later stretch, gold, the behaviour suite.
+
+    python bench/bench_heldout.py [--model DIR]
+    git worktree add /tmp/before af1b97c && python bench/bench_heldout.py --code /tmp/before
+
+`--code` scores with an older checkout's own code and shipped model (its top-level `model`
+package), so a model from before a change is measured as it ran then, on today's sets. The
+README's "before" column comes from the second command, the evaluation model's figures from
+`python train.py` (its report) and this command with `--model` on its folder.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qunguard.model import artifact
+from qunguard.model.dataset import read_jsonl_rows
+from qunguard.model.evaluate import behaviour_report, evaluate
+from train import BEHAVIOUR_SUITE
+
+SETS = {
+    "real_chat": ROOT / "data" / "eval" / "realchat.jsonl.gz",
+    "qq_group_later_stretch": ROOT / "data" / "eval" / "scu_heldout.jsonl.gz",
+    "gold": ROOT / "data" / "gold" / "gold.jsonl.gz",
+}
+
+
+def load_classifier(model_dir: Path | None, code: Path | None):
+    """The classifier of `model_dir` with today's code, or of an older checkout with its own code."""
+    if code is None:
+        return artifact.load(model_dir or artifact.SHIPPED)[0]
+    sys.path.insert(0, str(code))
+    from model import artifact as old_artifact  # the older checkout's package, not qunguard's
+
+    return old_artifact.load(model_dir or code / "model" / "shipped")[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", type=Path, default=None, help="model folder (default: the shipped one)")
+    ap.add_argument("--code", type=Path, default=None, help="an older checkout whose code and model to measure")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures as JSON here")
+    args = ap.parse_args(argv)
+    clf = load_classifier(args.model, args.code)
+    trained_on = set()
+    if args.code is None and artifact.read_meta(args.model or artifact.SHIPPED).get("trained_on_real_chat_eval"):
+        trained_on.add("real_chat")  # the shipped recipe adds these labels to training (README "Measured")
+    figures: dict[str, dict] = {}
+    print("| set | n | macro-F1 | on_topic F1 | spam F1 | advertising F1 | flooding F1 |\n|---|---|---|---|---|---|---|")
+    for name, path in SETS.items():
+        rows = read_jsonl_rows(path)
+        m = evaluate(clf.predict_proba([r["text"] for r in rows]), [r["label"] for r in rows])
+        figures[name] = m
+        f1 = [f"{c['f1']:.3f}" if c["support"] else "–" for c in m["per_class"].values()]
+        note = " (trained on: not a held-out figure)" if name in trained_on else ""
+        print(f"| {name}{note} | {m['n']:,} | {m['macro_f1']:.3f} | " + " | ".join(f1) + " |")
+    if BEHAVIOUR_SUITE.exists():
+        cases = read_jsonl_rows(BEHAVIOUR_SUITE)
+        b = behaviour_report([v.label for v in clf.classify_batch([c["text"] for c in cases], explain=False)], cases)
+        figures["behaviour_suite"] = b
+        print(f"\nbehaviour suite: {b['pass_rate']:.3f} of {b['n']}; " +
+              ", ".join(f"{cap} {c['passed']}/{c['n']}" for cap, c in b["per_capability"].items()))
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
