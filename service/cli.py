@@ -366,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db", type=Path, help="SQLite file; overrides QUNGUARD_DB_PATH")
     s.add_argument("--workers", type=int, help="worker processes; overrides QUNGUARD_WORKERS (more than 1 needs Redis)")
     s.set_defaults(func=cmd_serve)
+    from qunguard.service.commands import export, models, report, users  # each adds its own subcommand
+
+    for command in (users, export, models, report):
+        command.register(sub)
     return ap
 
 

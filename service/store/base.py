@@ -1,4 +1,7 @@
-"""The only module that speaks SQL: review queue and group settings in SQLite.
+"""The store's connection: one SQLite file, its migrations, and the two ways in (a read, a write).
+
+The store is the only package that speaks SQL; each area has its own module of
+methods on the one `Store` (service/store/__init__.py): review.py, groups.py, ...
 
 One connection, one lock: writes are serialised and committed before the
 caller returns, so a review item acknowledged to a bot survives a crash of
@@ -12,74 +15,18 @@ HTTP error handler, which answers 503 store_unavailable) never see sqlite3 error
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
-
-MIGRATIONS: list[str] = [
-    # 1: review queue and group settings
-    """
-    CREATE TABLE review_items (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        message_id TEXT,
-        group_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        text TEXT NOT NULL,
-        label TEXT NOT NULL,
-        action TEXT NOT NULL,
-        scores TEXT NOT NULL,
-        reasons TEXT NOT NULL,
-        model_version TEXT NOT NULL,
-        message_ts REAL NOT NULL,
-        created_at REAL NOT NULL,
-        status TEXT NOT NULL DEFAULT 'pending',
-        final_label TEXT,
-        reviewed_by TEXT,
-        reviewed_at REAL
-    );
-    CREATE INDEX review_items_status ON review_items (status, id);
-    CREATE INDEX review_items_group ON review_items (group_id, id);
-    CREATE TABLE groups (
-        group_id TEXT PRIMARY KEY,
-        settings TEXT NOT NULL,
-        updated_at REAL NOT NULL
-    );
-    """,
-    # 2: change counters that worker processes follow (group settings, the model in effect)
-    """
-    CREATE TABLE revisions (
-        name TEXT PRIMARY KEY,
-        value INTEGER NOT NULL,
-        detail TEXT
-    );
-    INSERT INTO revisions (name, value) VALUES ('groups', 0), ('model', 0);
-    """,
-]
+from qunguard.service.store.migrations import MIGRATIONS
 
 
 class StoreUnavailable(Exception):
     """The review store could not read or commit: nothing of the failed call was stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewItem:
-    message_id: str | None
-    group_id: str
-    user_id: str
-    text: str
-    label: str
-    action: str
-    scores: dict[str, float]
-    reasons: list[dict[str, str]]
-    model_version: str
-    message_ts: float
 
 
 def _enable_wal(db: sqlite3.Connection, deadline_s: float = 5.0) -> None:
@@ -96,7 +43,7 @@ def _enable_wal(db: sqlite3.Connection, deadline_s: float = 5.0) -> None:
             time.sleep(0.01)
 
 
-class Store:
+class StoreBase:
     def __init__(self, path: Path | str, *, durable_fsync: bool = False) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
@@ -176,66 +123,6 @@ class Store:
         except StoreUnavailable:
             return False
 
-    # -- review queue ---------------------------------------------------------
-    def add_review_items(self, items: list[ReviewItem]) -> list[int]:
-        """Insert and commit; returns the new ids. Raises StoreUnavailable if it could not commit."""
-        if not items:
-            return []
-        now = time.time()
-        dumps = orjson.dumps
-        rows = [(it.message_id, it.group_id, it.user_id, it.text, it.label, it.action, dumps(it.scores).decode(),
-                 dumps(it.reasons).decode(), it.model_version, it.message_ts, now) for it in items]
-        with self._write() as db:
-            db.executemany(
-                "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
-                " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-            # one writer inside one transaction: AUTOINCREMENT ids are consecutive
-            last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
-        return list(range(last - len(rows) + 1, last + 1))
-
-    def review_items(self, *, status: str | None = "pending", group_id: str | None = None, after_id: int = 0, limit: int = 100) -> list[dict]:
-        # the columns the API declares (ReviewItemOut), named: a column added later is not sent unannounced
-        sql = ("SELECT id, message_id, group_id, user_id, text, label, action, scores, reasons, model_version,"
-               " message_ts, created_at, status, final_label, reviewed_by, reviewed_at FROM review_items WHERE id > ?")
-        args: list = [after_id]
-        if status:
-            sql += " AND status = ?"
-            args.append(status)
-        if group_id:
-            sql += " AND group_id = ?"
-            args.append(group_id)
-        sql += " ORDER BY id LIMIT ?"
-        args.append(limit)
-        with self._read() as db:
-            rows = db.execute(sql, args).fetchall()
-        out = []
-        for r in rows:
-            d = dict(r)
-            d["scores"] = json.loads(d["scores"])
-            d["reasons"] = json.loads(d["reasons"])
-            out.append(d)
-        return out
-
-    def count_review_items(self, status: str = "pending") -> int:
-        with self._read() as db:
-            return db.execute("SELECT COUNT(*) FROM review_items WHERE status = ?", (status,)).fetchone()[0]
-
-    # -- group settings -------------------------------------------------------
-    def get_group(self, group_id: str) -> dict | None:
-        with self._read() as db:
-            row = db.execute("SELECT settings FROM groups WHERE group_id = ?", (group_id,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def put_group(self, group_id: str, settings: dict) -> int:
-        """Store a group's settings; returns the new groups revision (other workers follow it)."""
-        with self._write() as db:
-            db.execute(
-                "INSERT INTO groups (group_id, settings, updated_at) VALUES (?,?,?)"
-                " ON CONFLICT(group_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
-                (group_id, json.dumps(settings, ensure_ascii=False), time.time()),
-            )
-            return _bump(db, "groups", None)
-
     # -- revisions: what worker processes follow ----------------------------------
     def revisions(self) -> dict[str, tuple[int, str | None]]:
         """name -> (counter, detail): "groups" counts settings changes, "model" the model folder in effect."""
@@ -245,10 +132,10 @@ class Store:
 
     def bump_revision(self, name: str, detail: str | None = None) -> int:
         with self._write() as db:
-            return _bump(db, name, detail)
+            return bump(db, name, detail)
 
 
-def _bump(db: sqlite3.Connection, name: str, detail: str | None) -> int:
+def bump(db: sqlite3.Connection, name: str, detail: str | None) -> int:
     return db.execute("UPDATE revisions SET value = value + 1, detail = ? WHERE name = ? RETURNING value",
                       (detail, name)).fetchone()[0]
 

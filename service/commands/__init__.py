@@ -1,0 +1,1 @@
+"""`qunguard` subcommands beyond classify and serve, one module each; cli.py registers them."""
