@@ -1,9 +1,18 @@
 """Rebuild the shipped model from data/ (and moderators' exports).
 
-    python train.py                         # data/ -> model/versions/<version>/ (never over the shipped model)
-    python train.py --exports review.jsonl  # add moderator-labelled messages
-    python train.py --limit 3000 --out /tmp/m  # a quick small run
+    python train.py                         # data/ -> a new version in the registry, not promoted
+    python train.py --exports review.jsonl  # add moderator-labelled messages; promoted only if it passes the gate
+    python train.py --limit 3000 --out /tmp/m  # a quick small run, outside the registry
     python train.py --out model/shipped     # replace the shipped model, on purpose
+
+The registry (model/registry.py) is QUNGUARD_REGISTRY_DIR, else models/ beside QUNGUARD_DB_PATH, or
+--registry DIR. With --exports (or --gate) a run is a candidate: a held-out share of the export rows
+is never trained on, and the candidate and the current model (the registry's champion, else
+QUNGUARD_MODEL_DIR) are scored on the same held-out data (model/gate.py). It is promoted only if no
+label's F1 drops by more than --tolerance and the behaviour suite does not get worse; otherwise the
+comparison is printed, the version stays in the registry unpromoted (`qunguard model promote V --force`
+takes it on purpose) and the exit status is 1. Export rows that cannot be trained on are named
+(FILE:LINE: reason) and skipped; an export whose rows are all one label is refused (exit 2).
 
 Prints how to load the new folder (QUNGUARD_MODEL_DIR, or POST /v1/model/reload), and
 records the run's wall time and peak memory in meta.json (train_seconds, peak_rss_mb).
@@ -29,12 +38,14 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from qunguard.model import artifact
+from qunguard.model import artifact, gate
 from qunguard.model.classifier import MessageClassifier
 from qunguard.model.dataset import DatasetError, Example, read_export, read_jsonl_gz
+from qunguard.model.errors import ModelArtifactError
 from qunguard.model.evaluate import evaluate, format_behaviour, format_report, run_behaviour_suite
 from qunguard.model.features import MessageFeaturizer
 from qunguard.model.model_card import write_model_card
+from qunguard.model.registry import Registry, RegistryError, check_version_name
 
 ROOT = Path(__file__).resolve().parent
 # the behaviour suite: a test, never training data (../shared/checklist/README.md)
@@ -42,7 +53,6 @@ BEHAVIOUR_SUITE = ROOT.parent / "shared" / "checklist" / "behaviour.jsonl"
 EXPORT_WEIGHT = 3.0  # a moderator's label on a real group message outweighs a mapped corpus row
 HAND_WEIGHT = 3.0  # so does our own hand label (data/labels/) on a corpus row
 CALIBRATION_SHARE = 0.05
-VERSIONS = ROOT / "model" / "versions"  # where a run writes by default: a folder of its own per version
 
 
 @contextlib.contextmanager
@@ -72,13 +82,38 @@ def peak_rss_mb() -> float:
     return round(peak / (1 << 20) if sys.platform == "darwin" else peak / 1024, 1)  # bytes on macOS, KiB on Linux
 
 
-def output_folder(out: Path | None, version: str) -> Path | None:
-    """Where to save: --out as given (overwritten on purpose), else a new folder for this version;
-    None if that folder already holds a model."""
-    if out is not None:
-        return out
-    folder = VERSIONS / version
-    return None if (folder / artifact.META_FILE).exists() else folder
+def read_exports(paths: list[Path]) -> tuple[list[Example], int]:
+    """The usable rows of every export, and how many rows were skipped; each skipped row is named on
+    stderr. DatasetError if a file cannot be read, has no usable row, or has rows of one label only."""
+    rows: list[Example] = []
+    skipped = 0
+    for path in paths:
+        got = read_export(path)
+        for problem in got.problems:
+            print(problem, file=sys.stderr)
+        skipped += len(got.problems)
+        labels = sorted({ex.label for ex in got.examples})
+        if not labels:
+            raise DatasetError(f"{path}: no usable row ({len(got.problems)} skipped)")
+        if len(labels) == 1:
+            # trained on, it would pull every message toward that label: a filtered or broken export
+            raise DatasetError(f"{path}: all {len(got.examples)} usable rows are labelled {labels[0]!r}; an export "
+                               "of one label is refused (export every decision of the period, not one label's)")
+        rows += got.examples
+    return rows, skipped
+
+
+def gate_metrics(current_dir: Path, sets: dict[str, list[Example]], behaviour: Path | None) -> tuple[dict, dict]:
+    """The current model's metrics on the candidate's held-out sets (those it did not train on), and its metadata."""
+    clf, meta = artifact.load(current_dir)
+    metrics = {}
+    for name, examples in tqdm(list(sets.items()), desc="evaluate current model", unit="set"):
+        if name == "real_chat" and meta.get("trained_on_real_chat_eval"):
+            continue  # trained on by the current model: not held out for it (gate.compare says so)
+        metrics[name] = evaluate(clf.predict_proba([ex.text for ex in examples]), [ex.label for ex in examples])
+    if behaviour is not None:
+        metrics["behaviour_suite"] = run_behaviour_suite(clf, behaviour)
+    return metrics, meta
 
 
 def how_to_load(folder: Path) -> str:
@@ -116,12 +151,31 @@ def git_commit() -> str | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
+def share(value: str) -> float:
+    v = float(value)
+    if not 0.0 <= v < 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not a share in [0, 1)")
+    return v
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=ROOT / "data", help="folder with train/test/ood .jsonl.gz and gold/")
     ap.add_argument("--out", type=Path, default=None,
-                    help="model folder to write, overwritten if it exists (default: a new model/versions/<version>/)")
-    ap.add_argument("--exports", type=Path, nargs="*", default=[], help="moderator exports (JSONL or CSV with text,label)")
+                    help="model folder to write, overwritten if it exists, outside the registry: never promoted "
+                         "(default: a new version in the registry)")
+    ap.add_argument("--registry", type=Path, default=None,
+                    help="model registry (default QUNGUARD_REGISTRY_DIR, else models/ beside QUNGUARD_DB_PATH)")
+    ap.add_argument("--db", type=Path, default=None,
+                    help="store of the running services told of a promotion (default QUNGUARD_DB_PATH)")
+    ap.add_argument("--exports", type=Path, nargs="*", default=[],
+                    help="moderator exports (JSONL, or CSV with a header; text and label): a gated candidate")
+    ap.add_argument("--gate", action="store_true",
+                    help="gate a run without exports too; with --out: compare and set the exit status, promote nothing")
+    ap.add_argument("--tolerance", type=share, default=None,
+                    help="the most F1 any label may lose on a held-out set (default QUNGUARD_GATE_TOLERANCE, 0.02)")
+    ap.add_argument("--holdout-share", type=share, default=gate.DEFAULT_HOLDOUT_SHARE,
+                    help="share of the export rows held out for the gate, never trained on (default 0.2)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--C", type=float, default=4.0, help="inverse regularisation of the logistic regression")
     ap.add_argument("--max-features", type=int, default=200_000, help="vocabulary size (most frequent tokens)")
@@ -133,22 +187,54 @@ def main(argv: list[str] | None = None) -> int:
                     help="also train on the hand-labelled real chat of data/eval/realchat (for the model you ship, "
                          "once the held-out figures are measured without it); its figure is then not reported")
     ap.add_argument("--behaviour", type=Path, default=BEHAVIOUR_SUITE, help="behaviour suite to report (a test, never trained on)")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     started = time.time()
-    version = args.version or time.strftime("%Y.%m.%d", time.gmtime()) + f"-s{args.seed}"
-    out = output_folder(args.out, version)
-    if out is None:  # said before training, not after minutes of it
-        print(f"error: {VERSIONS / version} already holds a model; pass --version NAME for a new folder, "
-              f"or --out DIR to overwrite one on purpose", file=sys.stderr)
+    from pydantic import ValidationError
+
+    from qunguard.service.config import tool_settings
+
+    try:
+        settings = tool_settings(**({"db_path": args.db} if args.db else {}))
+    except ValidationError as exc:
+        for err in exc.errors():
+            print(f"error: {err['msg'].removeprefix('Value error, ')} ({'.'.join(map(str, err['loc']))})", file=sys.stderr)
+        return 2
+    tolerance = settings.gate_tolerance if args.tolerance is None else args.tolerance
+    registry = Registry(args.registry or settings.registry_path())
+    in_registry = args.out is None
+    gated = args.gate or (bool(args.exports) and in_registry)  # --out: an explicit folder, as before, unless --gate
+    # said before training, not after minutes of it
+    try:
+        version = args.version or time.strftime("%Y.%m.%d", time.gmtime()) + f"-s{args.seed}"
+        if in_registry:
+            if args.version and registry.has(version):
+                raise RegistryError(f"{registry.folder(version)} already holds a model; pass --version NAME for a new "
+                                    "folder, or --out DIR to overwrite one on purpose")
+            version = registry.free_name(check_version_name(version))
+        out = args.out or registry.folder(version)
+        current_dir = (registry.champion_dir() or settings.model_dir) if gated else None
+        if current_dir is not None:
+            artifact.check(current_dir)
+    except ModelArtifactError as exc:  # RegistryError among them
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     train_path = args.data / "train.jsonl.gz"
     try:
+        exports, skipped = read_exports(args.exports)  # first: a refused export costs no wait
         train = read_jsonl_gz(train_path)
-        exports: list[Example] = [ex for f in args.exports for ex in read_export(f)]
     except (OSError, DatasetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    export_test: list[Example] = []
+    if gated and exports:
+        exports, export_test = gate.split_exports(exports, args.holdout_share)
+    if args.exports:
+        print(f"exports: {len(exports) + len(export_test)} usable rows ({len(export_test)} held out for the gate, "
+              f"never trained on), {skipped} skipped")
     left_out: list[Example] = []
     if args.leave_out:
         # the left-out source's own rows (not their augmented copies) from both splits are its test
@@ -192,18 +278,35 @@ def main(argv: list[str] | None = None) -> int:
     metrics, report = {}, [f"# Training report\n\ntrain rows {len(rows)} (exports {len(exports)}), seed {args.seed}, C {args.C}, temperature {temperature}\n"]
     if args.with_real_chat:
         del evals["real_chat"]  # trained on: no longer a held-out figure
-    sets = {name: path for name, path in evals.items() if path.exists()}
-    for name, path in tqdm(list(sets.items()) + ([("left_out_source", None)] if left_out else []), desc="evaluate", unit="set"):
-        examples = read_jsonl_gz(path) if path else left_out
+    sets: dict[str, list[Example]] = {name: read_jsonl_gz(path) for name, path in evals.items() if path.exists()}
+    where = {name: str(path.relative_to(args.data)) for name, path in evals.items()}
+    if left_out:
+        sets["left_out_source"], where["left_out_source"] = left_out, f"source {args.leave_out}, never trained on"
+    if export_test:
+        sets["exports_held_out"], where["exports_held_out"] = export_test, "the held-out share of the exports, never trained on"
+    for name, examples in tqdm(list(sets.items()), desc="evaluate", unit="set"):
         m = evaluate(clf.predict_proba([ex.text for ex in examples]), [ex.label for ex in examples])
         metrics[name] = m
-        where = path.relative_to(args.data) if path else f"source {args.leave_out}, never trained on"
-        report.append(format_report(f"{name} ({where})", m))
-    if args.behaviour.exists():
-        metrics["behaviour_suite"] = run_behaviour_suite(clf, args.behaviour)
-        report.append(format_behaviour(f"behaviour suite ({args.behaviour.name})", metrics["behaviour_suite"]))
+        report.append(format_report(f"{name} ({where[name]})", m))
+    behaviour = args.behaviour if args.behaviour.exists() else None
+    if behaviour is not None:
+        metrics["behaviour_suite"] = run_behaviour_suite(clf, behaviour)
+        report.append(format_behaviour(f"behaviour suite ({behaviour.name})", metrics["behaviour_suite"]))
+
+    comparison = None
+    if current_dir is not None:
+        # the sets the current model may have trained on are left out: the source left out of this run
+        held_out = {name: ex for name, ex in sets.items() if name != "left_out_source"}
+        current_metrics, current_meta = gate_metrics(current_dir, held_out, behaviour)
+        candidate = {name: metrics[name] for name in [*held_out, "behaviour_suite"] if name in metrics}
+        comparison = gate.compare(current_metrics, candidate, current_version=current_meta["model_version"],
+                                  tolerance=tolerance)
+        if "real_chat" in held_out and "real_chat" not in current_metrics:
+            comparison.skipped_sets["real_chat"] = "the current model trained on it (--with-real-chat)"
     text = "\n".join(report)
     print(text)
+    if comparison is not None:
+        text += "\n" + gate.format_comparison(comparison, version)  # printed last, by settle()
 
     data_files = {p.name: file_sha256(p) for p in sorted(args.data.glob("*.jsonl.gz"))} | {f"gold/{p.name}": file_sha256(p) for p in sorted((args.data / "gold").glob("*.jsonl.gz"))}
     meta = artifact.save(clf, out, {
@@ -218,8 +321,11 @@ def main(argv: list[str] | None = None) -> int:
         "trained_on_real_chat_eval": args.with_real_chat,
         "train_rows": len(rows),
         "export_files": {str(p): file_sha256(p) for p in args.exports},
+        "export_rows": {"trained": len(exports), "held_out": len(export_test), "skipped": skipped,
+                        "holdout_share": args.holdout_share if export_test else 0.0},
         "training_data_sha256": data_files,
         "metrics": metrics,
+        **({"gate": comparison.as_dict()} if comparison is not None else {}),
         "train_seconds": round(time.time() - started, 1),  # wall time of this run, imports aside
         "peak_rss_mb": peak_rss_mb(),
     })
@@ -227,8 +333,36 @@ def main(argv: list[str] | None = None) -> int:
     write_model_card(out, meta, data_readme=args.data / "README.md")
     size = (out / artifact.MODEL_FILE).stat().st_size
     print(f"saved {out / artifact.MODEL_FILE} ({size / 1e6:.1f} MB), version {meta['model_version']}, "
-          f"{meta['train_seconds']:.0f} s, peak memory {meta['peak_rss_mb']:.0f} MB")
+          f"{meta['train_seconds']:.0f} s, peak memory {meta['peak_rss_mb']:.0f} MB"
+          + (f"; {skipped} export rows skipped (named above)" if skipped else ""))
     print(how_to_load(out))
+    return settle(comparison, registry if in_registry else None, version, out, settings.db_path)
+
+
+def settle(comparison: gate.Comparison | None, registry: Registry | None, version: str, out: Path, db: Path) -> int:
+    """Promote a candidate that passed the gate (in the registry), or say why not; the exit status."""
+    if comparison is None:
+        if registry is not None:
+            print(f"in the registry, not promoted (no gate without --exports or --gate): qunguard model promote {version}")
+        return 0
+    print(gate.format_comparison(comparison, version))
+    if not comparison.passed:
+        kept = (f"kept in the registry as not promoted; `qunguard model promote {version} --force` takes it on purpose"
+                if registry is not None else f"written to {out}, outside the registry")
+        print(f"REFUSED by the gate against {comparison.current_version} (the comparison above); {kept}")
+        return 1
+    if registry is None:
+        print(f"passed the gate against {comparison.current_version}; {out} is outside the registry: nothing promoted")
+        return 0
+    from qunguard.service.commands.models import Refused, announce
+
+    before = registry.promote(version, by="train.py: passed the gate")
+    try:
+        told = announce(db, out)
+    except Refused as exc:
+        print(f"promoted {version} (was {before or 'none'}), but: {exc}", file=sys.stderr)
+        return 1
+    print(f"promoted {version}: passed the gate against {comparison.current_version}; {told}")
     return 0
 
 

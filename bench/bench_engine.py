@@ -29,6 +29,8 @@ from qunguard.service.store import Store
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=5000)
+    ap.add_argument("--follow-store", action="store_true",
+                    help="as `qunguard serve` runs one worker: look for a newly promoted model at most once a second")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         texts_path = Path(tmp) / "texts.json"
@@ -37,6 +39,8 @@ def main(argv=None) -> None:
 
         texts = json.loads(texts_path.read_text(encoding="utf-8"))
         moderator = Moderator(LoadedModel(*artifact.load(artifact.SHIPPED)), Store(Path(tmp) / "e.db"), InMemoryFloodTracker())
+        if args.follow_store:
+            moderator.follow_store(every_s=1.0)
         msgs = [Message("g1", f"u{i}", t, str(i)) for i, t in enumerate(texts)]
         for m in msgs[:200]:
             moderator.classify([m])  # warm-up

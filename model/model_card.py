@@ -32,6 +32,7 @@ EVAL_SETS = {
     "real_chat": "hand-labelled real chat of groups never trained on (`data/eval/realchat.jsonl.gz`)",
     "qq_group_later_stretch": "the real QQ group's later stretch (`data/eval/scu_heldout.jsonl.gz`)",
     "left_out_source": "the source left out of this run (`--leave-out`)",
+    "exports_held_out": "the held-out share of the moderators' exports, never trained on (`--exports`)",
 }
 
 INTENDED_USE = """\

@@ -20,8 +20,10 @@ from qunguard.service.engine import LoadedModel, Moderator
 from qunguard.service.flood import FloodTracker, InMemoryFloodTracker
 from qunguard.service.json_response import JSONBytes
 from qunguard.service.metrics import Metrics, MetricsMiddleware
-from qunguard.service.routes import classify, groups, ops
+from qunguard.service.routes import classify, groups, ops, review, topics
 from qunguard.service.store import Store
+from qunguard.service.ui import routes as ui_routes
+from qunguard.service.ui import session as ui_session
 
 log = logging.getLogger("qunguard")
 
@@ -38,14 +40,18 @@ def build_flood_tracker(settings: Settings) -> FloodTracker:
 
 def build_moderator(settings: Settings, *, shared: bool = False) -> Moderator:
     """`shared`: one of several workers on one store; it loads the model folder in effect
-    (the last one reloaded during this run, else QUNGUARD_MODEL_DIR) and follows the others."""
+    (the last one reloaded during this run, else the configured one) and follows the others.
+    Alone, it loads the configured model (the registry's champion, else QUNGUARD_MODEL_DIR) and
+    follows the champion that `qunguard model promote|rollback` announces in the store."""
     store = Store(settings.db_path, durable_fsync=settings.db_fsync)
-    folder = (store.revisions()["model"][1] if shared else None) or settings.model_dir
+    folder = (store.revisions()["model"][1] if shared else None) or settings.model_to_serve()
     classifier, meta = artifact.load(folder)
     moderator = Moderator(LoadedModel(classifier, meta), store, build_flood_tracker(settings))
     moderator.model_dir = Path(folder)
     if shared:
         moderator.share_with_workers()
+    else:
+        moderator.follow_store(every_s=1.0)
     return moderator
 
 
@@ -59,6 +65,9 @@ def create_worker_app() -> FastAPI:
 
 def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAPI:
     moderator = moderator or build_moderator(settings)
+    moderator.configure_campaigns(settings.campaign_memory_per_group, settings.share_campaigns)
+    moderator.topics.configure(learn_messages=settings.topic_learn_messages, history_s=settings.drift_history_s,
+                               flush_s=settings.activity_flush_s)
     metrics = Metrics()
     metrics.set_model(moderator.model.version)
     moderator.on_model_change = metrics.set_model  # reloads here, and those followed from other workers
@@ -79,6 +88,7 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread (tests) or no signals
             pass
         yield
+        moderator.topics.close()  # writes the activity counts still in memory
         moderator.store.close()
         metrics.process_exited()
 
@@ -91,7 +101,9 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
     app.state.auth = Auth(settings.token_roles(), enabled=settings.auth == "on")
     app.state.reload_on_sighup = reload_on_sighup
     errors.install(app)
-    routers = (classify.router, groups.router, ops.router)
+    ui_session.install(app, settings, moderator.store)  # /ui: the login cookie, its CSRF check, the login throttle
+    ui_routes.mount_static(app)
+    routers = (classify.router, groups.router, ops.router, review.router, ui_routes.router, topics.router)
     for router in routers:
         app.include_router(router)
     # path pattern -> methods, for the Allow header of a 405 (errors.py)

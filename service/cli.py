@@ -315,7 +315,7 @@ def _say_listening(settings, model_version: str) -> None:
     """The one line a person starting the service needs: where, how many workers, which model, which store."""
     workers = f"{settings.workers} worker{'s' if settings.workers > 1 else ''}"
     print(f"qunguard {_package_version()} listening on http://{settings.host}:{settings.port} ({workers}, "
-          f"model {model_version} from {settings.model_dir}, store {settings.db_path})", flush=True)
+          f"model {model_version} from {settings.model_to_serve()}, store {settings.db_path})", flush=True)
 
 
 def _serve_workers(settings, overrides: dict) -> int:

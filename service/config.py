@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qunguard.model.artifact import SHIPPED
@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="port to listen on")
     db_path: Path = Field(Path("qunguard.db"), description="SQLite file for the review queue and group settings")
     db_fsync: bool = Field(False, description="fsync every commit (survives power loss, slower flagged writes)")
-    model_dir: Path = Field(SHIPPED, description="model folder (model.npz + meta.json)")
+    model_dir: Path = Field(SHIPPED, description="model folder (model.npz + meta.json) served while the registry has no champion")
+    registry_dir: Path | None = Field(None, description="model registry: versions/ and the champion pointer (default: models/ beside db_path)")
+    gate_tolerance: float = Field(0.02, ge=0, le=1, description="retraining gate: the most F1 any label may lose for a candidate to be promoted")
     tokens: str = Field("", description='API tokens, "role:token,role:token"; roles bot, moderator, admin')
     auth: str = Field("on", description='"off" disables authentication (local use only)')
     max_message_chars: int = Field(10_000, ge=1, description="longest message text accepted")
@@ -36,6 +38,16 @@ class Settings(BaseSettings):
     flood_backend: str = Field("memory", description='where flood windows live: "memory" (one process) or "redis" (shared by every worker)')
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for the flood windows when QUNGUARD_FLOOD_BACKEND=redis")
     flood_ttl_s: float = Field(3600.0, gt=0, description="longest a flood window is kept idle; windows also leave once idle longer than their group's longest flood window")
+    campaign_memory_per_group: int = Field(1000, ge=1, le=100_000, description="decided review items each group remembers (its known campaigns and the texts its moderators allowed); the least recently decided go first")
+    share_campaigns: bool = Field(False, description="a known campaign of one group also catches its near-copies in every other group")
+    # topic profiles, drift and reports (service/topic.py, service/activity.py)
+    topic_learn_messages: int = Field(80, ge=0, le=10_000, description="legitimate messages a group without a description learns its topic profile from (0: never learn); a learned profile then absorbs every next this many, slowly")
+    drift_history_s: float = Field(300.0, gt=0, le=86_400, description="a group's drift history gets a point at most this often (message time), and whenever its alert turns on or off")
+    activity_flush_s: float = Field(2.0, gt=0, le=60, description="how often activity counts, learning texts and drift points are written to the store; a crash loses at most this long of them")
+    # the moderator page (/ui): its own login, separate from the API tokens
+    session_secret: SecretStr = Field(SecretStr(""), description="key that signs /ui session cookies (32+ characters); empty: one is made once and kept in the store, shared by every worker")
+    session_max_age_s: int = Field(43_200, ge=60, le=30 * 86_400, description="how long a /ui login lasts")
+    session_cookie_secure: bool = Field(False, description="mark the /ui session cookie Secure: set it when the page is served over https")
 
     @field_validator("auth")
     @classmethod
@@ -43,6 +55,13 @@ class Settings(BaseSettings):
         if v.lower() not in ("on", "off"):
             raise ValueError('QUNGUARD_AUTH must be "on" or "off"')
         return v.lower()
+
+    @field_validator("session_secret")
+    @classmethod
+    def _session_secret_length(cls, v: SecretStr) -> SecretStr:
+        if 0 < len(v.get_secret_value()) < 32:
+            raise ValueError("QUNGUARD_SESSION_SECRET needs 32+ characters (`openssl rand -hex 32`), or leave it empty")
+        return v
 
     @field_validator("flood_backend")
     @classmethod
@@ -78,3 +97,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"bad QUNGUARD_TOKENS entry {part.split(':')[0]!r}: expected role:token with a role in {ROLES} and a token of 8+ characters")
             out[token] = role
         return out
+
+    def registry_path(self) -> Path:
+        return self.registry_dir or self.db_path.parent / "models"
+
+    def model_to_serve(self) -> Path:
+        """The registry's champion, else model_dir; RegistryError if the pointer names a missing version."""
+        from qunguard.model.registry import Registry
+
+        return Registry(self.registry_path()).champion_dir() or self.model_dir
+
+
+def tool_settings(**overrides) -> Settings:
+    """The settings as a command that serves nothing reads them (train.py, `qunguard model`): the same
+    QUNGUARD_* variables and file, without the serving checks it has no use for (API tokens, workers)."""
+    return Settings(**{"auth": "off", "workers": 1, **overrides})

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qunguard.model import artifact
-from qunguard.model.classifier import MessageClassifier, Scores
+from qunguard.model.classifier import MessageClassifier
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.normalize import normalize
+from qunguard.service.campaigns import CampaignMemory
 from qunguard.service.flood import FloodTracker, Observation, repeat_key
 from qunguard.service.groups import CompiledGroup, GroupSettings
 from qunguard.service.policy import decide
-from qunguard.service.store import ReviewItem, Store
-from qunguard.service.topic import TopicProfile
+from qunguard.service.store import ReviewItem, Store, StoreUnavailable
+from qunguard.service.topic import GroupTopics
 
 log = logging.getLogger("qunguard")
 
@@ -75,11 +76,16 @@ class Moderator:
         self.store = store
         self.flood = flood
         self._groups: dict[str, CompiledGroup] = {}
-        self._topics: dict[tuple[str, str], TopicProfile] = {}
+        # topic profiles, learning, drift and the activity counts of reports (service/topic.py)
+        self.topics = GroupTopics(store, flood)
         self._reload_lock = threading.Lock()
         self.model_dir: Path | None = None  # the folder in effect, once a reload named one
         self.shared = False
-        self._groups_rev = self._model_rev = 0
+        self._groups_rev = self._model_rev = self._review_rev = 0
+        self._follow_every = self._next_follow = 0.0  # follow_store(): alone, how often to look for a new model
+        # what the groups' moderators decided, from the store (service/campaigns.py)
+        self.campaigns = CampaignMemory()
+        self.campaigns.load(store)
         self.on_model_change: Callable[[str], None] | None = None  # called with the new version after every swap (metrics)
 
     def share_with_workers(self) -> None:
@@ -90,6 +96,8 @@ class Moderator:
         worker is loaded here too, in the background, while the old one keeps serving."""
         revs = self.store.revisions()
         self._groups_rev, self._model_rev = revs["groups"][0], revs["model"][0]
+        self._review_rev = revs.get("review", (0, None))[0]
+        self.topics.follow(revs)
         self.shared = True
 
     def follow_other_workers(self) -> None:
@@ -98,7 +106,32 @@ class Moderator:
         if groups_rev != self._groups_rev:
             self._groups_rev = groups_rev
             self._groups.clear()
-            self._topics.clear()
+        self.topics.follow(revs)
+        review_rev = revs.get("review", (0, None))[0]
+        if review_rev != self._review_rev:  # a moderator decided through another worker
+            self._review_rev = review_rev
+            self.campaigns.follow(self.store)
+        self._follow_model(model_rev, folder)
+
+    def follow_store(self, every_s: float = 1.0) -> None:
+        """One process alone: follow the model announced in the store by another process
+        (`qunguard model promote|rollback`), looking at most once every `every_s` seconds (a batch
+        pays a clock read; one in `every_s` also pays one small SELECT). Workers follow every batch instead."""
+        self._model_rev = self.store.revisions()["model"][0]
+        self._follow_every = every_s
+
+    def follow_announced_model(self) -> None:
+        now = time.monotonic()
+        if not self._follow_every or now < self._next_follow:
+            return
+        self._next_follow = now + self._follow_every
+        try:
+            model_rev, folder = self.store.revisions()["model"]
+        except StoreUnavailable:
+            return  # the model keeps serving; the store's trouble shows where the store is needed
+        self._follow_model(model_rev, folder)
+
+    def _follow_model(self, model_rev: int, folder: str | None) -> None:
         if model_rev != self._model_rev:
             self._model_rev = model_rev
             if folder:
@@ -108,9 +141,10 @@ class Moderator:
     def _load_announced(self, folder: Path) -> None:
         try:
             self.reload(folder, announce=False)
-            log.warning("loaded model %s from %s, as another worker did", self.model.version, folder)
+            log.warning("loaded model %s from %s, as announced in the store (another worker, or qunguard model "
+                        "promote|rollback)", self.model.version, folder)
         except ModelArtifactError as exc:
-            log.error("another worker loaded %s, but here: %s; the previous model keeps serving", folder, exc)
+            log.error("the store announced model %s, but here: %s; the previous model keeps serving", folder, exc)
 
     # -- model ----------------------------------------------------------------
     def reload(self, folder: str | Path, *, announce: bool = True) -> LoadedModel:
@@ -121,13 +155,25 @@ class Moderator:
             classifier, meta = artifact.load(folder)  # raises ModelArtifactError, nothing swapped
             self.model = LoadedModel(classifier, meta)  # one reference assignment: requests see old or new
             self.model_dir = Path(folder)
-            self._topics.clear()
             _settle_heap()
             if self.on_model_change is not None:
                 self.on_model_change(self.model.version)
             if self.shared and announce:
                 self._model_rev = self.store.bump_revision("model", str(folder))
             return self.model
+
+    # -- the review loop --------------------------------------------------------
+    def review_decided(self) -> None:
+        """A moderator's decision was just committed through this process: whatever learns from
+        decisions (the groups' known campaigns, service/campaigns.py) catches up now, not at the next poll."""
+        self.campaigns.follow(self.store)
+
+    def configure_campaigns(self, per_group: int, share: bool) -> None:
+        """Apply QUNGUARD_CAMPAIGN_MEMORY_PER_GROUP and QUNGUARD_SHARE_CAMPAIGNS (read again from the store)."""
+        if (per_group, share) != (self.campaigns.per_group, self.campaigns.share):
+            memory = CampaignMemory(per_group, share)
+            memory.load(self.store)
+            self.campaigns = memory
 
     # -- groups ---------------------------------------------------------------
     def group(self, group_id: str) -> CompiledGroup:
@@ -146,53 +192,40 @@ class Moderator:
             self._groups_rev = rev  # our own change, already in the cache below
         g = CompiledGroup(settings, known=True)
         self._groups[group_id] = g
-        self._topics.pop((group_id, self.model.version), None)
         return g
-
-    def _topic(self, group_id: str, g: CompiledGroup, model: LoadedModel) -> TopicProfile:
-        key = (group_id, model.version)
-        prof = self._topics.get(key)
-        if prof is None or prof.source is not g.settings:
-            prof = TopicProfile(model.classifier, g.settings.topic_description, g.settings.topic_keywords)
-            prof.source = g.settings
-            self._topics[key] = prof
-        return prof
-
-    def _topic_scores(self, messages: list[Message], scores: Scores, model: LoadedModel) -> list[float | None]:
-        rows: dict[str, list[int]] = {}
-        for i, m in enumerate(messages):
-            rows.setdefault(m.group_id, []).append(i)
-        out: list[float | None] = [None] * len(messages)
-        for group_id, idx in rows.items():
-            prof = self._topic(group_id, self.group(group_id), model)
-            if not prof.empty:
-                for i, s in zip(idx, prof.scores(scores, idx), strict=True):
-                    out[i] = s
-        return out
 
     # -- verdicts -------------------------------------------------------------
     def classify(self, messages: list[Message]) -> list[dict]:
         if self.shared:
             self.follow_other_workers()
+        elif self._follow_every:
+            self.follow_announced_model()
         model = self.model  # one model for the whole batch, even if a reload lands meanwhile
         clf = model.classifier
         now = time.time()
         norms = [normalize(m.text) for m in messages]
         scored = clf.score(norms)
         verdicts, flagged = [], []
-        topic_scores = self._topic_scores(messages, scored, model)
         text_flood = scored.text_flood
         labeled = list(zip(scored.labels, scored.scores, strict=True))
         groups = [self.group(m.group_id) for m in messages]
         times = [m.ts if m.ts is not None else now for m in messages]
+        topic = self.topics.score(messages, norms, groups)  # groups without a topic profile pay a dict lookup
         # the whole batch in one call: one round trip when the windows live in Redis
-        signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, repeat_key(norm), ts, g.flood_limits)
-                                            for m, norm, g, ts in zip(messages, norms, groups, times, strict=True)])
+        keys = [repeat_key(norm) for norm in norms]
+        signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, key, ts, g.flood_limits)
+                                            for m, key, g, ts in zip(messages, keys, groups, times, strict=True)])
         no_context = signals is None  # flood windows unreachable: the text alone decides, and the verdict says so
         signals = signals if signals is not None else [[] for _ in messages]
         # a delete needs a second signal besides the model: a contact handle or a telling link can be one
-        decisions = [(decide(label, scores, g, m.user_id, norm.text, sig, ts, norm.handles), ts)
-                     for m, norm, (label, scores), g, ts, sig in zip(messages, norms, labeled, groups, times, signals, strict=True)]
+        # near-copies of what the group's moderators decided; a group that decided nothing pays nothing
+        memory = self.campaigns
+        remembered = ([None] * len(messages) if memory.empty else
+                      [memory.match(m.group_id, norm, key) for m, norm, key in zip(messages, norms, keys, strict=True)])
+        decisions = [(decide(label, scores, g, m.user_id, norm.text, sig, ts, norm.handles, mem), ts)
+                     for m, norm, (label, scores), g, ts, sig, mem
+                     in zip(messages, norms, labeled, groups, times, signals, remembered, strict=True)]
+        decisions = self.topics.offtopic_policy(messages, decisions, groups, topic)
         # the model's evidence is what a bot shows when it acts; an allowed message
         # (most of a real group's traffic) does not pay for it
         # a label policy set instead of the model's (a flood seen by behaviour) is not the model's
@@ -219,7 +252,8 @@ class Moderator:
                 "scores": scores,
                 "action": decision.action,
                 "reasons": reasons,
-                "topic_score": topic_scores[i],
+                "topic_score": topic.score[i],
+                "topic_confidence": topic.confidence[i],
                 "model_version": model.version,
             }
             verdicts.append(verdict)
@@ -228,4 +262,5 @@ class Moderator:
                                           scores, reasons, model.version, ts))
         # committed before the caller can answer: a crash after the response loses nothing
         self.store.add_review_items(flagged)
+        self.topics.observe(messages, norms, decisions, topic)  # counted in memory, written every few seconds
         return verdicts

@@ -9,12 +9,16 @@ The errors a client can get (status, code):
   401 unauthorized            no token, or not a known one
   403 forbidden               the token's role may not call this route
   404 unknown_group           GET of a group with no settings (not_found: no such route)
+  404 unknown_review_item     no review item has this id (bulk: field "ids", nothing decided)
   405 method_not_allowed
   413 payload_too_large       body over QUNGUARD_MAX_BODY_BYTES, with or without Content-Length
   415 unsupported_media_type  a body sent without `content-type: application/json` (field: "content-type")
-  422 invalid_request / text_too_long / batch_too_large / model_artifact_invalid (field: where)
+  409 version_conflict        a decision on a version of the item that is no longer current (field: "version")
+      nothing_to_undo         an undo with no decision left to undo; both 409s carry "current": the item now
+  422 invalid_request / text_too_long / batch_too_large / model_artifact_invalid / profile_too_small (field: where)
   500 internal_error
   503 store_unavailable       the flagged verdict could not be committed: nothing acknowledged, retry
+  503 drift_unavailable       Redis, where several workers keep the groups' drift, cannot be reached
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qunguard.service.json_response import JSONBytes
-from qunguard.service.store import StoreUnavailable
+from qunguard.service.store import NothingToUndo, ReviewItemNotFound, StoreUnavailable, VersionConflict
 from qunguard.service.surrogates import escape_lone_surrogates
 
 log = logging.getLogger("qunguard")
@@ -108,6 +112,19 @@ def install(app: FastAPI) -> None:
             headers = {**(headers or {}), "Allow": _allowed_methods(request)}
         code = STATUS_CODES.get(exc.status_code, "error")
         return JSONBytes(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(ReviewItemNotFound)
+    async def _no_item(request: Request, exc: ReviewItemNotFound):
+        return JSONBytes(error_body("unknown_review_item", str(exc)), status_code=404)
+
+    @app.exception_handler(VersionConflict)
+    async def _stale(request: Request, exc: VersionConflict):
+        # the item as it is now comes along: the client shows it and decides again on its version
+        return JSONBytes({**error_body("version_conflict", str(exc), "version"), "current": exc.item}, status_code=409)
+
+    @app.exception_handler(NothingToUndo)
+    async def _nothing_to_undo(request: Request, exc: NothingToUndo):
+        return JSONBytes({**error_body("nothing_to_undo", str(exc)), "current": exc.item}, status_code=409)
 
     @app.exception_handler(StoreUnavailable)
     async def _store(request: Request, exc: StoreUnavailable):

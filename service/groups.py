@@ -97,6 +97,13 @@ class GroupSettings(BaseModel):
         True, description="delete only when something besides the model backs it (a contact handle, a shopping, "
         "shortener or invitation link, a repeat or burst, a block word); the model alone sends to review. "
         "false: the model's score alone may delete")
+    offtopic_as_flooding: bool = Field(
+        False, description="treat strongly off-topic chatter as flooding (sent to review): an allowed on_topic message "
+        "whose topic_score is at or below offtopic_threshold with topic_confidence at or above "
+        "offtopic_min_confidence; needs a topic profile that is not low-confidence")
+    offtopic_threshold: float = Field(0.1, ge=0, le=1, description="topic_score at or below which a message is off-topic")
+    offtopic_min_confidence: float = Field(0.8, ge=0, le=1, description="topic_confidence needed to act on a message "
+                                           "as off-topic (short chit-chat carries little topic signal)")
 
     @field_validator("thresholds")
     @classmethod

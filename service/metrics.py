@@ -18,7 +18,8 @@ from prometheus_client import (
     multiprocess,
 )
 
-KNOWN = ("/v1/classify", "/v1/classify/batch", "/v1/model/reload", "/v1/review", "/healthz", "/metrics")
+KNOWN = ("/v1/classify", "/v1/classify/batch", "/v1/model/reload", "/v1/review", "/v1/review/bulk", "/v1/export",
+         "/healthz", "/metrics")
 
 
 def endpoint_of(path: str) -> str:
@@ -27,6 +28,9 @@ def endpoint_of(path: str) -> str:
         return path
     if path.startswith("/v1/groups/"):
         return "/v1/groups/{group_id}"
+    if path.startswith("/v1/review/"):
+        tail = path.rsplit("/", 1)[-1]
+        return f"/v1/review/{{item_id}}/{tail}" if tail in ("undo", "history") else "/v1/review/{item_id}"
     return "other"
 
 
@@ -46,6 +50,8 @@ class Metrics:
                                    multiprocess_mode="livemostrecent")
         self.review_pending = Gauge("qunguard_review_pending", "review items waiting", registry=self.registry,
                                     multiprocess_mode="livemostrecent")
+        self.review_decisions = Counter("qunguard_review_decisions_total", "moderator decisions recorded, per item",
+                                        ["decision"], registry=self.registry)
         self._version: str | None = None
 
     def set_model(self, version: str) -> None:

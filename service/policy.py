@@ -15,16 +15,29 @@ Order matters and is the group's contract with its members:
    test reads the same text the model does, so it goes to review, and only a burst
    or repeat (step 4) backs acting on it. A group that sets
    `delete_needs_two_signals: false` lets the model delete alone;
-6. a message that would be allowed during quiet hours gets the quiet-hours action.
+6. a message that would be allowed during quiet hours gets the quiet-hours action;
+7. in a group with `offtopic_as_flooding`, an allowed on_topic message far from the group's topic
+   profile, with enough topic signal to tell (`offtopic_as_flooding()`, applied by service/topic.py
+   once the batch's topic scores are known), is flooding and goes to review.
+
+What the group's moderators decided (service/campaigns.py) comes in between: a near-copy of a
+known campaign takes the campaign's label after step 3 and is at least reviewed; the moderators'
+memory is a signal besides the model, so with the model's score past the review threshold, or a
+flood by behaviour, it is deleted. A near-copy of a text they allowed is allowed when only the
+model flagged it (step 5), never against a block word or a flood by behaviour.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qunguard.model.links import link_tags
 from qunguard.model.normalize import Handle
 from qunguard.service.flood import FloodSignal
 from qunguard.service.groups import CompiledGroup
+
+if TYPE_CHECKING:
+    from qunguard.service.campaigns import Match
 
 # link parts that say "buy here" or "join elsewhere" rather than "read this"
 _CORROBORATING_LINK_TAGS = frozenset(("shop", "short", "invite", "obf", "ip", "puny"))
@@ -51,14 +64,16 @@ def corroboration(label: str, handles: tuple[Handle, ...]) -> str | None:
 class Decision:
     label: str
     action: str
-    reasons: list[dict[str, str]]
+    reasons: list[dict]  # {"name", "detail"}, and "item_id" for what the moderators decided
 
 
 def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: str, text: str,
-           signals: list[FloodSignal], ts: float, handles: tuple[Handle, ...] = ()) -> Decision:
+           signals: list[FloodSignal], ts: float, handles: tuple[Handle, ...] = (),
+           remembered: Match | None = None) -> Decision:
     """`text` is the normalised text; words are matched on it with spaces removed. `handles` (the
-    normaliser's contact handles and links) are what can back a delete besides behaviour."""
-    reasons: list[dict[str, str]] = []
+    normaliser's contact handles and links) are what can back a delete besides behaviour.
+    `remembered`: the decided review item the message is a near-copy of (service/campaigns.py)."""
+    reasons: list[dict] = []
     if user_id in group.allow_users:
         return Decision(label, "allow", [{"name": "allow_user", "detail": user_id}])
     compact_text = "".join(text.split()) if (group.allow_words or group.block_words) else ""
@@ -68,6 +83,9 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
     for word, canon in group.block_words:
         if canon in compact_text:
             return Decision(label, "delete", [{"name": "block_word", "detail": word}])
+
+    if remembered is not None and remembered.campaign:
+        return _known_campaign(remembered, scores, group, signals)
 
     if label == "on_topic":
         # many members typing the same line is how chat echoes (接龙, +1, a 口令红包's password),
@@ -93,8 +111,34 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
                 action = "review"
                 reasons.append({"name": "uncertain", "detail": f"p({other})={scores[other]:.2f} ≥ review {t.review:.2f}"})
                 break
+    if action != "allow" and remembered is not None:  # the model alone flagged what the moderators allowed
+        label, action, reasons = "on_topic", "allow", [remembered.reason()]
     q = group.settings.quiet_hours
     if action == "allow" and q is not None and group.in_quiet_hours(ts):
         action = q.action
         reasons.append({"name": "quiet_hours", "detail": f"{q.start}-{q.end} {q.timezone}"})
     return Decision(label, action, reasons)
+
+
+def _known_campaign(remembered: Match, scores: dict[str, float], group: CompiledGroup,
+                    signals: list[FloodSignal]) -> Decision:
+    """A near-copy of a campaign the group's moderators decided: their label, at least review.
+    The decision is a signal the model did not give: with the model agreeing past the review
+    threshold, or a flood by behaviour, it is the second one a delete needs."""
+    label = remembered.label
+    reasons = [remembered.reason(), *({"name": s.name, "detail": s.detail} for s in signals)]
+    agrees = scores[label] >= group.settings.thresholds[label].review
+    action = "delete" if agrees or signals or not group.settings.delete_needs_two_signals else "review"
+    return Decision(label, action, reasons)
+
+
+def offtopic_as_flooding(decision: Decision, group: CompiledGroup, topic_score: float, confidence: float) -> Decision:
+    """A group with `offtopic_as_flooding` on: an allowed on_topic message far from the group's topic,
+    with enough topic signal to say so (not 好的 or [表情]), is flooding and goes to review.
+    Anything else is returned as it was."""
+    s = group.settings
+    if (not s.offtopic_as_flooding or decision.action != "allow" or decision.label != "on_topic"
+            or topic_score > s.offtopic_threshold or confidence < s.offtopic_min_confidence):
+        return decision
+    detail = f"topic_score {topic_score:.2f} ≤ {s.offtopic_threshold:.2f} (confidence {confidence:.2f})"
+    return Decision("flooding", "review", [*decision.reasons, {"name": "off_topic", "detail": detail}])

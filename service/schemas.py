@@ -3,9 +3,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from qunguard.service.groups import GroupSettings
+from qunguard.service.store.review import check_decision
 from qunguard.service.surrogates import NO_LONE_SURROGATES, Text
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128), NO_LONE_SURROGATES]
@@ -49,6 +59,8 @@ class Scores(BaseModel):
 class ReasonOut(BaseModel):
     name: str = Field(..., description="the check: contact_handle, burst, repeat, raid, block_word, model, evidence, ...")
     detail: str
+    item_id: int | None = Field(None, description="known_campaign and allowed_by_moderator: the review item a moderator "
+                                                  "decided that this message is a near-copy of (absent otherwise)")
 
 
 class VerdictOut(BaseModel):
@@ -57,7 +69,10 @@ class VerdictOut(BaseModel):
     scores: Scores
     action: str = Field(..., description="allow, review or delete, from the group's thresholds")
     reasons: list[ReasonOut]
-    topic_score: float | None = Field(None, description="0-1 closeness to the group's topic; null if the group has none")
+    topic_score: float | None = Field(None, description="0-1: how well the message fits its group's topic profile; "
+                                      "null while the group has no profile")
+    topic_confidence: float | None = Field(None, description="0-1: how much topic signal the message carries at all "
+                                           "(好的, 哈哈, [表情] carry next to none); null while the group has no profile")
     model_version: str
 
 
@@ -83,7 +98,7 @@ class ErrorOut(BaseModel):
 
 class ReloadIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    path: Text | None = Field(None, description="model folder to load; default: the configured QUNGUARD_MODEL_DIR")
+    path: Text | None = Field(None, description="model folder to load; default: the registry's champion, else QUNGUARD_MODEL_DIR")
 
 
 class ModelOut(BaseModel):
@@ -98,22 +113,112 @@ class ReviewItemOut(BaseModel):
     group_id: str
     user_id: str
     text: str
-    label: str
+    label: str = Field(..., description="the verdict's label")
     action: str
     scores: Scores
     reasons: list[ReasonOut]
     model_version: str
     message_ts: float
     created_at: float
-    status: str = Field(..., description="pending, confirmed or relabelled")
-    final_label: str | None = Field(..., description="the label a moderator settled on; null while pending")
-    reviewed_by: str | None = Field(..., description="who reviewed it; null while pending")
-    reviewed_at: float | None = Field(..., description="when it was reviewed, Unix seconds; null while pending")
+    status: str = Field(..., description="pending, confirmed, relabelled or dismissed")
+    final_label: str | None = Field(..., description="the label a moderator settled on (dismissed: on_topic); null while pending")
+    reviewed_by: str | None = Field(..., description="who decided it last; null while pending")
+    reviewed_at: float | None = Field(..., description="when it was decided last, Unix seconds; null while pending")
+    version: int = Field(..., description="1, plus 1 for every decision; send it back with a decision to refuse a stale one (409)")
+    note: str | None = Field(..., description="the note of the latest decision")
 
 
 class ReviewListOut(BaseModel):
-    data: list[ReviewItemOut]
+    data: list[ReviewItemOut] = Field(..., description="newest first")
     count: int
+    next_cursor: str | None = Field(..., description="pass as `cursor` for the next page; null on the last page")
+
+
+ReviewLabel = Literal["on_topic", "spam", "advertising", "flooding"]
+MAX_ITEM_ID = 10**15  # exact as a JSON Schema float, and so are its neighbours (under 2**53); ids never get near it
+# JSON Schema's integer is any number without a fraction: 7.0 is one, as the schema says (strict models refuse floats)
+_WHOLE_FLOAT_AS_INT = BeforeValidator(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
+ItemId = Annotated[int, Field(ge=1, le=MAX_ITEM_ID), _WHOLE_FLOAT_AS_INT]
+Note = Annotated[str, StringConstraints(max_length=2000), NO_LONE_SURROGATES]
+# the schema says what _label_only_with_relabel checks: relabel names a label, confirm and dismiss none
+_LABEL_ONLY_WITH_RELABEL: dict[str, Any] = {
+    "if": {"properties": {"decision": {"const": "relabel"}}},
+    "then": {"required": ["label"], "properties": {"label": {"type": "string"}}},
+    "else": {"properties": {"label": {"type": "null"}}},
+}
+
+
+class _Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_LABEL_ONLY_WITH_RELABEL)
+    decision: Literal["confirm", "relabel", "dismiss"] = Field(
+        ..., description="confirm: the verdict was right; relabel: it was another label; dismiss: the message was fine (on_topic)")
+    # validate_default: a relabel without a label is refused here, naming the field
+    label: ReviewLabel | None = Field(None, validate_default=True, description="the right label; with relabel only, and required there")
+    moderator: Id = Field(..., description="who decides: recorded in the item and its history")
+    note: Note | None = Field(None, description="why, for the audit trail (up to 2,000 characters)")
+
+    @field_validator("label")
+    @classmethod
+    def _label_only_with_relabel(cls, v: str | None, info: ValidationInfo) -> str | None:
+        decision = info.data.get("decision")
+        if decision is not None:  # else the decision itself was refused, and is reported
+            try:
+                check_decision(decision, v)
+            except ValueError as exc:
+                raise PydanticCustomError("label_and_decision", str(exc)) from None
+        return v
+
+
+class DecisionIn(_Decision):
+    version: ItemId | None = Field(None, description="the item's version the decision was made on: 409 if it is no longer current")
+
+
+class BulkDecisionIn(_Decision):
+    ids: list[ItemId] = Field(..., min_length=1, max_length=1000,
+                              description="up to 1,000 item ids, all decided in one transaction or none (404 naming a missing one)")
+
+
+class UndoIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    moderator: Id = Field(..., description="who undoes: recorded in the history")
+    version: ItemId | None = Field(None, description="the item's version the undo was asked on: 409 if it is no longer current")
+
+
+class BulkDecisionOut(BaseModel):
+    data: list[ReviewItemOut] = Field(..., description="the items after the decision, in the order of the ids")
+    count: int
+
+
+class ItemState(BaseModel):
+    status: str
+    final_label: str | None
+    reviewed_by: str | None
+    reviewed_at: float | None
+    version: int
+    note: str | None
+
+
+class HistoryEntryOut(BaseModel):
+    id: int
+    item_id: int
+    group_id: str
+    moderator: str = Field(..., description="who decided")
+    at: float = Field(..., description="when, Unix seconds")
+    decision: str = Field(..., description="confirm, relabel, dismiss or undo")
+    before: ItemState
+    after: ItemState
+    note: str | None
+
+
+class HistoryOut(BaseModel):
+    item_id: int
+    data: list[HistoryEntryOut] = Field(..., description="oldest first")
+    count: int
+
+
+class ConflictOut(BaseModel):
+    error: ErrorDetail
+    current: ReviewItemOut = Field(..., description="the item as it is now: its version and state")
 
 
 class FeatureLibraryMismatch(BaseModel):
@@ -131,12 +236,90 @@ class HealthOut(BaseModel):
                          "are the versions the model was trained with, else which differ")
 
 
+class ExamplesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    texts: list[Text] = Field(..., min_length=1, max_length=5000, description="example messages of the group's topic, as members "
+                                                                "would write them (5 or more with content words)")
+
+
+DriftPoint = Annotated[list[float], Field(min_length=2, max_length=2, description="[ts (Unix seconds), drift (0-1)]")]
+
+
+class TermOut(BaseModel):
+    term: str
+    weight: float
+
+
+class LearningOut(BaseModel):
+    texts: int = Field(..., description="legitimate messages buffered so far")
+    needed: int = Field(..., description="QUNGUARD_TOPIC_LEARN_MESSAGES")
+
+
+class ProfileOut(BaseModel):
+    group_id: str
+    source: Literal["description", "examples", "learned"] | None = Field(
+        ..., description="where the profile comes from; null while the group has none")
+    n_texts: int = Field(..., description="texts the profile was built from")
+    low_confidence: bool = Field(..., description="built from too few texts to act on (the off-topic policy does not)")
+    top_terms: list[TermOut]
+    learning: LearningOut | None = Field(..., description="while the group learns its profile from its own traffic")
+    note: str | None = Field(..., description="why the description or the traffic gave no profile, if so")
+
+
+class DriftOut(BaseModel):
+    group_id: str
+    drift: float | None = Field(..., description="0-1: how far the group's recent legitimate talk sits from its "
+                                                 "profile; null while it has no profile")
+    alert: bool
+    history: list[DriftPoint] = Field(..., description="[ts, drift] points, oldest first")
+    drivers: list[str] = Field(..., description="terms the group talks about instead of its topic")
+
+
+class MemberCount(BaseModel):
+    user_id: str
+    count: int
+
+
+class TopMembers(BaseModel):
+    flooding: list[MemberCount]
+    advertising: list[MemberCount]
+
+
+class SilentMember(BaseModel):
+    user_id: str
+    last_seen: float
+    messages: int
+
+
+class LabelsDay(BaseModel):
+    day: str = Field(..., description="YYYY-MM-DD in the group's time zone")
+    counts: dict[str, int]
+
+
+class ReportOut(BaseModel):
+    group_id: str
+    days: int
+    timezone: str = Field(..., description="the group's quiet-hours time zone, else Asia/Shanghai")
+    messages_per_hour: list[int] = Field(..., description="24 counts, by hour of day in the group's time zone")
+    labels_per_day: list[LabelsDay]
+    top_members: TopMembers = Field(..., description="members with the most flagged (review or delete) verdicts")
+    silent_members: list[SilentMember] = Field(..., description="seen before, nothing in the last `days` days; "
+                                                                "the longest silent first")
+    drift: list[DriftPoint] = Field(..., description="[ts, drift] points of the drift history")
+
+
 # the error statuses of the API, in the one error shape (service/errors.py lists the codes);
 # these tables are typed as FastAPI's `responses=` parameter is
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 413, 415, 422, 503)}
 
 # /healthz answers 503 with the same body when the store is not writable
 HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {503: {"model": HealthOut, "description": "the store is not writable"}}
+# a decision on a stale version, or an undo with nothing left to undo: the error and the item as it is now
+CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ConflictOut, "description": "version_conflict or nothing_to_undo"}}
+# GET /v1/export streams JSON lines or CSV, not one JSON body
+EXPORT_CONTENT: dict[int | str, dict[str, Any]] = {200: {"description": "one record per decided item (see the README)",
+                                                          "content": {"application/x-ndjson": {"schema": {"type": "string"}},
+                                                                      "text/csv": {"schema": {"type": "string"}}}}}
 # /metrics is Prometheus' text exposition format, not JSON
 METRICS_TEXT: dict[int | str, dict[str, Any]] = {200: {"description": "Prometheus text exposition format 0.0.4",
                                                         "content": {"text/plain; version=0.0.4": {"schema": {"type": "string"}}}}}

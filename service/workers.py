@@ -60,7 +60,8 @@ def preflight(settings: Settings, overrides: Mapping[str, Any]) -> PreflightResu
     from qunguard.service.store import Store
 
     try:
-        meta = artifact.check(settings.model_dir)
+        folder = settings.model_to_serve()  # the registry's champion, else QUNGUARD_MODEL_DIR
+        meta = artifact.check(folder)
     except ModelArtifactError as exc:
         raise PreflightError(str(exc)) from exc
     try:
@@ -70,7 +71,7 @@ def preflight(settings: Settings, overrides: Mapping[str, Any]) -> PreflightResu
                              "the workers share their flood windows there") from exc
     store = Store(settings.db_path)
     try:
-        revision = store.bump_revision("model", str(settings.model_dir))  # this run starts with the configured model
+        revision = store.bump_revision("model", str(folder))  # this run starts with the configured model
     finally:
         store.close()
     try:

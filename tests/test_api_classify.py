@@ -31,12 +31,13 @@ def stored(client):
 
 def test_verdict_shape(client):
     v = classify(client, "今天大家都在吗", message_id="m1")
-    assert set(v) == {"message_id", "label", "scores", "action", "reasons", "topic_score", "model_version"}
+    assert set(v) == {"message_id", "label", "scores", "action", "reasons", "topic_score", "topic_confidence",
+                      "model_version"}
     assert v["message_id"] == "m1"
     assert set(v["scores"]) == {"on_topic", "spam", "advertising", "flooding"}
     assert abs(sum(v["scores"].values()) - 1) < 1e-3
     assert v["action"] in {"allow", "review", "delete"}
-    assert v["topic_score"] is None  # the group has no topic profile
+    assert v["topic_score"] is None and v["topic_confidence"] is None  # the group has no topic profile
 
 
 def test_batch_keeps_order(client):

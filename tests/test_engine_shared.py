@@ -105,4 +105,6 @@ def test_workers_migrating_together_migrate_once(tmp_path):
     for t in threads:
         t.join()
     assert errors == [] and len(stores) == 4
-    assert all(s.revisions() == {"groups": (0, None), "model": (0, None)} for s in stores)
+    # every counter once, at 0 (later migrations add counters: review, topics)
+    assert {"groups", "model"} <= set(stores[0].revisions())
+    assert all(set(s.revisions().values()) == {(0, None)} for s in stores)

@@ -13,11 +13,12 @@ def test_added_items_come_back_with_the_ids_returned(tmp_path):
     first = store.add_review_items([_item(0)])
     ids = store.add_review_items([_item(i) for i in range(1, 4)])
     assert len(first) == 1 and ids == [first[0] + 1, first[0] + 2, first[0] + 3]
-    rows = store.review_items()
-    assert [r["id"] for r in rows] == first + ids
-    assert [r["message_id"] for r in rows] == ["m0", "m1", "m2", "m3"]
-    assert rows[2]["reasons"] == [{"name": "model", "detail": "p(advertising)=0.80"}]
-    assert rows[2]["scores"]["advertising"] == 0.8
+    rows = store.review_items()  # newest first
+    assert [r["id"] for r in rows] == (first + ids)[::-1]
+    assert [r["message_id"] for r in rows] == ["m3", "m2", "m1", "m0"]
+    assert rows[1]["reasons"] == [{"name": "model", "detail": "p(advertising)=0.80"}]
+    assert rows[1]["scores"]["advertising"] == 0.8
+    assert (rows[1]["version"], rows[1]["note"], rows[1]["status"]) == (1, None, "pending")
 
 
 def test_items_outlive_the_connection(tmp_path):

@@ -36,19 +36,21 @@ def test_same_seed_same_model(tmp_path):
 @pytest.mark.slow
 def test_exports_are_added_and_recorded(tmp_path):
     export = tmp_path / "review.jsonl"
-    export.write_text(
-        "\n".join(json.dumps({"text": f"本群专业代购日本药妆，价格私聊 {i}", "label": "advertising", "group_id": "g1"}, ensure_ascii=False) for i in range(20)) + "\n",
-        encoding="utf-8",
-    )
-    assert small_run(tmp_path / "m", "--exports", str(export)) == 0
+    rows = [{"text": f"本群专业代购日本药妆，价格私聊 {i}", "label": "advertising", "group_id": "g1"} for i in range(20)]
+    rows += [{"text": f"明天下午三点开组会，记得带电脑 {i}", "label": "on_topic", "group_id": "g1"} for i in range(10)]
+    export.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert small_run(tmp_path / "m", "--exports", str(export)) == 0  # --out without --gate: every row trained on
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())
-    assert meta["train_rows"] == 1425 + 20
+    assert meta["train_rows"] == 1425 + 30
     assert str(export) in meta["export_files"]
+    assert meta["export_rows"] == {"trained": 30, "held_out": 0, "skipped": 0, "holdout_share": 0.0}
 
 
 def test_bad_export_names_the_line(tmp_path, capsys):
     export = tmp_path / "review.csv"
     export.write_text("text,label\n好的,on_topic\n买买买,ads\n", encoding="utf-8")
+    # the bad row is named and skipped; what is left is one label, refused before any training
     assert small_run(tmp_path / "m", "--exports", str(export)) == 2
     err = capsys.readouterr().err
-    assert "review.csv:3" in err and "'ads'" in err
+    assert "review.csv:3: unknown label 'ads'" in err and "labelled 'on_topic'" in err
+    assert not (tmp_path / "m").exists()

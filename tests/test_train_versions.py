@@ -13,7 +13,7 @@ SMALL = ["--limit", "1500", "--max-features", "10000"]
 
 
 def test_default_run_writes_a_new_version_folder(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(train, "VERSIONS", tmp_path / "versions")
+    monkeypatch.setenv("QUNGUARD_REGISTRY_DIR", str(tmp_path))  # the registry: its versions/ get the run
     saved = []  # every folder the run saves a model into (the shipped one may be retrained meanwhile: not watched)
     save = artifact.save
     monkeypatch.setattr(artifact, "save", lambda clf, folder, meta: saved.append(folder) or save(clf, folder, meta))
@@ -27,6 +27,7 @@ def test_default_run_writes_a_new_version_folder(tmp_path, monkeypatch, capsys):
     for step in ("normalise", "features", "fit", "calibration", "evaluate"):
         assert step in out.err, step  # a progress line for every long step
     assert saved == [folder]  # and nowhere else: not model/shipped
+    assert "not promoted" in out.out and not (tmp_path / "champion.json").exists()  # no gate without exports
 
     # the same version again is refused before any training, and the folder is kept
     assert train.main([*SMALL, "--version", "v-test"]) == 2

@@ -1,9 +1,9 @@
-"""Health, metrics, model reload and the review queue listing."""
+"""Health, metrics and model reload (the review queue is routes/review.py)."""
 from __future__ import annotations
 
 import os
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from qunguard.model.artifact import feature_library_mismatches
 from qunguard.model.errors import ModelArtifactError
@@ -11,7 +11,6 @@ from qunguard.service.errors import APIError
 from qunguard.service.json_response import JSONBytes
 from qunguard.service.routes.deps import (
     AsAdmin,
-    AsModerator,
     MetricsDep,
     ModeratorDep,
     SettingsDep,
@@ -23,7 +22,6 @@ from qunguard.service.schemas import (
     HealthOut,
     ModelOut,
     ReloadIn,
-    ReviewListOut,
 )
 
 router = APIRouter()
@@ -33,6 +31,8 @@ router = APIRouter()
 def healthz(moderator: ModeratorDep):
     if moderator.shared:
         moderator.follow_other_workers()
+    else:
+        moderator.follow_announced_model()  # a champion promoted meanwhile shows here within a second
     store_ok = moderator.store.writable()
     # flood windows in Redis may be unreachable: verdicts still flow, so this is reported, not a 503
     flood_ok = getattr(moderator.flood, "available", True)
@@ -58,18 +58,9 @@ def metrics(moderator: ModeratorDep, m: MetricsDep):
 
 @router.post("/v1/model/reload", tags=["ops"], response_model=ModelOut, responses=ERRORS, summary="Load a model artifact atomically")
 def reload_model(moderator: ModeratorDep, settings: SettingsDep, _: AsAdmin, body: ReloadIn | None = None):
-    folder = body.path if body and body.path else settings.model_dir
     try:
-        loaded = moderator.reload(folder)
+        # without a path: the configured model, the registry's champion first
+        loaded = moderator.reload(body.path if body and body.path else settings.model_to_serve())
     except ModelArtifactError as exc:
         raise APIError(422, "model_artifact_invalid", f"{exc}; the previous model keeps serving", "path") from None
     return ModelOut(model_version=loaded.version, labels=loaded.meta["labels"], trained_at=loaded.meta.get("trained_at"))
-
-
-@router.get("/v1/review", tags=["review"], response_model=ReviewListOut, responses=ERRORS, summary="Flagged messages waiting for review")
-def review_queue(moderator: ModeratorDep, _: AsModerator, status: str = Query("pending", pattern="^(pending|confirmed|relabelled)$"),
-                 group_id: str | None = Query(None, max_length=128), after_id: int = Query(0, ge=0, le=2**63 - 1), limit: int = Query(100, ge=1, le=1000)):
-    if group_id is not None and not group_id:
-        raise APIError(422, "invalid_request", "group_id must not be empty", "group_id")
-    items = moderator.store.review_items(status=status, group_id=group_id, after_id=after_id, limit=limit)
-    return JSONBytes({"data": items, "count": len(items)})

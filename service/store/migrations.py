@@ -74,4 +74,67 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO revisions (name, value) VALUES ('review', 0)
     """,
+    # 4: topic profiles, drift and group health reports (issue 10): a profile per group (from its
+    # description, examples, or learned from its first legitimate messages, buffered in topic_learning
+    # so that learning survives restarts and is shared by workers), the drift state of one-process
+    # services and the drift history, and activity counts: per group and UTC hour (epoch hour) and
+    # label, per member, and per member, UTC day (epoch day) and flagged label. All but the profile
+    # are written in aggregated flushes every few seconds (service/activity.py), never per message.
+    """
+    CREATE TABLE topic_profiles (
+        group_id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        examples TEXT,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE topic_learning (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        group_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        ts REAL NOT NULL
+    );
+    CREATE INDEX topic_learning_group ON topic_learning (group_id, id);
+    CREATE TABLE drift_state (
+        group_id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE drift_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        group_id TEXT NOT NULL,
+        ts REAL NOT NULL,
+        drift REAL NOT NULL,
+        alert INTEGER NOT NULL,
+        drivers TEXT NOT NULL
+    );
+    CREATE INDEX drift_history_group ON drift_history (group_id, ts);
+    CREATE TABLE group_activity (
+        group_id TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (group_id, hour, label)
+    ) WITHOUT ROWID;
+    CREATE TABLE members (
+        group_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        first_seen REAL NOT NULL,
+        last_seen REAL NOT NULL,
+        messages INTEGER NOT NULL,
+        flooding INTEGER NOT NULL,
+        advertising INTEGER NOT NULL,
+        PRIMARY KEY (group_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX members_last_seen ON members (group_id, last_seen);
+    CREATE TABLE member_flags (
+        group_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (group_id, day, label, user_id)
+    ) WITHOUT ROWID;
+    INSERT INTO revisions (name, value) VALUES ('topics', 0)
+    """,
 ]

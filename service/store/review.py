@@ -1,13 +1,30 @@
-"""The review queue: flagged messages, the moderators' decisions on them, and their audit trail."""
+"""The review queue: flagged messages, the moderators' decisions on them, and their audit trail.
+
+A decision (confirm, relabel, dismiss; or undo, which restores the state before the latest
+decision not yet undone) changes an item's status, final_label, reviewed_by, reviewed_at and
+note, adds 1 to its version, writes a row to review_history (who, when, the state before and
+after, the note) and bumps the `review` revision, all in one transaction.
+"""
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import orjson
 
-from qunguard.service.store.base import StoreBase
+from qunguard.model.labels import LABELS
+from qunguard.service.store.base import StoreBase, bump
+
+STATUSES = ("pending", "confirmed", "relabelled", "dismissed")
+DECISIONS = ("confirm", "relabel", "dismiss")
+STATUS_OF = {"confirm": "confirmed", "relabel": "relabelled", "dismiss": "dismissed"}
+# the part of an item a decision changes: what review_history keeps as before/after
+STATE_FIELDS = ("status", "final_label", "reviewed_by", "reviewed_at", "version", "note")
+# the columns the API declares (ReviewItemOut), named: a column added later is not sent unannounced
+ITEM_COLUMNS = ("id, message_id, group_id, user_id, text, label, action, scores, reasons, model_version,"
+                " message_ts, created_at, status, final_label, reviewed_by, reviewed_at, version, note")
+EXPORT_PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +40,59 @@ class ReviewItem:
     model_version: str
     message_ts: float
 
+
+class ReviewItemNotFound(LookupError):
+    """No review item has this id."""
+
+    def __init__(self, item_id: int) -> None:
+        super().__init__(f"review item {item_id} does not exist")
+        self.item_id = item_id
+
+
+class VersionConflict(Exception):
+    """The caller decided on a version of the item that is no longer the current one."""
+
+    def __init__(self, item: dict, expected_version: int) -> None:
+        super().__init__(f"review item {item['id']} is at version {item['version']} (status {item['status']}"
+                         f"{', by ' + item['reviewed_by'] if item['reviewed_by'] else ''}), not {expected_version}:"
+                         " someone decided it meanwhile; reload it and decide again")
+        self.item, self.expected_version = item, expected_version
+
+
+class NothingToUndo(Exception):
+    """Every decision on the item has been undone already, or it never had one."""
+
+    def __init__(self, item: dict) -> None:
+        super().__init__(f"review item {item['id']} has no decision left to undo (status {item['status']})")
+        self.item = item
+
+
+def _item(row) -> dict:
+    d = dict(row)
+    d["scores"] = orjson.loads(d["scores"])
+    d["reasons"] = orjson.loads(d["reasons"])
+    return d
+
+
+def _state(item: dict) -> dict:
+    return {k: item[k] for k in STATE_FIELDS}
+
+
+def check_decision(decision: str, label: str | None) -> None:
+    """ValueError unless this is a decision: relabel names one of the labels, confirm and dismiss none."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}")
+    if decision == "relabel" and label not in LABELS:
+        raise ValueError(f"relabel needs a label, one of {', '.join(LABELS)}; got {label!r}")
+    if decision != "relabel" and label is not None:
+        raise ValueError(f"label is given only with relabel, not with {decision}")
+
+
+def final_label(item: dict, decision: str, label: str | None) -> str:
+    """confirm: the verdict was right; relabel: the moderator's label; dismiss: the message was fine."""
+    if decision == "relabel" and label is not None:
+        return label
+    return "on_topic" if decision == "dismiss" else item["label"]
 
 
 class ReviewStore(StoreBase):
@@ -43,30 +113,159 @@ class ReviewStore(StoreBase):
             last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
         return list(range(last - len(rows) + 1, last + 1))
 
-    def review_items(self, *, status: str | None = "pending", group_id: str | None = None, after_id: int = 0, limit: int = 100) -> list[dict]:
-        # the columns the API declares (ReviewItemOut), named: a column added later is not sent unannounced
-        sql = ("SELECT id, message_id, group_id, user_id, text, label, action, scores, reasons, model_version,"
-               " message_ts, created_at, status, final_label, reviewed_by, reviewed_at FROM review_items WHERE id > ?")
-        args: list = [after_id]
-        if status:
-            sql += " AND status = ?"
-            args.append(status)
-        if group_id:
-            sql += " AND group_id = ?"
-            args.append(group_id)
-        sql += " ORDER BY id LIMIT ?"
-        args.append(limit)
+    def review_items(self, *, status: str | Sequence[str] | None = None, group_id: str | None = None,
+                     label: str | None = None, action: str | None = None, min_score: float | None = None,
+                     max_score: float | None = None, since: float | None = None, until: float | None = None,
+                     before_id: int | None = None, limit: int = 100) -> list[dict]:
+        """Items newest first (id descending). `status`: one or several (None: any); scores bound the
+        score of the item's own label; since (inclusive) and until (exclusive) bound the message time;
+        `before_id`: the page after the one that ended with this id."""
+        where: list[str] = ["1"]
+        args: list = []
+        statuses = [status] if isinstance(status, str) else list(status or ())
+        if statuses:
+            where.append(f"status IN ({','.join('?' * len(statuses))})")
+            args += statuses
+        for column, value in (("group_id", group_id), ("label", label), ("action", action)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if min_score is not None:
+            where.append("json_extract(scores, '$.' || label) >= ?")
+            args.append(min_score)
+        if max_score is not None:
+            where.append("json_extract(scores, '$.' || label) <= ?")
+            args.append(max_score)
+        if since is not None:
+            where.append("message_ts >= ?")
+            args.append(since)
+        if until is not None:
+            where.append("message_ts < ?")
+            args.append(until)
+        if before_id is not None:
+            where.append("id < ?")
+            args.append(before_id)
+        sql = f"SELECT {ITEM_COLUMNS} FROM review_items WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
         with self._read() as db:
-            rows = db.execute(sql, args).fetchall()
-        out = []
-        for r in rows:
-            d = dict(r)
-            d["scores"] = json.loads(d["scores"])
-            d["reasons"] = json.loads(d["reasons"])
-            out.append(d)
-        return out
+            rows = db.execute(sql, [*args, limit]).fetchall()
+        return [_item(r) for r in rows]
 
     def count_review_items(self, status: str = "pending") -> int:
         with self._read() as db:
             return db.execute("SELECT COUNT(*) FROM review_items WHERE status = ?", (status,)).fetchone()[0]
 
+    def get_review_item(self, item_id: int) -> dict | None:
+        with self._read() as db:
+            row = db.execute(f"SELECT {ITEM_COLUMNS} FROM review_items WHERE id = ?", (item_id,)).fetchone()
+        return _item(row) if row else None
+
+    # -- decisions --------------------------------------------------------------
+    def decide_review_item(self, item_id: int, *, decision: str, moderator: str, label: str | None = None,
+                           note: str | None = None, expected_version: int | None = None) -> dict:
+        """Record one decision; returns the item after it. Raises ValueError (a bad decision or
+        label), ReviewItemNotFound, or VersionConflict when `expected_version` is not the current one."""
+        check_decision(decision, label)
+        with self._write() as db:
+            item = _current(db, item_id, expected_version)
+            after = _decide(db, item, decision, label, moderator, note, time.time())
+            bump(db, "review", f"{decision} {item_id}")
+        return after
+
+    def decide_review_items(self, ids: list[int], *, decision: str, moderator: str, label: str | None = None,
+                            note: str | None = None) -> list[dict]:
+        """The same decision on every id (each once, in the order given), in one transaction: a missing
+        id raises ReviewItemNotFound and nothing is changed. Returns the items after it."""
+        check_decision(decision, label)
+        ids = list(dict.fromkeys(ids))
+        now = time.time()
+        with self._write() as db:
+            items = [_current(db, item_id, None) for item_id in ids]  # every id checked before any change
+            out = [_decide(db, item, decision, label, moderator, note, now) for item in items]
+            if out:
+                bump(db, "review", f"{decision} {len(out)} items")
+        return out
+
+    def undo_review_decision(self, item_id: int, *, moderator: str, expected_version: int | None = None) -> dict:
+        """Restore the state before the latest decision not yet undone (with a new version); recorded
+        as decision "undo". Undo again to go one more decision back. Raises ReviewItemNotFound,
+        VersionConflict, or NothingToUndo."""
+        with self._write() as db:
+            item = _current(db, item_id, expected_version)
+            undone = 0  # walking back: every undo row cancels the decision before it
+            target = None
+            for row in db.execute("SELECT decision, before FROM review_history WHERE item_id = ? ORDER BY id DESC",
+                                  (item_id,)):
+                if row[0] == "undo":
+                    undone += 1
+                elif undone:
+                    undone -= 1
+                else:
+                    target = orjson.loads(row[1])
+                    break
+            if target is None:
+                raise NothingToUndo(item)
+            restored = {**item, **target, "version": item["version"] + 1}
+            _save(db, item, restored, "undo", moderator, None, time.time())
+            bump(db, "review", f"undo {item_id}")
+        return restored
+
+    def review_history(self, item_id: int) -> list[dict]:
+        """Every decision on the item, oldest first: id, item_id, group_id, moderator, at, decision,
+        before and after (status, final_label, reviewed_by, reviewed_at, version, note), note."""
+        with self._read() as db:
+            rows = db.execute("SELECT id, item_id, group_id, moderator, at, decision, before, after, note"
+                              " FROM review_history WHERE item_id = ? ORDER BY id", (item_id,)).fetchall()
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["before"], d["after"] = orjson.loads(d["before"]), orjson.loads(d["after"])
+            out.append(d)
+        return out
+
+    # -- export ---------------------------------------------------------------------
+    def decided_review_items(self, *, group_id: str | None = None, since: float | None = None,
+                             until: float | None = None) -> Iterator[dict]:
+        """Every decided (not pending) item in id order, read a page at a time: the lock is held
+        for one page, never across the consumer's work, so bots keep writing during a long export."""
+        where = ["status != 'pending'", "id > ?"]
+        args: list = []
+        for clause, value in (("group_id = ?", group_id), ("message_ts >= ?", since), ("message_ts < ?", until)):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        sql = f"SELECT {ITEM_COLUMNS} FROM review_items WHERE {' AND '.join(where)} ORDER BY id LIMIT {EXPORT_PAGE}"
+        last = 0
+        while True:
+            with self._read() as db:
+                rows = db.execute(sql, [last, *args]).fetchall()
+            yield from (_item(r) for r in rows)
+            if len(rows) < EXPORT_PAGE:
+                return
+            last = rows[-1]["id"]
+
+
+# -- inside a write transaction ---------------------------------------------------------
+def _current(db, item_id: int, expected_version: int | None) -> dict:
+    row = db.execute(f"SELECT {ITEM_COLUMNS} FROM review_items WHERE id = ?", (item_id,)).fetchone()
+    if row is None:
+        raise ReviewItemNotFound(item_id)
+    item = _item(row)
+    if expected_version is not None and expected_version != item["version"]:
+        raise VersionConflict(item, expected_version)
+    return item
+
+
+def _decide(db, item: dict, decision: str, label: str | None, moderator: str, note: str | None, now: float) -> dict:
+    after = {**item, "status": STATUS_OF[decision], "final_label": final_label(item, decision, label), "reviewed_by": moderator,
+             "reviewed_at": now, "version": item["version"] + 1, "note": note}
+    _save(db, item, after, decision, moderator, note, now)
+    return after
+
+
+def _save(db, before: dict, after: dict, decision: str, moderator: str, note: str | None, now: float) -> None:
+    db.execute("UPDATE review_items SET status = ?, final_label = ?, reviewed_by = ?, reviewed_at = ?, version = ?,"
+               " note = ? WHERE id = ?", (*(after[k] for k in STATE_FIELDS), after["id"]))
+    db.execute("INSERT INTO review_history (item_id, group_id, moderator, at, decision, before, after, note)"
+               " VALUES (?,?,?,?,?,?,?,?)",
+               (after["id"], after["group_id"], moderator, now, decision, orjson.dumps(_state(before)).decode(),
+                orjson.dumps(_state(after)).decode(), note))

@@ -1,0 +1,528 @@
+"""A group's topic profile, learned from its own messages, and the drift of its talk away from it.
+
+TopicProfile: what a group talks about, learned from its texts (normalised message texts, or a
+description and keywords). A message's topic score in [0, 1] is how well it fits; its topic
+confidence in [0, 1] is how much topic signal it carries at all (好的, 哈哈, 在吗, [表情]: none).
+
+The score has two halves, each measured relative to the profile's own texts (leave-one-out), so
+neither needs a tuned scale:
+- lexical: log-odds of each term (jieba word or Chinese character bigram) in the profile against a
+  background of ~300k messages of every kind (model/resources/topic_background.npz), with a
+  Dirichlet prior from the background, summed over the message's terms and divided by the square
+  root of their number; terms the profile lacks weigh nothing;
+- semantic: cosine between the message's vector and the profile's mean vector, both made of small
+  LSA word vectors (SIF-weighted, the background's mean message vector subtracted), so a message
+  fits through related words it does not share with the profile.
+raw = (lexical / its profile median + semantic / its profile median) / 2 (1 = a typical profile text),
+score = 1 - 4 ** -raw (a typical profile text scores 0.75).
+
+Confidence: the information in a message's words, each word giving how much rarer it is than
+common chat words in the background (capped), so 好的 or [表情] give ~0 and a sentence ~1.
+
+DriftDetector: per group, from the stream of (score, confidence) of legitimate messages; O(1) per
+update and a few floats of state (baseline, EWMA, CUSUM, alert, last time). drift_drivers(): the
+terms a group now talks about instead. bench/bench_topic.py and bench/bench_drift.py measure all of it.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from qunguard.model.segment import Segmenter
+
+RESOURCE = Path(__file__).resolve().parent / "resources" / "topic_background.npz"
+FORMAT = 2
+
+MIN_WORDS = 5               # informative distinct words needed to build a profile at all
+LOW_CONFIDENCE_TEXTS = 40   # a profile from fewer texts (or a description only) is low-confidence
+LOW_CONFIDENCE_WORDS = 60   # ... or from fewer informative distinct words
+KEYWORD_WEIGHT = 3.0        # a keyword counts as this many texts that use it
+PRIOR = 20.0                # Dirichlet prior mass of the background in the profile's term distribution
+SIF_A = 1e-3                # smooth inverse frequency weight of a word vector: a / (a + p(word))
+COMMON_IDF = 5.5            # a word in more than ~1/250 of background messages carries no topic information
+INFO_CAP = 3.0              # the most one word can add to a message's information
+SINGLE_CHAR_INFO = 0.5      # a one-character word counts half (particles, fragments of split words)
+UNKNOWN_INFO = 1.5          # a word the background never saw
+INFO_SCALE = 2.5            # confidence = 1 - exp(-information / INFO_SCALE)
+SCORE_BASE = 4.0            # score = 1 - SCORE_BASE ** -raw
+MAX_WORDS, MAX_BIGRAMS = 4000, 6000  # a profile's terms stay bounded through absorb()
+DEFAULT_REFS = (1.0, 0.3)   # (lexical, semantic) references when a profile has too few texts to measure its own
+
+# chit-chat that says nothing about a topic however rare it is in the background (acknowledgements,
+# greetings, thanks, laughter, agreement)
+_FILLER_WORDS = (
+    "收到 好的 好滴 好嘞 嗯嗯 嗯呢 哦哦 噢噢 ok okk 签到 在的 谢谢 谢谢你 多谢 感谢 辛苦 辛苦了 早安 晚安 早上好 晚上好 中午好 "
+    "下午好 新年快乐 生日快乐 恭喜 哈哈 哈哈哈 哈哈哈哈 嘿嘿 嘻嘻 呵呵 同意 同上 明白 了解 知道了 已读 是的 对的 没问题 可以 好吧 "
+    "笑死 牛逼 厉害 卧槽 我去 真的 确实 对啊 是啊 好啊 好呀 在吗 在不在 有人吗 哈喽 你好 大家好 拜拜 再见"
+)
+FILLERS = frozenset(_FILLER_WORDS.split())
+_PRIVATE = re.compile(r"[\ue000-\uf8ff]")  # placeholder and handle tokens of Normalized.text
+_CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+class TopicProfileError(ValueError):
+    """Too little input to build a profile (the message says what is missing)."""
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Segmenter:
+    return Segmenter()
+
+
+def message_words(text: str) -> list[str]:
+    """The words of a normalised text that hold a Chinese character or a Latin letter, in order."""
+    return [w for w in _segmenter()(_PRIVATE.sub(" ", text)) if _CONTENT.search(w)]
+
+
+def bigram_keys(text: str) -> list[int]:
+    """Chinese character bigrams of a text as integers (code point << 21 | code point)."""
+    out = []
+    for run in _CJK_RUN.findall(text):
+        codes = [ord(c) for c in run]
+        out += [a << 21 | b for a, b in zip(codes, codes[1:])]  # noqa: B905 - one shorter on purpose
+    return out
+
+
+def bigram_text(key: int) -> str:
+    return chr(key >> 21) + chr(key & 0x1FFFFF)
+
+
+class Background:
+    """Document frequencies and word vectors learned from the raw corpora (data/topic_background.py).
+
+    One dict (word -> row) is built at load; per word, lists hold its frequency, its information and
+    its vector row, so a message costs a dict lookup per word. Bigrams stay a sorted array, looked up
+    in bulk only when a profile weighs its own terms."""
+
+    def __init__(self, n_docs: int, words: list[str], df: np.ndarray, bigrams: np.ndarray, bigram_df: np.ndarray,
+                 vec_words: np.ndarray, vectors: np.ndarray, mean: np.ndarray | None) -> None:
+        self.n_docs = n_docs
+        self.log_n = math.log(n_docs)
+        self.index = dict(zip(words, range(len(words)), strict=True))
+        self.df = df.tolist()
+        idf = self.log_n - np.log(df.astype(np.float64) + 1.0)
+        info = np.clip(idf - COMMON_IDF, 0.0, INFO_CAP)
+        info[np.array([len(w) == 1 for w in words])] *= SINGLE_CHAR_INFO  # mostly particles and split fragments
+        info[[self.index[w] for w in FILLERS if w in self.index]] = 0.0
+        self.info = info.tolist()
+        rows = np.full(len(words), -1, dtype=np.int64)
+        rows[vec_words] = np.arange(len(vec_words))
+        self.vec_row = rows.tolist()
+        self.bigrams = bigrams      # sorted int64 keys (bigram_keys)
+        self.bigram_df = bigram_df
+        self.vectors = vectors      # SIF-weighted, float32 (n_vectors, dims)
+        self.mean = mean            # the background's mean unit message vector, subtracted before cosines
+        self.vec_norm2 = np.einsum("ij,ij->i", vectors, vectors).tolist()
+        self.proj_mean = (vectors @ mean).tolist() if mean is not None else [0.0] * len(vectors)
+        self.mean2 = float(mean @ mean) if mean is not None else 0.0
+
+    @classmethod
+    def load(cls, path: Path = RESOURCE, *, center: bool = True) -> Background:
+        with np.load(path) as z:
+            n_docs = int(z["n_docs"])
+            words = bytes(z["words"]).decode("utf-8").split("\n")
+            df = z["word_df"]
+            vec_words = z["vec_words"]
+            vectors = z["vectors"].astype(np.float32)
+            vectors *= (z["vec_scale"] * (SIF_A / (SIF_A + (df[vec_words] + 1.0) / n_docs)))[:, None]
+            mean = z["mean"].astype(np.float32) if center and "mean" in z.files else None
+            bigrams, bigram_df = z["bigrams"], z["bigram_df"]
+        return cls(n_docs, words, df, bigrams, bigram_df, vec_words, vectors, mean)
+
+    def bigram_counts(self, keys: Sequence[int]) -> np.ndarray:
+        """Background document frequency of each bigram key (0 if not in the table)."""
+        k = np.asarray(keys, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.bigrams, k), len(self.bigrams) - 1)
+        return np.where(self.bigrams[at] == k, self.bigram_df[at], 0)
+
+    def word_count(self, word: str) -> int:
+        i = self.index.get(word)
+        return 0 if i is None else self.df[i]
+
+    def idf(self, word: str) -> float:
+        return self.log_n - math.log(self.word_count(word) + 1.0)
+
+    def word_info(self, word: str) -> float:
+        """How much topic information one word carries: 0 for chit-chat and words common anywhere,
+        at most INFO_CAP; a word the background never saw (a name, a typo, a new word) UNKNOWN_INFO."""
+        i = self.index.get(word)
+        return UNKNOWN_INFO if i is None else self.info[i]
+
+    def embed(self, docs: Sequence[Iterable[str]]) -> np.ndarray:
+        """Unit message vectors (centred when the background has a mean); zero rows for messages without
+        a known word."""
+        out = np.zeros((len(docs), self.vectors.shape[1]), dtype=np.float32)
+        rows, idx = [], []
+        for r, words in enumerate(docs):
+            for w in set(words):
+                i = self.index.get(w)
+                if i is not None and self.vec_row[i] >= 0:
+                    rows.append(r)
+                    idx.append(self.vec_row[i])
+        if not idx:
+            return out
+        rows_a = np.asarray(rows)
+        starts = np.flatnonzero(np.r_[True, rows_a[1:] != rows_a[:-1]])
+        sums = np.add.reduceat(self.vectors[np.asarray(idx)], starts, axis=0)
+        sums /= np.linalg.norm(sums, axis=1, keepdims=True) + 1e-9
+        if self.mean is not None:
+            sums -= self.mean
+            sums /= np.linalg.norm(sums, axis=1, keepdims=True) + 1e-9
+        out[rows_a[starts]] = sums
+        return out
+
+    def mean_vector(self, docs: Sequence[Iterable[str]]) -> np.ndarray:
+        """The mean unit vector of the given messages (uncentred): what embed() subtracts."""
+        saved, self.mean = self.mean, None
+        try:
+            v = self.embed(docs)
+        finally:
+            self.mean = saved
+        return v[np.linalg.norm(v, axis=1) > 0].mean(axis=0)
+
+
+@lru_cache(maxsize=1)
+def background() -> Background:
+    """The shipped background, loaded on first use (not at service start)."""
+    return Background.load()
+
+
+class _Parsed:
+    """One text's distinct words and bigram keys, its information, and the vector rows of its words."""
+
+    __slots__ = ("bigrams", "info", "rows", "words")
+
+    def __init__(self, text: str, bg: Background) -> None:
+        self.words = set(message_words(text))
+        self.bigrams = set(bigram_keys(text))
+        info, rows = 0.0, []
+        index, infos, vec_row = bg.index, bg.info, bg.vec_row
+        for w in self.words:
+            i = index.get(w)
+            if i is None:
+                info += UNKNOWN_INFO
+            else:
+                info += infos[i]
+                if vec_row[i] >= 0:
+                    rows.append(vec_row[i])
+        self.info = info
+        self.rows = rows
+
+
+class TopicProfile:
+    """A group's topic: weighted terms learned from texts; JSON-serialisable; built once, updated slowly."""
+
+    def __init__(self, *, n_texts: int, mass: float, word_df: dict[str, float], bigram_df: dict[int, float],
+                 vector_sum: np.ndarray, refs: tuple[float, float], baseline: float, low_confidence: bool,
+                 bg: Background | None = None) -> None:
+        self.bg = bg or background()
+        self.n_texts = n_texts            # how many texts built it (absorbed ones included)
+        self.mass = mass                  # the document count the term frequencies are out of
+        self.word_df = word_df
+        self.bigram_df = bigram_df
+        self.vector_sum = vector_sum.astype(np.float32)
+        self.refs = refs                  # (lexical, semantic) raw of a typical profile text
+        self.baseline = baseline          # mean (1 - score) of its own texts, left out in turn: drift's zero
+        self.low_confidence = low_confidence
+        self._reweigh()
+
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def from_texts(cls, texts: Sequence[str], *, keywords: Sequence[str] = ()) -> TopicProfile:
+        if isinstance(texts, str):
+            raise TypeError("texts must be a sequence of strings (one per message), not one string")
+        bg = background()
+        docs = [p for p in (_Parsed(t, bg) for t in texts if t and t.strip()) if p.words]
+        kws = [p for p in (_Parsed(k, bg) for k in keywords if k and k.strip()) if p.words]
+        informative = {w for p in docs + kws for w in p.words if bg.word_info(w) > 0}
+        if len(informative) < MIN_WORDS:
+            raise TopicProfileError(
+                f"a topic profile needs texts with at least {MIN_WORDS} distinct informative words (not chit-chat "
+                f"like 好的/哈哈/[表情]); got {len(informative)} from {len(docs)} texts with words and "
+                f"{len(kws)} keywords. Give a description and keywords, or wait for more messages")
+        word_df: Counter[str] = Counter()
+        bigram_df: Counter[int] = Counter()
+        for p, weight in [(p, 1.0) for p in docs] + [(k, KEYWORD_WEIGHT) for k in kws]:
+            for w in p.words:
+                word_df[w] += weight
+            for b in p.bigrams:
+                bigram_df[b] += weight
+        vecs = bg.embed([p.words for p in docs]) if docs else np.zeros((0, bg.vectors.shape[1]), np.float32)
+        kvecs = bg.embed([p.words for p in kws]) if kws else np.zeros((0, bg.vectors.shape[1]), np.float32)
+        vector_sum = vecs.sum(axis=0) + KEYWORD_WEIGHT * kvecs.sum(axis=0)
+        mass = len(docs) + KEYWORD_WEIGHT * len(kws)
+        low = len(docs) < LOW_CONFIDENCE_TEXTS or len(informative) < LOW_CONFIDENCE_WORDS
+        prof = cls(n_texts=len(docs), mass=mass, word_df=dict(word_df), bigram_df=dict(bigram_df),
+                   vector_sum=vector_sum, refs=DEFAULT_REFS, baseline=0.5, low_confidence=low, bg=bg)
+        prof._calibrate(docs, vecs)
+        return prof
+
+    def _calibrate(self, docs: list[_Parsed], vecs: np.ndarray) -> None:
+        """Measure the profile on its own texts, each left out in turn: the references that make raw = 1
+        for a typical text, and the baseline (1 - score) a drift is measured from."""
+        if len(docs) < 10:
+            return  # too few to measure: DEFAULT_REFS and a middling baseline
+        lex = np.array([self._lexical(p, leave_out=True) for p in docs])
+        sem = np.array([self._semantic(v, leave_out=True) for v in vecs])
+        self.refs = (max(float(np.median(lex)), 1e-3), max(float(np.median(sem)), 1e-3))
+        raw = (lex / self.refs[0] + sem / self.refs[1]) / 2
+        conf = np.array([_confidence(p.info) for p in docs])
+        score = 1.0 - SCORE_BASE ** -np.maximum(raw, 0.0)
+        self.baseline = float(np.average(1.0 - score, weights=conf) if conf.sum() > 0 else np.mean(1.0 - score))
+
+    def _reweigh(self) -> None:
+        """Log-odds weight of every profile term against the background (terms it lacks weigh 0)."""
+        bg = self.bg
+        words = list(self.word_df)
+        bg_words = np.array([bg.word_count(w) for w in words], dtype=np.float64)
+        w_words = self._log_odds(np.fromiter(self.word_df.values(), np.float64, len(words)), bg_words)
+        vals = w_words.tolist()
+        self._w_word = {words[i]: vals[i] for i in np.flatnonzero(w_words > 0).tolist()}
+        grams = list(self.bigram_df)
+        bg_grams = bg.bigram_counts(grams) if grams else np.zeros(0)
+        self._bg_bigram = dict(zip(grams, bg_grams.tolist(), strict=True))
+        w_grams = self._log_odds(np.fromiter(self.bigram_df.values(), np.float64, len(grams)), bg_grams)
+        vals = w_grams.tolist()
+        self._w_bigram = {grams[i]: vals[i] for i in np.flatnonzero(w_grams > 0).tolist()}
+        norm = float(np.linalg.norm(self.vector_sum))
+        self._centroid = self.vector_sum / norm if norm > 0 else self.vector_sum
+        self._proj = (bg.vectors @ self._centroid).tolist()  # each word vector along the centroid
+        self._mean_proj = float(bg.mean @ self._centroid) if bg.mean is not None else 0.0
+
+    def _log_odds(self, df: np.ndarray, bg_df: np.ndarray) -> np.ndarray:
+        """log P(term | profile) / P(term | background), the profile's estimate smoothed toward the
+        background by a Dirichlet prior of PRIOR documents; negative (rarer than anywhere) is 0."""
+        pb = (bg_df + 0.5) / (self.bg.n_docs + 1.0)
+        return np.maximum(0.0, np.log((df + PRIOR * pb) / (self.mass + PRIOR) / pb))
+
+    # -- scoring ---------------------------------------------------------------------------
+    def _lexical(self, p: _Parsed, leave_out: bool = False) -> float:
+        words = p.words
+        n_terms = len(words) + len(p.bigrams)
+        if not n_terms:
+            return 0.0
+        if not leave_out:
+            total = sum(self._w_word.get(w, 0.0) for w in words) + sum(self._w_bigram.get(b, 0.0) for b in p.bigrams)
+            return total / math.sqrt(n_terms)
+        # the weights as if this text were not in the profile
+        n, bg = self.mass - 1.0, self.bg
+        denom = bg.n_docs + 1.0
+        total = 0.0
+        for df, bg_df in [(self.word_df.get(w, 0.0), bg.word_count(w)) for w in words] + \
+                         [(self.bigram_df.get(b, 0.0), self._bg_bigram.get(b, 0)) for b in p.bigrams]:
+            pb = (bg_df + 0.5) / denom
+            total += max(0.0, math.log((max(df - 1.0, 0.0) + PRIOR * pb) / (n + PRIOR) / pb))
+        return total / math.sqrt(n_terms)
+
+    def _semantic(self, vec: np.ndarray, leave_out: bool = False) -> float:
+        if not leave_out:
+            return float(vec @ self._centroid)
+        rest = self.vector_sum - vec
+        norm = float(np.linalg.norm(rest))
+        return float(vec @ rest) / norm if norm > 0 else 0.0
+
+    def _semantic_one(self, p: _Parsed) -> float:
+        """Cosine of a message's centred unit vector with the centroid, from sums of per-word
+        projections: (u - m).c / |u - m| with u = s / |s|, s the sum of its word vectors, so only |s|
+        needs the vectors themselves (and not even that for a one-word message)."""
+        rows = p.rows
+        if not rows:
+            return 0.0
+        bg = self.bg
+        if len(rows) == 1:
+            n2 = bg.vec_norm2[rows[0]]
+        else:
+            v = bg.vectors[rows].sum(axis=0)
+            n2 = float(v @ v)
+        if n2 <= 0.0:
+            return 0.0
+        n = math.sqrt(n2)
+        proj, proj_mean = self._proj, bg.proj_mean
+        along = sum(proj[r] for r in rows) / n - self._mean_proj
+        off = 1.0 - 2.0 * sum(proj_mean[r] for r in rows) / n + bg.mean2
+        return along / math.sqrt(max(off, 1e-12))
+
+    def score(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(topic score, topic confidence) of each text, both in [0, 1]."""
+        lex_ref, sem_ref = self.refs
+        scores, confs = [], []
+        for t in texts:
+            p = _Parsed(t, self.bg)
+            raw = (self._lexical(p) / lex_ref + self._semantic_one(p) / sem_ref) / 2
+            scores.append(1.0 - SCORE_BASE ** -raw if raw > 0 else 0.0)
+            confs.append(_confidence(p.info))
+        return np.array(scores, dtype=np.float64), np.array(confs, dtype=np.float64)
+
+    def terms(self, text: str) -> list[str]:
+        """The content terms of one text: distinct words of two or more characters that carry topic
+        information (for drift drivers)."""
+        seen: dict[str, None] = {}
+        for w in message_words(text):
+            if len(w) > 1 and self.bg.word_info(w) > 0:
+                seen.setdefault(w)
+        return list(seen)
+
+    # -- updating --------------------------------------------------------------------------
+    def absorb(self, texts: Sequence[str], rate: float) -> None:
+        """Move the profile toward these (legitimate) texts: their term frequencies and mean vector
+        get weight `rate`, the profile's current ones 1 - rate. Scale references and baseline stay."""
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"rate must be in [0, 1], got {rate}")
+        docs = [p for p in (_Parsed(t, self.bg) for t in texts if t and t.strip()) if p.words]
+        if not docs or rate == 0.0:
+            return
+        share = rate * self.mass / len(docs)  # what one new text adds, in profile documents
+        keep = 1.0 - rate
+        words: Counter[str] = Counter()
+        grams: Counter[int] = Counter()
+        for p in docs:
+            words.update(p.words)
+            grams.update(p.bigrams)
+        self.word_df = _blend(self.word_df, words, keep, share, MAX_WORDS)
+        self.bigram_df = _blend(self.bigram_df, grams, keep, share, MAX_BIGRAMS)
+        self.vector_sum = keep * self.vector_sum + share * self.bg.embed([p.words for p in docs]).sum(axis=0)
+        self.n_texts += len(docs)
+        self._reweigh()
+
+    # -- reading ---------------------------------------------------------------------------
+    def top_terms(self, k: int = 20) -> list[tuple[str, float]]:
+        """The profile's k heaviest words (log-odds weight against the background, times frequency)."""
+        scored = [(w, x * min(1.0, self.word_df[w] / max(self.mass, 1.0)) ** 0.5)
+                  for w, x in self._w_word.items() if len(w) > 1]
+        scored.sort(key=lambda t: (-t[1], t[0]))
+        return [(w, round(x, 4)) for w, x in scored[:k]]
+
+    def weight(self, term: str) -> float:
+        """A word's log-odds weight in the profile (0 when the profile lacks it)."""
+        return self._w_word.get(term, 0.0)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT, "n_texts": self.n_texts, "mass": round(self.mass, 6),
+            "low_confidence": self.low_confidence, "refs": list(self.refs), "baseline": self.baseline,
+            "words": {w: round(d, 4) for w, d in self.word_df.items()},
+            "bigrams": {bigram_text(b): round(d, 4) for b, d in self.bigram_df.items()},
+            "vector_sum": [round(float(x), 6) for x in self.vector_sum],
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> TopicProfile:
+        if d.get("format") != FORMAT:
+            raise ValueError(f"unknown topic profile format {d.get('format')!r}; this code reads format {FORMAT}")
+        bg = background()
+        vec = np.asarray(d["vector_sum"], dtype=np.float32)
+        if vec.shape != (bg.vectors.shape[1],):
+            raise ValueError(f"topic profile vector has {vec.shape} values; the background has {bg.vectors.shape[1]}")
+        return cls(n_texts=int(d["n_texts"]), mass=float(d["mass"]), word_df={str(k): float(v) for k, v in d["words"].items()},
+                   bigram_df={ord(k[0]) << 21 | ord(k[1]): float(v) for k, v in d["bigrams"].items()},
+                   vector_sum=vec, refs=(float(d["refs"][0]), float(d["refs"][1])), baseline=float(d["baseline"]),
+                   low_confidence=bool(d["low_confidence"]), bg=bg)
+
+
+def _confidence(info: float) -> float:
+    return 1.0 - math.exp(-info / INFO_SCALE)
+
+
+def _blend(old: dict, new: Counter, keep: float, share: float, cap: int) -> dict:
+    out = {t: d * keep for t, d in old.items()}
+    for t, c in new.items():
+        out[t] = out.get(t, 0.0) + c * share
+    out = {t: d for t, d in out.items() if d >= 0.05}
+    if len(out) > cap:  # bounded: drop the rarest
+        out = dict(sorted(out.items(), key=lambda td: -td[1])[:cap])
+    return out
+
+
+class DriftDetector:
+    """Per-group drift from the stream of (score, confidence) of legitimate messages.
+
+    State (a flat dict of floats): the baseline level of x = 1 - score, an EWMA of x weighted by
+    confidence (what `drift` reads), a one-sided CUSUM of confidence * (x - baseline - slack) (what
+    the alert reads: it rises by ~0.4 per confident off-topic message and sinks on on-topic talk),
+    the alert flag and the last time. Both decay toward calm over time gaps (half_life seconds), so
+    old evidence fades. The alert turns on above `threshold` and off below threshold * release
+    (hysteresis: no flapping). O(1) per update.
+
+    The baseline is the profile's own (TopicProfile.baseline: its texts scored left-out) when given
+    to new_state(); otherwise the first `warmup` units of confidence set it, with no alert meanwhile.
+    """
+
+    PARAMS = ("warmup", "alpha", "slack", "threshold", "release", "half_life", "cap")
+
+    def __init__(self, *, warmup: float = 20.0, alpha: float = 0.04, slack: float = 0.15, threshold: float = 6.0,
+                 release: float = 0.3, half_life: float = 3 * 86400.0, cap: float = 2.0) -> None:
+        self.warmup = warmup            # confidence units that set the baseline when none is given
+        self.alpha = alpha              # EWMA step per unit of confidence (a window of ~1/alpha messages)
+        self.slack = slack              # x above baseline that still counts as calm
+        self.threshold = threshold      # CUSUM level that raises the alert
+        self.release = release          # the alert clears below threshold * release
+        self.half_life = half_life      # seconds for the evidence to halve during silence
+        self.cap = cap                  # CUSUM is capped at cap * threshold, so a long drift can recover
+
+    def params(self) -> dict[str, float]:
+        return {p: getattr(self, p) for p in self.PARAMS}
+
+    def new_state(self, baseline: float | None = None) -> dict[str, float]:
+        """A fresh state; with a baseline (TopicProfile.baseline) it is armed at once, else after warm-up."""
+        if baseline is None:
+            return {"n": 0.0, "base": 0.0, "ewma": 0.0, "cusum": 0.0, "alert": 0.0, "ts": 0.0}
+        b = min(max(float(baseline), 0.0), 0.95)
+        return {"n": self.warmup, "base": b, "ewma": b, "cusum": 0.0, "alert": 0.0, "ts": 0.0}
+
+    def update(self, state: dict[str, float], score: float, confidence: float, ts: float) -> tuple[float, bool]:
+        """Feed one legitimate message; returns (drift in [0, 1], alert)."""
+        x = 1.0 - min(max(float(score), 0.0), 1.0)
+        c = min(max(float(confidence), 0.0), 1.0)
+        if math.isnan(x) or math.isnan(c):
+            c = 0.0
+        if state["n"] < self.warmup:  # learning the baseline
+            if c > 0:
+                state["base"] = (state["base"] * state["n"] + c * x) / (state["n"] + c)
+                state["n"] = min(self.warmup, state["n"] + c)
+                state["ewma"] = state["base"]
+            state["ts"] = max(state["ts"], ts)
+            return 0.0, False
+        base = state["base"]
+        gap = ts - state["ts"] if state["ts"] > 0 else 0.0
+        if gap > 0:
+            fade = 0.5 ** (gap / self.half_life)
+            state["ewma"] = base + (state["ewma"] - base) * fade
+            state["cusum"] *= fade
+        state["ts"] = max(state["ts"], ts)
+        state["ewma"] += min(1.0, self.alpha * c) * (x - state["ewma"])
+        state["cusum"] = min(self.cap * self.threshold, max(0.0, state["cusum"] + c * (x - base - self.slack)))
+        if state["cusum"] >= self.threshold:
+            state["alert"] = 1.0
+        elif state["cusum"] < self.threshold * self.release:
+            state["alert"] = 0.0
+        return self.drift(state), bool(state["alert"])
+
+    @staticmethod
+    def drift(state: dict[str, float]) -> float:
+        """How far recent talk sits from the profile: 0 at the baseline, 1 when nothing fits."""
+        base = state["base"]
+        return min(1.0, max(0.0, (state["ewma"] - base) / max(1e-6, 1.0 - base)))
+
+
+def drift_drivers(profile: TopicProfile, recent_term_counts: dict[str, float], k: int = 10) -> list[str]:
+    """The terms a group talks about instead: frequent in recent talk, weightless or light in the
+    profile, and informative (common chat words never drive). recent_term_counts: term -> how often
+    (or how many recent messages) it occurred, e.g. summed TopicProfile.terms() of recent messages."""
+    scored = []
+    for term, count in recent_term_counts.items():
+        if count <= 0 or len(term) < 2:
+            continue
+        info = profile.bg.word_info(term)
+        if info <= 0:
+            continue
+        fit = 1.0 / (1.0 + profile.weight(term))  # 1 for a term the profile lacks
+        scored.append((count * fit * info, term))
+    scored.sort(key=lambda st: (-st[0], st[1]))
+    return [t for _, t in scored[:k]]
