@@ -354,12 +354,13 @@ def settle(comparison: gate.Comparison | None, registry: Registry | None, versio
     if registry is None:
         print(f"passed the gate against {comparison.current_version}; {out} is outside the registry: nothing promoted")
         return 0
-    from qunguard.service.commands.models import Refused, announce
+    from qunguard.service.commands.common import CommandRefused
+    from qunguard.service.commands.models import announce
 
     before = registry.promote(version, by="train.py: passed the gate")
     try:
         told = announce(db, out)
-    except Refused as exc:
+    except CommandRefused as exc:
         print(f"promoted {version} (was {before or 'none'}), but: {exc}", file=sys.stderr)
         return 1
     print(f"promoted {version}: passed the gate against {comparison.current_version}; {told}")

@@ -20,7 +20,6 @@ so that promotions do not dominate what "common" means.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 import zlib
 from collections import Counter
@@ -103,11 +102,11 @@ def build(root: Path, out: Path) -> dict:
     word_df: Counter[str] = Counter()
     bigram_df: Counter[int] = Counter()
     for text in background_rows(root):
-        words = set(message_words(text))
-        if not words:
+        seen = set(message_words(text))
+        if not seen:
             continue
-        docs_w.append(words)
-        word_df.update(words)
+        docs_w.append(seen)
+        word_df.update(seen)
         bigram_df.update(set(bigram_keys(text)))
     n_docs = len(docs_w)
     words = sorted(w for w, c in word_df.items() if c >= MIN_DF)

@@ -8,7 +8,6 @@ used by the verdicts here and by the service's engine:
     scores = clf.score(norms)            # Scores: probabilities, labels, rounded scores, text-flood flags
     clf.explain_text(scores, rows, texts, labels)  # per row: spans of its text behind its label
     clf.explain(scores, rows, labels)    # the same tokens by machine name (`^出`, `pinyin yao de`): debugging
-    clf.topic_vector(text).similarity(scores, rows)   # how close rows are to a text (a group's topic)
 
 Reasons are named checks with a human detail (the habit of tg-spam's check results):
 contact handles found, the text-flood shape, the model's probability, and the
@@ -29,7 +28,6 @@ from qunguard.model.evidence import evidence_spans
 from qunguard.model.features import Features, MessageFeaturizer, TokenEntries
 from qunguard.model.labels import LABELS
 from qunguard.model.normalize import Normalized, normalize
-from qunguard.model.topic import TopicVector
 
 MAX_MESSAGE_CHARS = 10_000
 
@@ -217,12 +215,6 @@ class MessageClassifier:
         evidence = dict(zip(flagged, self.explain_text(s, flagged, [texts[i] for i in flagged]), strict=True))
         return [Verdict(label, scores, self.reasons(norm, label, scores[label], evidence.get(i, []), flood))
                 for i, (norm, label, scores, flood) in enumerate(zip(norms, s.labels, s.scores, s.text_flood, strict=True))]
-
-    def topic_vector(self, text: str) -> TopicVector:
-        """The token block of `text` (words, character n-grams, pinyin): a group's topic profile,
-        compared with scored rows by TopicVector.similarity."""
-        tokens = self.featurizer.featurize([normalize(text)]).tokens
-        return TopicVector(tokens.cols, tokens.weights)
 
     # -- explanation --------------------------------------------------------
     @staticmethod

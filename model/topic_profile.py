@@ -20,7 +20,7 @@ Confidence: the information in a message's words, each word giving how much rare
 common chat words in the background (capped), so 好的 or [表情] give ~0 and a sentence ~1.
 
 DriftDetector: per group, from the stream of (score, confidence) of legitimate messages; O(1) per
-update and a few floats of state (baseline, EWMA, CUSUM, alert, last time). drift_drivers(): the
+update and 8 floats of state (usual level and spread, EWMA, CUSUM, alert, last time). drift_drivers(): the
 terms a group now talks about instead. bench/bench_topic.py and bench/bench_drift.py measure all of it.
 """
 from __future__ import annotations
@@ -28,8 +28,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from itertools import pairwise, repeat
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,7 @@ INFO_SCALE = 2.5            # confidence = 1 - exp(-information / INFO_SCALE)
 SCORE_BASE = 4.0            # score = 1 - SCORE_BASE ** -raw
 MAX_WORDS, MAX_BIGRAMS = 4000, 6000  # a profile's terms stay bounded through absorb()
 DEFAULT_REFS = (1.0, 0.3)   # (lexical, semantic) references when a profile has too few texts to measure its own
+MIN_REFS = (0.5, 0.1)       # the least a reference may be: about one shared word of weight 1.5 among 9 terms
 
 # chit-chat that says nothing about a topic however rare it is in the background (acknowledgements,
 # greetings, thanks, laughter, agreement)
@@ -76,17 +78,22 @@ def _segmenter() -> Segmenter:
     return Segmenter()
 
 
+@lru_cache(maxsize=1)
+def _cut() -> Callable[[str], list[str]]:
+    return _segmenter()._cut  # the segmenter's own cut: its whitespace filter is redundant below
+
+
 def message_words(text: str) -> list[str]:
     """The words of a normalised text that hold a Chinese character or a Latin letter, in order."""
-    return [w for w in _segmenter()(_PRIVATE.sub(" ", text)) if _CONTENT.search(w)]
+    has_content = _CONTENT.search  # bound once: this runs for every message of a group with a profile
+    return [w for w in _cut()(_PRIVATE.sub(" ", text)) if has_content(w)]
 
 
 def bigram_keys(text: str) -> list[int]:
     """Chinese character bigrams of a text as integers (code point << 21 | code point)."""
-    out = []
+    out: list[int] = []
     for run in _CJK_RUN.findall(text):
-        codes = [ord(c) for c in run]
-        out += [a << 21 | b for a, b in zip(codes, codes[1:])]  # noqa: B905 - one shorter on purpose
+        out += [a << 21 | b for a, b in pairwise(map(ord, run))]
     return out
 
 
@@ -247,13 +254,13 @@ class TopicProfile:
                 f"a topic profile needs texts with at least {MIN_WORDS} distinct informative words (not chit-chat "
                 f"like 好的/哈哈/[表情]); got {len(informative)} from {len(docs)} texts with words and "
                 f"{len(kws)} keywords. Give a description and keywords, or wait for more messages")
-        word_df: Counter[str] = Counter()
-        bigram_df: Counter[int] = Counter()
+        word_df: dict[str, float] = {}
+        bigram_df: dict[int, float] = {}
         for p, weight in [(p, 1.0) for p in docs] + [(k, KEYWORD_WEIGHT) for k in kws]:
             for w in p.words:
-                word_df[w] += weight
+                word_df[w] = word_df.get(w, 0.0) + weight
             for b in p.bigrams:
-                bigram_df[b] += weight
+                bigram_df[b] = bigram_df.get(b, 0.0) + weight
         vecs = bg.embed([p.words for p in docs]) if docs else np.zeros((0, bg.vectors.shape[1]), np.float32)
         kvecs = bg.embed([p.words for p in kws]) if kws else np.zeros((0, bg.vectors.shape[1]), np.float32)
         vector_sum = vecs.sum(axis=0) + KEYWORD_WEIGHT * kvecs.sum(axis=0)
@@ -271,7 +278,9 @@ class TopicProfile:
             return  # too few to measure: DEFAULT_REFS and a middling baseline
         lex = np.array([self._lexical(p, leave_out=True) for p in docs])
         sem = np.array([self._semantic(v, leave_out=True) for v in vecs])
-        self.refs = (max(float(np.median(lex)), 1e-3), max(float(np.median(sem)), 1e-3))
+        # floored: in a chatty group most texts share no word with the others (median 0), and a tiny
+        # reference would make one shared word a perfect fit
+        self.refs = (max(float(np.median(lex)), MIN_REFS[0]), max(float(np.median(sem)), MIN_REFS[1]))
         raw = (lex / self.refs[0] + sem / self.refs[1]) / 2
         conf = np.array([_confidence(p.info) for p in docs])
         score = 1.0 - SCORE_BASE ** -np.maximum(raw, 0.0)
@@ -443,49 +452,60 @@ def _blend(old: dict, new: Counter, keep: float, share: float, cap: int) -> dict
 class DriftDetector:
     """Per-group drift from the stream of (score, confidence) of legitimate messages.
 
-    State (a flat dict of floats): the baseline level of x = 1 - score, an EWMA of x weighted by
-    confidence (what `drift` reads), a one-sided CUSUM of confidence * (x - baseline - slack) (what
-    the alert reads: it rises by ~0.4 per confident off-topic message and sinks on on-topic talk),
-    the alert flag and the last time. Both decay toward calm over time gaps (half_life seconds), so
-    old evidence fades. The alert turns on above `threshold` and off below threshold * release
-    (hysteresis: no flapping). O(1) per update.
-
-    The baseline is the profile's own (TopicProfile.baseline: its texts scored left-out) when given
-    to new_state(); otherwise the first `warmup` units of confidence set it, with no alert meanwhile.
+    x = 1 - score, each message weighted by its confidence (chit-chat weighs ~0). State, a flat dict
+    of 8 floats:
+    - warm-up: the group's usual level of x and its spread (weighted mean and variance) are learned
+      from the first `warmup` units of confidence after the profile is built, on messages the profile
+      never saw (its own texts, left out in turn, read more on-topic than the group's later talk);
+      no alert meanwhile. A baseline given to new_state() (TopicProfile.baseline) starts the mean;
+    - then a one-sided CUSUM of confidence * (z - slack), z = (x - usual) / spread: it climbs by about
+      one per confident message that sits a spread above usual and sinks on usual talk. The alert
+      turns on at `threshold` and off below threshold * release (hysteresis: no flapping);
+    - drift, what the group sees: an EWMA of x (window ~1/alpha confident messages) between the usual
+      level (0) and nothing fitting at all (1);
+    - over a silence, both the CUSUM and the EWMA's distance from usual halve every `half_life` seconds.
+    O(1) per update. bench/bench_drift.py chose the defaults on its tune half (README "Topic scores and drift").
     """
 
-    PARAMS = ("warmup", "alpha", "slack", "threshold", "release", "half_life", "cap")
+    PARAMS = ("warmup", "alpha", "slack", "threshold", "release", "half_life", "min_spread", "prior")
 
-    def __init__(self, *, warmup: float = 20.0, alpha: float = 0.04, slack: float = 0.15, threshold: float = 6.0,
-                 release: float = 0.3, half_life: float = 3 * 86400.0, cap: float = 2.0) -> None:
-        self.warmup = warmup            # confidence units that set the baseline when none is given
-        self.alpha = alpha              # EWMA step per unit of confidence (a window of ~1/alpha messages)
-        self.slack = slack              # x above baseline that still counts as calm
+    def __init__(self, *, warmup: float = 120.0, alpha: float = 0.04, slack: float = 0.25, threshold: float = 12.0,
+                 release: float = 0.3, half_life: float = 3 * 86400.0, min_spread: float = 0.15,
+                 prior: float = 10.0) -> None:
+        self.warmup = warmup            # confidence units that learn the usual level before alerts are armed
+        self.alpha = alpha              # EWMA step per unit of confidence, for the drift score
+        self.slack = slack              # spreads above usual that still count as usual
         self.threshold = threshold      # CUSUM level that raises the alert
         self.release = release          # the alert clears below threshold * release
         self.half_life = half_life      # seconds for the evidence to halve during silence
-        self.cap = cap                  # CUSUM is capped at cap * threshold, so a long drift can recover
+        self.min_spread = min_spread    # floor of the spread, so a uniform warm-up does not make every wobble an alarm
+        self.prior = prior              # weight (confidence units) of a baseline given to new_state()
 
     def params(self) -> dict[str, float]:
         return {p: getattr(self, p) for p in self.PARAMS}
 
     def new_state(self, baseline: float | None = None) -> dict[str, float]:
-        """A fresh state; with a baseline (TopicProfile.baseline) it is armed at once, else after warm-up."""
-        if baseline is None:
-            return {"n": 0.0, "base": 0.0, "ewma": 0.0, "cusum": 0.0, "alert": 0.0, "ts": 0.0}
-        b = min(max(float(baseline), 0.0), 0.95)
-        return {"n": self.warmup, "base": b, "ewma": b, "cusum": 0.0, "alert": 0.0, "ts": 0.0}
+        """A fresh state. A baseline (TopicProfile.baseline) starts the usual level with `prior` weight;
+        the warm-up still runs."""
+        w, base = (self.prior, min(max(float(baseline), 0.0), 1.0)) if baseline is not None else (0.0, 0.0)
+        return {"n": 0.0, "w": w, "base": base, "var": 0.0, "ewma": base, "cusum": 0.0, "alert": 0.0, "ts": 0.0}
 
-    def update(self, state: dict[str, float], score: float, confidence: float, ts: float) -> tuple[float, bool]:
-        """Feed one legitimate message; returns (drift in [0, 1], alert)."""
+    def update(self, state: dict[str, float], score: float, confidence: float, ts: float, *,
+               repeat: bool = False) -> tuple[float, bool]:
+        """Feed one legitimate message; returns (drift in [0, 1], alert). `repeat`: the message repeats one
+        the group just sent (a meme, a red-packet password, the same question again): it says nothing new
+        about what the group talks about, so it counts as no evidence, like chit-chat."""
         x = 1.0 - min(max(float(score), 0.0), 1.0)
-        c = min(max(float(confidence), 0.0), 1.0)
+        c = 0.0 if repeat else min(max(float(confidence), 0.0), 1.0)
         if math.isnan(x) or math.isnan(c):
-            c = 0.0
-        if state["n"] < self.warmup:  # learning the baseline
+            x, c = 0.0, 0.0
+        if state["n"] < self.warmup:  # learning the usual level and spread (weighted Welford)
             if c > 0:
-                state["base"] = (state["base"] * state["n"] + c * x) / (state["n"] + c)
-                state["n"] = min(self.warmup, state["n"] + c)
+                w = state["w"] + c
+                d = x - state["base"]
+                state["base"] += c * d / w
+                state["var"] = (state["var"] * state["w"] + c * d * (x - state["base"])) / w
+                state["w"], state["n"] = w, state["n"] + c
                 state["ewma"] = state["base"]
             state["ts"] = max(state["ts"], ts)
             return 0.0, False
@@ -497,16 +517,19 @@ class DriftDetector:
             state["cusum"] *= fade
         state["ts"] = max(state["ts"], ts)
         state["ewma"] += min(1.0, self.alpha * c) * (x - state["ewma"])
-        state["cusum"] = min(self.cap * self.threshold, max(0.0, state["cusum"] + c * (x - base - self.slack)))
+        spread = max(math.sqrt(max(state["var"], 0.0)), self.min_spread)
+        step = c * ((x - base) / spread - self.slack)
+        state["cusum"] = min(2.0 * self.threshold, max(0.0, state["cusum"] + step))
         if state["cusum"] >= self.threshold:
             state["alert"] = 1.0
         elif state["cusum"] < self.threshold * self.release:
             state["alert"] = 0.0
         return self.drift(state), bool(state["alert"])
 
-    @staticmethod
-    def drift(state: dict[str, float]) -> float:
-        """How far recent talk sits from the profile: 0 at the baseline, 1 when nothing fits."""
+    def drift(self, state: dict[str, float]) -> float:
+        """How far recent talk sits from the profile: 0 at the group's usual level, 1 when nothing fits."""
+        if state["n"] < self.warmup:
+            return 0.0
         base = state["base"]
         return min(1.0, max(0.0, (state["ewma"] - base) / max(1e-6, 1.0 - base)))
 

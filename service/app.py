@@ -67,7 +67,7 @@ def create_app(settings: Settings, moderator: Moderator | None = None) -> FastAP
     moderator = moderator or build_moderator(settings)
     moderator.configure_campaigns(settings.campaign_memory_per_group, settings.share_campaigns)
     moderator.topics.configure(learn_messages=settings.topic_learn_messages, history_s=settings.drift_history_s,
-                               flush_s=settings.activity_flush_s)
+                               flush_s=settings.activity_flush_s, drift_warmup=settings.drift_warmup)
     metrics = Metrics()
     metrics.set_model(moderator.model.version)
     moderator.on_model_change = metrics.set_model  # reloads here, and those followed from other workers

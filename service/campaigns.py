@@ -10,14 +10,15 @@ the next member who laughs the same way a flooder.
 
 Near-copy: the same key (the repeat key of service/flood.py: masked text, handles as their
 kind, digit runs as one 0, no punctuation, spaces or emoji), or, for texts of at least
-MIN_CHARS characters of content, a Jaccard similarity >= 0.8 of their character 3-gram sets:
-computed exactly, where MinHash would estimate it. The candidates come from a prefix filter
-(AllPairs): two sets with Jaccard >= 0.8 share a token among the first |A| - ceil(0.8 |A|) + 1
-of each in one fixed order, so indexing those few finds every near-copy, with no false
-negatives (MinHash LSH misses some) and no numpy or datasketch on the hot path (importing
-datasketch loads scipy: over a second of cold start). A short text (under MIN_CHARS characters
-besides its handles, or fewer distinct 3-grams) catches only by an exact key that holds a handle
-or link: what whole groups type every day (收到, [表情], 哈哈哈哈哈哈哈哈) never becomes a campaign.
+MIN_CHARS characters besides handles and digits, a Jaccard similarity >= 0.8 of their character
+3-gram sets: computed exactly, where MinHash would estimate it. The candidates come from an
+index of every 3-gram (a prefix filter): a near-copy B of A holds at least ceil(0.8 |A|) of A's
+3-grams, so any |A| - ceil(0.8 |A|) + 1 of them include one of B's; the rarest in the index are
+taken, which leaves few candidates. No near-copy is missed (MinHash LSH misses some), and no
+numpy or datasketch runs on the hot path (importing datasketch loads scipy: over a second of
+cold start). A short text (under MIN_CHARS such characters, or fewer distinct 3-grams) matches
+only by an exact key that holds a handle or link: what whole groups type every day (收到,
+[表情], 哈哈哈哈哈哈哈哈, a number) never becomes a campaign, nor an allowed text.
 
 When near-copies of a message were decided both ways (one confirmed, one dismissed), the memory
 stays out and the model decides alone: the moderators disagree, and undoing or deciding again
@@ -36,8 +37,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from itertools import repeat
-from operator import getitem
+from typing import NamedTuple
 
 from qunguard.model.normalize import Normalized, normalize
 from qunguard.service.flood import repeat_key
@@ -70,15 +70,13 @@ def _near(a: frozenset[str], b: frozenset[str]) -> float:
     return inter / union if _DEN * inter >= _NUM * union else 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Probe:
+class Probe(NamedTuple):  # a tuple: made for every message of a group with a memory, at a third of a dataclass's cost
     """What a message is matched by: computed once, looked up in a group's and the shared index."""
 
     key: str
     short: bool  # under MIN_CHARS content characters, or fewer distinct 3-grams: only an exact key with a handle catches
     has_handle: bool
     grams: frozenset[str] | None = None  # its 3-grams, for similarity, when long and varied enough
-    prefix: tuple[str, ...] = ()  # the first of them in the fixed order (hash), enough to meet any near-copy
 
 
 def probe(norm: Normalized, key: str | None) -> Probe | None:
@@ -88,16 +86,17 @@ def probe(norm: Normalized, key: str | None) -> Probe | None:
         return None
     if norm.handles and not _HANDLE_TOKENS.search(key):
         return Probe(key, True, True)  # a bare handle keys on itself: only the same contact again
-    key = _DIGIT_RUNS.sub("0", key)  # 1比20000 and 1比3000 are one pitch
-    content = len(_HANDLE_TOKENS.sub("", key))
+    if "0" in key:  # normalize() wrote every digit as 0
+        key = _DIGIT_RUNS.sub("0", key)  # 1比20000 and 1比3000 are one pitch
+        content = len(_NOT_CONTENT.sub("", key))
+    else:
+        content = len(_NOT_CONTENT.sub("", key)) if norm.handles else len(key)
     if content < MIN_CHARS:
         return Probe(key, True, bool(norm.handles))
-    grams: frozenset[str] = frozenset(map(getitem, repeat(key), map(slice, range(len(key) - 2), range(3, len(key) + 1))))
+    grams = frozenset([key[i:i + 3] for i in range(len(key) - 2)])
     if len(grams) < _MIN_SHINGLES:  # long but not varied (哈哈哈哈哈哈哈哈哈哈): as short
         return Probe(key, True, bool(norm.handles))
-    # one order for every set (str hashes are fixed within a process, which is all that indexes and asks)
-    prefix = sorted(grams, key=hash)[: len(grams) - _overlap_needed(len(grams)) + 1]
-    return Probe(key, False, bool(norm.handles), grams, tuple(prefix))
+    return Probe(key, False, bool(norm.handles), grams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,23 +142,23 @@ class Match:
 
 
 class _Index:
-    """Entries by exact key and by the prefix of their 3-grams, for one group (or the groups' shared campaigns)."""
+    """Entries by exact key and by each of their 3-grams, for one group (or the groups' shared campaigns)."""
 
     def __init__(self) -> None:
         self.entries: OrderedDict[int, Entry] = OrderedDict()  # item id -> entry, oldest decision first
         self.by_key: dict[str, dict[int, Entry]] = {}
-        self.postings: dict[str, set[int]] = {}  # a prefix 3-gram -> the items whose prefix holds it
+        self.postings: dict[str, set[int]] = {}  # a 3-gram -> the items that hold it
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def add(self, e: Entry) -> None:
         p = e.probe
-        if p.short and not (p.has_handle or not e.campaign):
+        if p.short and not p.has_handle:
             return  # a short text without a handle never matches: whole groups type it
         self.entries[e.item_id] = e
         self.by_key.setdefault(p.key, {})[e.item_id] = e
-        for gram in p.prefix:
+        for gram in p.grams or ():
             self.postings.setdefault(gram, set()).add(e.item_id)
 
     def remove(self, item_id: int) -> Entry | None:
@@ -171,7 +170,7 @@ class _Index:
             same.pop(item_id, None)
             if not same:
                 del self.by_key[e.probe.key]
-        for gram in e.probe.prefix:
+        for gram in e.probe.grams or ():
             ids = self.postings.get(gram)
             if ids is not None:
                 ids.discard(item_id)
@@ -188,21 +187,24 @@ class _Index:
                 return found
         if p.grams is None:
             return []
+        # a near-copy B shares at least ceil(0.8 |A|) of A's 3-grams, so any |A| - ceil(0.8 |A|) + 1 of
+        # them hold one of B's: take the rarest here, and every near-copy is among few candidates
+        need = len(p.grams) - _overlap_needed(len(p.grams)) + 1
+        held = [ids for ids in map(self.postings.get, p.grams) if ids]
+        missing = len(p.grams) - len(held)
+        if missing >= need:  # the usual case: that many of A's 3-grams are in no remembered text
+            return []
+        rarest = sorted(held, key=len)[: need - missing]
         found = []
-        seen: set[int] = set()
-        for gram in p.prefix:
-            for item_id in self.postings.get(gram, ()):
-                if item_id in seen:
-                    continue
-                seen.add(item_id)
-                e = self.entries[item_id]
-                if campaigns_only and not e.campaign:
-                    continue
-                g = e.probe.grams
-                assert g is not None  # only entries with 3-grams have a prefix
-                j = _near(p.grams, g)
-                if j:
-                    found.append(Match(e, j))
+        for item_id in set().union(*rarest):
+            e = self.entries[item_id]
+            if campaigns_only and not e.campaign:
+                continue
+            g = e.probe.grams
+            assert g is not None  # only entries with 3-grams are in the postings
+            j = _near(p.grams, g)
+            if j:
+                found.append(Match(e, j))
         return found
 
 

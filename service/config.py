@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     # topic profiles, drift and reports (service/topic.py, service/activity.py)
     topic_learn_messages: int = Field(80, ge=0, le=10_000, description="legitimate messages a group without a description learns its topic profile from (0: never learn); a learned profile then absorbs every next this many, slowly")
     drift_history_s: float = Field(300.0, gt=0, le=86_400, description="a group's drift history gets a point at most this often (message time), and whenever its alert turns on or off")
+    drift_warmup: float = Field(120.0, ge=1, le=100_000, description="how much legitimate talk (in units of topic confidence: ~130-200 messages at 120) a group's drift learns its usual level from, after each new profile, before it can raise an alert")
     activity_flush_s: float = Field(2.0, gt=0, le=60, description="how often activity counts, learning texts and drift points are written to the store; a crash loses at most this long of them")
     # the moderator page (/ui): its own login, separate from the API tokens
     session_secret: SecretStr = Field(SecretStr(""), description="key that signs /ui session cookies (32+ characters); empty: one is made once and kept in the store, shared by every worker")

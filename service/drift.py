@@ -6,10 +6,14 @@ off-profile texts, from which the terms it talks about instead (the drivers) are
 someone asks, never on the hot path. Both backends hold the same JSON-able state dict:
 
     {"s": detector state, "d": drift, "a": alert, "h": time of the last history point, "p": profile stamp,
-     "m": the group's usual topic score}
+     "m": the group's usual topic score, "r": hashes of its last REPEAT_WINDOW repeat keys}
 
 `p` names the profile the state was measured against: a state of another profile (the operator
-changed the description, posted examples) starts again. A history point is due every
+changed the description, posted examples) starts again. `r` tells a message that repeats one of the
+group's last REPEAT_WINDOW legitimate ones (a meme, a red-packet password, the same question again):
+it says nothing new about the topic, so the detector counts it as no evidence (without this, the QQ
+replay of bench/bench_drift.py raises ~7x more false alerts). Short hashes (crc32 of the flood
+windows' repeat key) keep the state small in SQLite and in Redis (~200 bytes more, the same round trip). A history point is due every
 `history_s` seconds of message time per group, and whenever the alert turns on or off.
 
 InMemoryDrift is one process's (its states are saved to SQLite by the activity flush, so a
@@ -19,6 +23,7 @@ messages); service/drift_redis.py shares them between workers.
 from __future__ import annotations
 
 import threading
+import zlib
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +36,7 @@ DRIVER_TEXTS = 50  # recent off-profile texts a group keeps for its drivers
 OFF_PROFILE = 0.5
 USUAL_ALPHA = 0.05
 TEXT_CHARS = 120  # of each kept text
+REPEAT_WINDOW = 20  # a message repeating one of the group's last 20 legitimate messages is no evidence
 
 
 class DriftUnavailable(Exception):
@@ -44,6 +50,7 @@ class DriftInput:
     confidence: float
     ts: float
     text: str  # the normalised text, kept for the drivers if the message is off-profile
+    key: str | None = None  # the flood windows' repeat key (flood.repeat_key): None never repeats
 
 
 @dataclass(slots=True)
@@ -63,7 +70,12 @@ class DriftBatch:
 
 
 def new_state(detector: DriftDetector, stamp: str, baseline: float | None) -> dict:
-    return {"s": detector.new_state(baseline), "d": 0.0, "a": False, "h": None, "p": stamp, "m": None}
+    return {"s": detector.new_state(baseline), "d": 0.0, "a": False, "h": None, "p": stamp, "m": None, "r": []}
+
+
+def key_hash(key: str | None) -> int | None:
+    """A repeat key's short stable hash (the same in every worker, unlike hash())."""
+    return None if key is None else zlib.crc32(key.encode("utf-8"))
 
 
 def advance(detector: DriftDetector, state: dict | None, batch: DriftBatch,
@@ -74,14 +86,20 @@ def advance(detector: DriftDetector, state: dict | None, batch: DriftBatch,
         state = new_state(detector, batch.stamp, batch.baseline)
     inputs = batch.inputs
     points, keep = [], []
+    recent = state.setdefault("r", [])  # a state saved before repeats were tracked has none
     for x in inputs:
-        if x.confidence > 0:  # chit-chat tells nothing about the topic, either way
+        h = key_hash(x.key)
+        repeat = h is not None and h in recent
+        recent.append(h)
+        if len(recent) > REPEAT_WINDOW:
+            del recent[0]
+        if x.confidence > 0 and not repeat:  # chit-chat and repeats tell nothing about the topic, either way
             usual = state["m"]
             if x.score <= OFF_PROFILE * (usual if usual is not None else 1.0):
                 keep.append(x.text[:TEXT_CHARS])
             state["m"] = x.score if usual is None else usual + USUAL_ALPHA * x.confidence * (x.score - usual)
         was = state["a"]
-        drift, alert = detector.update(state["s"], x.score, x.confidence, x.ts)
+        drift, alert = detector.update(state["s"], x.score, x.confidence, x.ts, repeat=repeat)
         state["d"], state["a"] = round(drift, 4), alert
         last = state["h"]
         if alert != was or last is None or abs(x.ts - last) >= history_s:

@@ -1,6 +1,7 @@
 """Drift states in Redis, shared by every worker (QUNGUARD_FLOOD_BACKEND=redis).
 
-Per group a hash {v: version, j: state JSON} and a list of its recent off-profile texts. A batch
+Per group a hash {v: version, j: state JSON (its recent repeat-key hashes included: no extra key
+or round trip)} and a list of its recent off-profile texts. A batch
 is one EVALSHA: for each group it pushes the batch's texts and writes the new state if the
 version is still the one this worker last saw (compare and set); if another worker wrote in
 between, it gets that worker's state back, applies its inputs to it and asks again. The detector
@@ -103,7 +104,7 @@ class RedisDrift:
             planned = {}
             for group, (version, state) in todo.items():
                 if state is not None:  # a copy: the remembered state stays as Redis had it
-                    state = {**state, "s": dict(state["s"])}
+                    state = {**state, "s": dict(state["s"]), "r": list(state.get("r", ()))}
                 new, points, keep = advance(self.detector, state, batch[group], history_s)
                 planned[group] = (new, points)
                 texts = keep if push else []

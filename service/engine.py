@@ -262,5 +262,5 @@ class Moderator:
                                           scores, reasons, model.version, ts))
         # committed before the caller can answer: a crash after the response loses nothing
         self.store.add_review_items(flagged)
-        self.topics.observe(messages, norms, decisions, topic)  # counted in memory, written every few seconds
+        self.topics.observe(messages, norms, decisions, topic, keys)  # counted in memory, written every few seconds
         return verdicts

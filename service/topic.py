@@ -30,7 +30,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from qunguard.model.normalize import Normalized, normalize
-from qunguard.model.topic_profile import TopicProfile, TopicProfileError, drift_drivers
+from qunguard.model.topic_profile import DriftDetector, TopicProfile, TopicProfileError, drift_drivers
 from qunguard.service.activity import Aggregator
 from qunguard.service.drift import DriftBatch, DriftInput, InMemoryDrift
 from qunguard.service.groups import CompiledGroup, GroupSettings
@@ -132,8 +132,10 @@ class GroupTopics:
         self._lock = threading.Lock()
         self._rev = 0
 
-    def configure(self, *, learn_messages: int, history_s: float, flush_s: float) -> None:
+    def configure(self, *, learn_messages: int, history_s: float, flush_s: float, drift_warmup: float | None = None) -> None:
         self.learn_messages, self.history_s, self.activity.interval_s = learn_messages, history_s, flush_s
+        if drift_warmup is not None and drift_warmup != self.drift.detector.warmup:
+            self.drift.detector = DriftDetector(**{**self.drift.detector.params(), "warmup": drift_warmup})
 
     def close(self) -> None:
         self.activity.close()
@@ -226,9 +228,10 @@ class GroupTopics:
         return decisions
 
     def observe(self, messages: list[Message], norms: list[Normalized], decisions: list[tuple[Decision, float]],
-                batch: TopicBatch) -> None:
+                batch: TopicBatch, keys: list[str | None] | None = None) -> None:
         """Count every verdict; feed learning and drift with the legitimate ones (and the chatter the
-        off-topic policy flagged: it is the drift, and must not hide it)."""
+        off-topic policy flagged: it is the drift, and must not hide it). `keys`: each message's repeat
+        key (flood.repeat_key, as the engine computed it), so that drift counts a repeat as no evidence."""
         rows = []
         learn: list[tuple[str, str, float]] = []
         drift: dict[str, list[DriftInput]] = {}
@@ -243,7 +246,8 @@ class GroupTopics:
             if t.profile is not None:
                 s, c = batch.score[i], batch.confidence[i]
                 assert s is not None and c is not None  # every message of a group with a profile is scored
-                drift.setdefault(m.group_id, []).append(DriftInput(s, c, ts, norms[i].text))
+                drift.setdefault(m.group_id, []).append(DriftInput(s, c, ts, norms[i].text,
+                                                                   keys[i] if keys is not None else None))
                 if t.source == "learned" and legit:
                     self._absorb_later(m.group_id, t, norms[i].text)
             elif t.learning < self.learn_messages:

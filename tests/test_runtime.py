@@ -139,19 +139,6 @@ def test_a_model_of_format_1_converts_to_the_same_scores(fitted, probe, tmp_path
     assert np.array_equal(clf.score(probe).proba, p[:, [list(lr.classes_).index(label) for label in LABELS]])
 
 
-def test_topic_similarity_equals_the_matrix_product(shipped):
-    clf = shipped[0]
-    norms = [normalize(r["text"]) for r in _rows("test.jsonl.gz", limit=300)]
-    vector = clf.topic_vector("考研交流群：数学、英语、政治的复习资料和经验分享\n考研\n复习")
-    rows = list(range(0, 300, 3))
-    X = clf.featurizer.transform_normalized(norms)[rows][:, : clf.featurizer.n_tokens]
-    dense = np.zeros(clf.featurizer.n_tokens)
-    dense[vector.cols] = vector.weights
-    got = vector.similarity(clf.score(norms), rows)
-    assert np.allclose(got, X @ dense, rtol=0, atol=1e-12)
-    assert (got > 0).sum() > 10  # many messages share some token with the topic
-
-
 def test_the_pinyin_table_file_is_pypinyins_table():
     assert read_table() == build_table(), "the installed pypinyin changed: rewrite the file, python -m qunguard.model.pinyin"
 

@@ -5,6 +5,8 @@ order) and game-community chat of the test split (data/test.jsonl.gz)."""
 from __future__ import annotations
 
 import json
+import random
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -121,21 +123,32 @@ def test_absorb_moves_the_profile_slowly_and_stays_bounded(qq_log, game_chat):
 
 
 def _replay(det, prof, stream, state, t0=1_000_000.0):
+    """Each message through the detector, one a minute; a text the group sent among its last 20 is a repeat
+    (as the service's flood windows tell)."""
     s, c = prof.score(stream)
-    return [det.update(state, float(si), float(ci), ts=t0 + 60 * i) for i, (si, ci) in
-            enumerate(zip(s, c, strict=True))]
+    recent: deque[str] = deque(maxlen=20)
+    out = []
+    for i, (si, ci) in enumerate(zip(s, c, strict=True)):
+        out.append(det.update(state, float(si), float(ci), ts=t0 + 60 * i, repeat=stream[i] in recent))
+        recent.append(stream[i])
+    return out
 
 
 def test_drift_stays_calm_on_a_real_group_and_alerts_when_it_turns_into_another(qq_log, game_chat):
-    prof = TopicProfile.from_texts(qq_log[:80])
+    prof = TopicProfile.from_texts(qq_log[::40][:80])  # what the group talks about over its weeks
     det = DriftDetector()
     state = det.new_state(baseline=prof.baseline)
-    calm = _replay(det, prof, qq_log[80:680], state)
+    # its talk in random order: the same group, without the real excursions (a week on the army, say)
+    # that the bench lists; those may alert, same-as-ever talk must not
+    shuffled = [t for i, t in enumerate(qq_log) if i % 40]
+    random.Random(0).shuffle(shuffled)
+    calm = _replay(det, prof, shuffled[:1000], state)
     assert not any(alert for _, alert in calm)
-    switched = _replay(det, prof, game_chat[:150], state, t0=2_000_000.0)
+    assert all(d == 0.0 for d, _ in calm[:20])  # learning the group's usual level first
+    switched = _replay(det, prof, game_chat[:150], state, t0=1_060_000.0)
     delay = next(i for i, (_, alert) in enumerate(switched) if alert)
     assert delay <= 50
-    assert switched[50][0] > np.mean([d for d, _ in calm[-100:]]) + 0.2  # the drift score rises clearly
+    assert switched[50][0] > np.mean([d for d, _ in calm[-100:]]) + 0.15  # the drift score rises clearly
     counts: dict[str, float] = {}
     for t in game_chat[:150]:
         for term in prof.terms(t):
@@ -143,18 +156,18 @@ def test_drift_stays_calm_on_a_real_group_and_alerts_when_it_turns_into_another(
     drivers = drift_drivers(prof, counts)
     assert drivers and not set(drivers) & {t for t, _ in prof.top_terms(30)}
     # back on topic, the alert clears (hysteresis: not at the first calm message)
-    back = _replay(det, prof, qq_log[680:1600], state, t0=3_000_000.0)
+    back = _replay(det, prof, shuffled[1000:2000], state, t0=1_069_000.0)
     assert back[0][1] and not back[-1][1]
 
 
-def test_drift_without_a_baseline_warms_up_first_and_fades_over_silence():
-    prof = TopicProfile.from_texts(texts(CATS[:14]))
+def test_drift_warms_up_without_a_baseline_and_fades_over_silence(qq_log, game_chat):
+    prof = TopicProfile.from_texts(qq_log[::40][:80])
     det = DriftDetector()
     state = det.new_state()
-    warm = _replay(det, prof, texts(STOCKS), state)
-    assert all(d == 0.0 and not a for d, a in warm[:5])  # learning its zero, no alert meanwhile
+    warm = _replay(det, prof, game_chat[:40], state)
+    assert all(d == 0.0 and not a for d, a in warm)  # learning its zero, no alert meanwhile, whatever is said
     state = det.new_state(baseline=prof.baseline)
-    _replay(det, prof, texts(STOCKS) * 3, state)
+    _replay(det, prof, qq_log[1:400:2] + qq_log[401:800:2] + game_chat[:200], state)
     assert state["alert"] == 1.0 and state["cusum"] > 0
     level = state["cusum"]
     det.update(state, 0.5, 0.0, ts=state["ts"] + 30 * 86400)  # a month later, one message without signal

@@ -1,25 +1,34 @@
 """Drift state shared by workers (Redis), and kept across a restart (one process, SQLite)."""
 import time
 import uuid
+from collections import deque
 
 import pytest
 
+from qunguard.model.normalize import normalize
 from qunguard.model.topic_profile import DriftDetector
 from qunguard.service.drift_redis import RedisDrift
 from qunguard.service.engine import Message, Moderator
+from qunguard.service.flood import repeat_key
 from qunguard.service.flood_redis import RedisFloodTracker
 from qunguard.service.store import Store
 from tests.conftest import REDIS_URL, delete_redis_keys, redis_tracker
 from tests.test_topic_api import OFF_TALK, PHOTO_EXAMPLES, PHOTO_TALK, batch, examples, get, legit
 
+WARMUP = 10  # alerts armed after ~10 messages (by default ~150)
 
-def _expected_state(verdicts: list[tuple[dict, float]], baseline: float | None) -> dict:
-    """One detector fed every legitimate message of the group, in order: what a single process would hold."""
-    detector = DriftDetector()
+
+def _expected_state(verdicts: list[tuple[dict, float, str]], baseline: float | None) -> dict:
+    """One detector fed every legitimate message of the group, in order, a repeat of one of the 20
+    before it as no evidence: what a single process would hold."""
+    detector = DriftDetector(warmup=WARMUP)
     state = detector.new_state(baseline)
-    for v, ts in verdicts:
+    recent: deque[str | None] = deque(maxlen=20)
+    for v, ts, text in verdicts:
         if legit(v):
-            detector.update(state, v["topic_score"], v["topic_confidence"], ts)
+            key = repeat_key(normalize(text))
+            detector.update(state, v["topic_score"], v["topic_confidence"], ts, repeat=key is not None and key in recent)
+            recent.append(key)
     return state
 
 
@@ -30,19 +39,19 @@ def test_two_workers_update_one_drift_state_in_redis(tmp_path, loaded_model):
         a, b = Moderator(loaded_model, Store(db), ta), Moderator(loaded_model, Store(db), tb)
         for m in (a, b):
             m.share_with_workers()
-            m.topics.configure(learn_messages=80, history_s=600, flush_s=60)
+            m.topics.configure(learn_messages=80, history_s=600, flush_s=60, drift_warmup=WARMUP)
         assert isinstance(a.topics.drift, RedisDrift) and isinstance(b.topics.drift, RedisDrift)
         a.topics.set_examples("photo", a.group("photo"), PHOTO_EXAMPLES)
 
         t0 = time.time() - 3 * 3600
-        texts = PHOTO_TALK * 2 + OFF_TALK * 4
+        texts = PHOTO_TALK * 2 + OFF_TALK * 2  # with repeats (the second PHOTO_TALK) and without (OFF_TALK is 30)
         msgs = [Message("photo", f"u{i}", t, str(i), t0 + 30 * i) for i, t in enumerate(texts)]
         seen = []
         for k in range(0, len(msgs), 3):  # the workers take turns, three messages a batch
             worker = (a, b)[(k // 3) % 2]
             chunk = msgs[k:k + 3]
-            seen += zip(worker.classify(chunk), [m.ts for m in chunk], strict=True)
-        assert all(v["topic_score"] is not None for v, _ in seen)  # b read the profile a made
+            seen += zip(worker.classify(chunk), [m.ts for m in chunk], [m.text for m in chunk], strict=True)
+        assert all(v["topic_score"] is not None for v, _, _ in seen)  # b read the profile a made
 
         profile = a.topics.fresh("photo", a.group("photo")).profile
         expected = _expected_state(seen, None if profile.low_confidence else profile.baseline)
@@ -85,12 +94,12 @@ def test_with_redis_gone_verdicts_keep_their_topic_score_and_drift_says_503(make
 
 
 def test_one_process_keeps_its_drift_state_across_a_restart(make_client):
-    c = make_client()
+    c = make_client(drift_warmup=WARMUP)
     assert examples(c, "photo", PHOTO_EXAMPLES).status_code == 200
-    batch(c, PHOTO_TALK * 2 + OFF_TALK * 2, group="photo", t0=time.time() - 3600, step=20)
+    batch(c, PHOTO_TALK + OFF_TALK, group="photo", t0=time.time() - 3600, step=20)
     before = get(c, "/v1/groups/photo/drift").json()
     assert before["drift"] > 0
-    c2 = make_client()  # a new process on the same SQLite file
+    c2 = make_client(drift_warmup=WARMUP)  # a new process on the same SQLite file
     after = get(c2, "/v1/groups/photo/drift", role="bot").json()
     # the drivers' window of recent texts lives in memory only: it fills again with the next messages
     assert after == {**before, "drivers": []}

@@ -16,9 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from qunguard.service.commands.common import store_path
 from qunguard.service.exports import FORMATS, export_chunks
-
-DEFAULT_DB = "qunguard.db"  # the service's own default (Settings.db_path)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--format", choices=FORMATS, help="default: csv if the output file ends in .csv, else jsonl")
-    p.add_argument("--db", type=Path, help=f"SQLite file (default: $QUNGUARD_DB_PATH, else {DEFAULT_DB})")
+    p.add_argument("--db", type=Path, help="SQLite file (default: QUNGUARD_DB_PATH, else ./qunguard.db)")
     p.add_argument("--group", help="only this group's items")
     p.add_argument("--since", type=_unix_time, help="message time at or after this, Unix seconds")
     p.add_argument("--until", type=_unix_time, help="message time before this, Unix seconds")
@@ -47,7 +46,7 @@ def _unix_time(value: str) -> float:
 def cmd_export(args: argparse.Namespace) -> int:
     from qunguard.service.store import Store, StoreUnavailable
 
-    db = args.db or Path(os.environ.get("QUNGUARD_DB_PATH") or DEFAULT_DB)
+    db = store_path(args.db)
     if not db.is_file():  # opening would create an empty database, and export nothing from it
         print(f"error: no database at {db} (give --db or set QUNGUARD_DB_PATH)", file=sys.stderr)
         return 2

@@ -19,18 +19,16 @@ import json
 import sys
 from pathlib import Path
 
+from qunguard.service.commands.common import CommandRefused
+
 # the held-out sets `list` shows (macro-F1), as train.py names them in meta.json
 LIST_SETS = {"held_out_source": "ood", "gold": "gold", "real_chat": "real", "qq_group_later_stretch": "qq",
              "exports_held_out": "exports"}
 
 
-class Refused(Exception):
-    """The command cannot do what was asked: exit 1 with this message."""
-
-
 def announce(db_path: Path, folder: Path) -> str:
     """Tell the services running on the store at `db_path` to load `folder`; returns what was done.
-    Raises Refused if the store exists but cannot be written."""
+    Raises CommandRefused if the store exists but cannot be written."""
     from qunguard.service.store import Store, StoreUnavailable
 
     if not Path(db_path).exists():
@@ -42,7 +40,7 @@ def announce(db_path: Path, folder: Path) -> str:
         finally:
             store.close()
     except StoreUnavailable as exc:
-        raise Refused(f"the pointer moved, but services on {db_path} were not told ({exc}); "
+        raise CommandRefused(f"the pointer moved, but services on {db_path} were not told ({exc}); "
                       "POST /v1/model/reload on each, or restart them") from None
     return f"told the services on {db_path} (model revision {revision}): they load it within a second, no restart"
 
@@ -103,7 +101,7 @@ def cmd_list(args: argparse.Namespace, registry, settings) -> str:
 
 def cmd_promote(args: argparse.Namespace, registry, settings) -> str:
     if not registry.has(args.version):
-        raise Refused(f"no version {args.version} in {registry.root} (qunguard model list)")
+        raise CommandRefused(f"no version {args.version} in {registry.root} (qunguard model list)")
     before = registry.promote(args.version, force=args.force, by=f"{_who()}: qunguard model promote")
     if before == args.version:
         return f"{args.version} is the champion already"
@@ -134,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     registry = Registry(args.registry or settings.registry_path())
     try:
         print(args.action(args, registry, settings))
-    except (Refused, RegistryError) as exc:
+    except (CommandRefused, RegistryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

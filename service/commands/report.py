@@ -15,26 +15,16 @@ Exit status: 0 done; 1 unknown group; 2 no store, or the charts could not be wri
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from qunguard.model.labels import LABELS
+from qunguard.service.commands.common import store_path
 
 BAR = 30  # characters of the longest bar in the terminal
-
-
-class _StoreSetting(BaseSettings):
-    """QUNGUARD_DB_PATH, read as Settings reads it, without the settings a report has no use for."""
-
-    model_config = SettingsConfigDict(env_prefix="QUNGUARD_", env_file=os.environ.get("QUNGUARD_CONFIG_FILE"), extra="ignore")
-    db_path: Path = Field(Path("qunguard.db"))
 
 
 def _days(value: str) -> int:
@@ -64,7 +54,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from qunguard.service.report import group_report
     from qunguard.service.store import Store, StoreUnavailable
 
-    path = args.db or _StoreSetting().db_path
+    path = store_path(args.db)
     if not Path(path).exists():
         print(f"error: no store at {path} (QUNGUARD_DB_PATH, or --db)", file=sys.stderr)
         return 2

@@ -15,33 +15,19 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 import time
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-
-class _StoreSetting(BaseSettings):
-    """QUNGUARD_DB_PATH read the way Settings reads it, without the settings `user` has no use for
-    (Settings refuses to load without API tokens, which managing accounts does not need)."""
-
-    model_config = SettingsConfigDict(env_prefix="QUNGUARD_", env_file=os.environ.get("QUNGUARD_CONFIG_FILE"), extra="ignore")
-    db_path: Path = Field(Path("qunguard.db"))
-
-
-class Refused(Exception):
-    """The command cannot do what was asked: exit 1 with this message."""
+from qunguard.service.commands.common import CommandRefused, store_path
 
 
 def _store(args: argparse.Namespace, *, create: bool = False):
     from qunguard.service.store import Store
 
-    path = args.db or _StoreSetting().db_path
+    path = store_path(args.db)
     if not create and not Path(path).exists():
-        raise Refused(f"no store at {path} (QUNGUARD_DB_PATH, or --db)")
+        raise CommandRefused(f"no store at {path} (QUNGUARD_DB_PATH, or --db)")
     return Store(path)
 
 
@@ -53,10 +39,10 @@ def _read_password(args: argparse.Namespace) -> str:
     else:
         password = getpass.getpass("password: ")
         if getpass.getpass("again: ") != password:
-            raise Refused("the two passwords differ")
+            raise CommandRefused("the two passwords differ")
     problem = check_password(password)
     if problem:
-        raise Refused(problem)
+        raise CommandRefused(problem)
     return password
 
 
@@ -66,14 +52,14 @@ def cmd_add(args: argparse.Namespace) -> None:
 
     problem = check_username(args.name)
     if problem:
-        raise Refused(problem)
+        raise CommandRefused(problem)
     store = _store(args, create=True)
     if store.get_user(args.name) is not None:  # before asking for a password that would be thrown away
-        raise Refused(f"user {args.name!r} exists; `qunguard user passwd {args.name}` sets a new password")
+        raise CommandRefused(f"user {args.name!r} exists; `qunguard user passwd {args.name}` sets a new password")
     try:
         store.add_user(args.name, hash_password(_read_password(args)), args.role)
     except UserExists as exc:
-        raise Refused(str(exc)) from None
+        raise CommandRefused(str(exc)) from None
     print(f"added {args.role} {args.name!r} to {store.path}; they log in at /ui", file=sys.stderr)
 
 
@@ -92,11 +78,11 @@ def cmd_passwd(args: argparse.Namespace) -> None:
 
     store = _store(args)
     if store.get_user(args.name) is None:
-        raise Refused(f"no user {args.name!r}")
+        raise CommandRefused(f"no user {args.name!r}")
     try:
         store.set_user_password(args.name, hash_password(_read_password(args)))
     except UnknownUser as exc:
-        raise Refused(str(exc)) from None
+        raise CommandRefused(str(exc)) from None
     print(f"new password for {args.name!r}; their open sessions end", file=sys.stderr)
 
 
@@ -106,7 +92,7 @@ def _set_disabled(args: argparse.Namespace, disabled: bool) -> None:
     try:
         _store(args).set_user_disabled(args.name, disabled)
     except UnknownUser as exc:
-        raise Refused(str(exc)) from None
+        raise CommandRefused(str(exc)) from None
     what = "disabled: their open sessions end at their next request" if disabled else "enabled"
     print(f"{args.name!r} {what}", file=sys.stderr)
 
@@ -124,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         args.action(args)
-    except Refused as exc:
+    except CommandRefused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except StoreUnavailable as exc:
