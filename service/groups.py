@@ -1,6 +1,6 @@
 """A group's settings: what it talks about and how strict its moderation is.
 
-Stored as JSON in SQLite (service/store.py); unknown groups get the defaults.
+Stored as JSON in SQLite (service/store/groups.py); unknown groups get the defaults.
 `CompiledGroup` holds what is derived once per settings change (normalised
 block/allow words, flood limits, the topic profile), not per message.
 """

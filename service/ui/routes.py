@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from qunguard.model.labels import LABELS
 from qunguard.service.engine import Moderator
 from qunguard.service.report import DEFAULT_TZ
+from qunguard.service.routes.review import record_decisions
 from qunguard.service.store.review import STATUSES, NothingToUndo, ReviewItemNotFound, VersionConflict
 from qunguard.service.ui import charts, session
 from qunguard.service.ui.accounts import authenticate
@@ -214,7 +215,7 @@ def decide(request: Request, user: User, item_id: Annotated[int, Form(ge=1, le=2
                       "It is shown as it is; decide again if needed.", focus=item_id)
     except ReviewItemNotFound:
         return _queue(request, user, filters, flash=f"#{item_id} no longer exists.")
-    moderator.review_decided()
+    record_decisions(moderator, request.app.state.metrics, decision, 1)
     _remember(request, [item])
     return _queue(request, user, filters)
 
@@ -233,7 +234,7 @@ def bulk(request: Request, user: User, ids: Annotated[list[int], Form(min_length
                                                     label=new_label if decision == "relabel" else None)
     except ReviewItemNotFound as exc:
         return _queue(request, user, filters, flash=f"#{exc.item_id} no longer exists: nothing was changed.")
-    moderator.review_decided()
+    record_decisions(moderator, request.app.state.metrics, decision, len(items))
     _remember(request, items)
     return _queue(request, user, filters, flash=f"{len(items)} messages: {decision}"
                   + (f" as {new_label}" if decision == "relabel" else "") + ". u undoes it.")
@@ -260,7 +261,7 @@ def undo(request: Request, user: User, status: StatusForm = "pending", group: Gr
         except (ReviewItemNotFound, NothingToUndo):
             refused.append(f"#{item_id} has nothing to undo")
     if undone:
-        moderator.review_decided()
+        record_decisions(moderator, request.app.state.metrics, "undo", len(undone))
     flash = f"Undone: {', '.join(f'#{i}' for i in undone)}." if undone else ""
     if refused:
         flash += f" Not undone: {'; '.join(refused)}."
