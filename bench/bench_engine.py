@@ -1,6 +1,6 @@
 """The service's engine in-process, without HTTP: what one process can do per core.
 
-    python bench/bench_engine.py [--n 5000]
+    python bench/bench_engine.py [--n 5000] [--follow-store]
 
 The same messages bench_http.py sends (held-out test split, ~36 % of them flagged), each
 from its own user, through normalise -> classify -> flood windows -> policy -> SQLite.
@@ -12,6 +12,7 @@ import argparse
 import sys
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,9 +54,27 @@ def main(argv=None) -> None:
             moderator.classify(msgs[i : i + 100])
         batch = len(msgs) / (time.perf_counter() - t)
         flagged = moderator.store.count_review_items("pending")
+        if args.follow_store:  # the whole engine is too noisy to show it: the check itself, timed alone
+            not_due, due = follow_check_costs(moderator)
     print(f"{len(msgs):,} messages, {flagged:,} review items written over both runs")
     print(f"engine, one message a call: {single * 1e3:.3f} ms a message ({1 / single:,.0f} msg/s)")
     print(f"engine, batches of 100: {batch:,.0f} msg/s")
+    if args.follow_store:
+        print(f"following the store: {not_due * 1e9:.0f} ns a batch while not due, {due * 1e6:.1f} µs when due "
+              "(once a second: one SELECT of the revisions)")
+
+
+def follow_check_costs(moderator: Moderator) -> tuple[float, float]:
+    """Seconds of follow_announced_model() a call: not due (a clock read), and due (it reads the store)."""
+    moderator._next_follow = time.monotonic() + 1e9
+    n = 1_000_000
+    not_due = timeit.timeit(moderator.follow_announced_model, number=n) / n
+
+    def when_due() -> None:
+        moderator._next_follow = 0.0
+        moderator.follow_announced_model()
+
+    return not_due, timeit.timeit(when_due, number=20_000) / 20_000
 
 
 if __name__ == "__main__":

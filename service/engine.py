@@ -96,7 +96,7 @@ class Moderator:
         worker is loaded here too, in the background, while the old one keeps serving."""
         revs = self.store.revisions()
         self._groups_rev, self._model_rev = revs["groups"][0], revs["model"][0]
-        self._review_rev = revs.get("review", (0, None))[0]
+        self._review_rev = revs["review"][0]
         self.topics.follow(revs)
         self.shared = True
 
@@ -107,7 +107,7 @@ class Moderator:
             self._groups_rev = groups_rev
             self._groups.clear()
         self.topics.follow(revs)
-        review_rev = revs.get("review", (0, None))[0]
+        review_rev = revs["review"][0]
         if review_rev != self._review_rev:  # a moderator decided through another worker
             self._review_rev = review_rev
             self.campaigns.follow(self.store)

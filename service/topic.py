@@ -143,7 +143,7 @@ class GroupTopics:
     # -- following the store ----------------------------------------------------
     def follow(self, revs: dict[str, tuple[int, str | None]]) -> None:
         """Several workers: a profile changed elsewhere (examples, reset, learned) is read again."""
-        rev, detail = revs.get("topics", (0, None))
+        rev, detail = revs["topics"]
         if rev == self._rev:
             return
         if rev == self._rev + 1 and detail is not None:

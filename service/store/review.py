@@ -126,25 +126,10 @@ class ReviewStore(StoreBase):
         if statuses:
             where.append(f"status IN ({','.join('?' * len(statuses))})")
             args += statuses
-        for column, value in (("group_id", group_id), ("label", label), ("action", action)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                args.append(value)
-        if min_score is not None:
-            where.append("json_extract(scores, '$.' || label) >= ?")
-            args.append(min_score)
-        if max_score is not None:
-            where.append("json_extract(scores, '$.' || label) <= ?")
-            args.append(max_score)
-        if since is not None:
-            where.append("message_ts >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("message_ts < ?")
-            args.append(until)
-        if before_id is not None:
-            where.append("id < ?")
-            args.append(before_id)
+        _add_filters(where, args, (("group_id = ?", group_id), ("label = ?", label), ("action = ?", action),
+                                   ("json_extract(scores, '$.' || label) >= ?", min_score),
+                                   ("json_extract(scores, '$.' || label) <= ?", max_score),
+                                   ("message_ts >= ?", since), ("message_ts < ?", until), ("id < ?", before_id)))
         sql = f"SELECT {ITEM_COLUMNS} FROM review_items WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
         with self._read() as db:
             rows = db.execute(sql, [*args, limit]).fetchall()
@@ -229,10 +214,7 @@ class ReviewStore(StoreBase):
         for one page, never across the consumer's work, so bots keep writing during a long export."""
         where = ["status != 'pending'", "id > ?"]
         args: list = []
-        for clause, value in (("group_id = ?", group_id), ("message_ts >= ?", since), ("message_ts < ?", until)):
-            if value is not None:
-                where.append(clause)
-                args.append(value)
+        _add_filters(where, args, (("group_id = ?", group_id), ("message_ts >= ?", since), ("message_ts < ?", until)))
         sql = f"SELECT {ITEM_COLUMNS} FROM review_items WHERE {' AND '.join(where)} ORDER BY id LIMIT {EXPORT_PAGE}"
         last = 0
         while True:
@@ -242,6 +224,14 @@ class ReviewStore(StoreBase):
             if len(rows) < EXPORT_PAGE:
                 return
             last = rows[-1]["id"]
+
+
+def _add_filters(where: list[str], args: list, clauses: tuple[tuple[str, object], ...]) -> None:
+    """Each clause whose value is given (not None) joins the WHERE, its value the arguments."""
+    for clause, value in clauses:
+        if value is not None:
+            where.append(clause)
+            args.append(value)
 
 
 # -- inside a write transaction ---------------------------------------------------------

@@ -32,16 +32,13 @@ class TopicStore(StoreBase):
     def topic_profile(self, group_id: str) -> dict | None:
         """{source, profile (JSON dict), examples (list or None), updated_at}, or None."""
         with self._read() as db:
-            row = db.execute("SELECT source, profile, examples, updated_at FROM topic_profiles WHERE group_id = ?",
-                             (group_id,)).fetchone()
-        return _profile_row(row)
+            return _profile_row(_profile_of(db, group_id))
 
     def topic_state(self, group_id: str) -> dict:
         """What a process needs to take a group on, in one read: its profile row (or None), and how
         many texts its learning buffer holds."""
         with self._read() as db:
-            row = db.execute("SELECT source, profile, examples, updated_at FROM topic_profiles WHERE group_id = ?",
-                             (group_id,)).fetchone()
+            row = _profile_of(db, group_id)
             learned = db.execute("SELECT COUNT(*) FROM topic_learning WHERE group_id = ?", (group_id,)).fetchone()[0]
         return {"profile": _profile_row(row), "learning": learned}
 
@@ -56,24 +53,21 @@ class TopicStore(StoreBase):
                 " examples = excluded.examples, updated_at = excluded.updated_at",
                 (group_id, source, orjson.dumps(profile).decode(),
                  None if examples is None else orjson.dumps(examples).decode(), time.time()))
-            db.execute("DELETE FROM topic_learning WHERE group_id = ?", (group_id,))
-            db.execute("DELETE FROM drift_state WHERE group_id = ?", (group_id,))
+            _restart_learning_and_drift(db, group_id)
             return bump(db, "topics", group_id)
 
     def reset_topic_profile(self, group_id: str) -> int:
         """Forget a group's profile, learning buffer and drift state; the drift history stays."""
         with self._write() as db:
             db.execute("DELETE FROM topic_profiles WHERE group_id = ?", (group_id,))
-            db.execute("DELETE FROM topic_learning WHERE group_id = ?", (group_id,))
-            db.execute("DELETE FROM drift_state WHERE group_id = ?", (group_id,))
+            _restart_learning_and_drift(db, group_id)
             return bump(db, "topics", group_id)
 
     def update_topic_profile(self, group_id: str, change: Callable[[dict], dict | None]) -> int | None:
         """Read, change and write a profile in one transaction (two workers absorbing at once both count).
         `change` gets the row and returns the new profile JSON, or None to leave it. Returns the revision."""
         with self._write() as db:
-            row = _profile_row(db.execute("SELECT source, profile, examples, updated_at FROM topic_profiles"
-                                          " WHERE group_id = ?", (group_id,)).fetchone())
+            row = _profile_row(_profile_of(db, group_id))
             new = change(row) if row is not None else None
             if new is None:
                 return None
@@ -126,3 +120,14 @@ class TopicStore(StoreBase):
                 " OR EXISTS (SELECT 1 FROM group_activity WHERE group_id = :g)"
                 " OR EXISTS (SELECT 1 FROM topic_learning WHERE group_id = :g)"
                 " OR EXISTS (SELECT 1 FROM drift_history WHERE group_id = :g)", {"g": group_id}).fetchone()[0] == 1
+
+
+def _profile_of(db, group_id: str):
+    return db.execute("SELECT source, profile, examples, updated_at FROM topic_profiles WHERE group_id = ?",
+                      (group_id,)).fetchone()
+
+
+def _restart_learning_and_drift(db, group_id: str) -> None:
+    """A new or reset profile: the learning buffer and the drift state start again (the history stays)."""
+    db.execute("DELETE FROM topic_learning WHERE group_id = ?", (group_id,))
+    db.execute("DELETE FROM drift_state WHERE group_id = ?", (group_id,))

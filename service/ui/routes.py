@@ -24,7 +24,13 @@ from qunguard.model.labels import LABELS
 from qunguard.service.engine import Moderator
 from qunguard.service.report import DEFAULT_TZ
 from qunguard.service.routes.review import record_decisions
-from qunguard.service.store.review import STATUSES, NothingToUndo, ReviewItemNotFound, VersionConflict
+from qunguard.service.store.review import (
+    STATUSES,
+    NothingToUndo,
+    ReviewItemNotFound,
+    VersionConflict,
+    check_decision,
+)
 from qunguard.service.ui import charts, session
 from qunguard.service.ui.accounts import authenticate
 from qunguard.service.ui.group_page import group_view
@@ -204,12 +210,14 @@ def decide(request: Request, user: User, item_id: Annotated[int, Form(ge=1, le=2
            before: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None):
     moderator = _moderator(request)
     filters = Filters(status, group, label, before)
-    if decision == "relabel" and new_label not in LABELS:
-        return PlainTextResponse(f"relabel needs new_label, one of {', '.join(LABELS)}", status_code=422)
+    label_given = new_label if decision == "relabel" else None
+    try:
+        check_decision(decision, label_given)  # the store's own rule, said before anything is read
+    except ValueError as exc:
+        return PlainTextResponse(str(exc), status_code=422)
     try:
         item = moderator.store.decide_review_item(item_id, decision=decision, moderator=user["username"],
-                                                  label=new_label if decision == "relabel" else None,
-                                                  expected_version=version)
+                                                  label=label_given, expected_version=version)
     except VersionConflict as exc:
         return _queue(request, user, filters, flash=f"{_describe(exc.item)} now: someone decided it meanwhile. "
                       "It is shown as it is; decide again if needed.", focus=item_id)
@@ -227,11 +235,14 @@ def bulk(request: Request, user: User, ids: Annotated[list[int], Form(min_length
          before: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None):
     moderator = _moderator(request)
     filters = Filters(status, group, label, before)
-    if decision == "relabel" and new_label not in LABELS:
-        return PlainTextResponse(f"relabel needs new_label, one of {', '.join(LABELS)}", status_code=422)
+    label_given = new_label if decision == "relabel" else None
+    try:
+        check_decision(decision, label_given)  # the store's own rule, said before anything is read
+    except ValueError as exc:
+        return PlainTextResponse(str(exc), status_code=422)
     try:
         items = moderator.store.decide_review_items(ids, decision=decision, moderator=user["username"],
-                                                    label=new_label if decision == "relabel" else None)
+                                                    label=label_given)
     except ReviewItemNotFound as exc:
         return _queue(request, user, filters, flash=f"#{exc.item_id} no longer exists: nothing was changed.")
     record_decisions(moderator, request.app.state.metrics, decision, len(items))
