@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         figures |= {"hand_labelled": len(hand), "hand_not_on_topic": len(bad), "hand_not_on_topic_flagged": caught,
                     "hand_on_topic_flagged": ok_flagged}
     listed = ("delete",) if args.list == "delete" else ("delete", "review")
-    print(f"\nevery {' or '.join(listed)}d message (line, hand label if any, verdict, reasons):")
+    print(f"\nevery {' or '.join(a + 'd' if a.endswith('e') else a + 'ed' for a in listed)} message (line, hand label if any, verdict, reasons):")
     for m, v in zip(messages, verdicts, strict=True):
         if v["action"] in listed:
             reasons = "; ".join(f"{r['name']}: {r['detail']}" for r in v["reasons"])

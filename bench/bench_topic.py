@@ -101,12 +101,8 @@ def lexical_overlap(profile: list[list[str]], test: list[list[str]]) -> np.ndarr
 
 def topic_halves(prof: TopicProfile, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The lexical and semantic halves of the raw score, for the ablation."""
-    from qunguard.model.topic_profile import _Parsed
-
-    parsed = [_Parsed(t, prof.bg) for t in texts]
-    lex = np.array([prof._lexical(p) for p in parsed]) / prof.refs[0]
-    sem = np.array([prof._semantic_one(p) for p in parsed]) / prof.refs[1]
-    return lex, sem
+    lex, sem, _ = prof.halves(texts)
+    return lex / prof.refs[0], sem / prof.refs[1]
 
 
 # -- the measurement --------------------------------------------------------------------------

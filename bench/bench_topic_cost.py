@@ -1,6 +1,6 @@
 """What a topic profile costs a verdict: the engine in-process, a group with a profile vs one without.
 
-    python bench/bench_topic_cost.py [--n 2000] [--trials 5] [--redis]
+    python bench/bench_topic_cost.py [--n 2000] [--trials 5] [--redis] [--groups 1]
 
 The same held-out messages as bench_engine.py, each from its own user, through the whole engine
 (normalise -> classify -> flood windows -> policy -> SQLite -> topic), one message a call and in
@@ -11,7 +11,8 @@ batches of 100, for three groups:
 Trials alternate the groups and the median is kept; the figures are CPU time of this process,
 every thread (the activity flush too): the machine is shared, and wall time would measure the
 neighbours. --redis puts the flood windows and drift states in Redis (db 15), as several workers
-do: a batch of a group with a profile then makes one more round trip, for its drift.
+do: a batch of a group with a profile then makes one more round trip, for its drift. --groups K sends
+the profiled messages to K groups in turn, each with the same profile: batches of many small groups.
 (bench/bench_topic.py measures the profile's accuracy; this one the service's cost.)
 """
 from __future__ import annotations
@@ -55,6 +56,7 @@ def main(argv=None) -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--trials", type=int, default=5)
     ap.add_argument("--redis", action="store_true", help="flood windows and drift states in Redis db 15")
+    ap.add_argument("--groups", type=int, default=1, help="profiled messages spread over this many groups")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         texts_path = Path(tmp) / "texts.json"
@@ -71,14 +73,16 @@ def main(argv=None) -> None:
         moderator = Moderator(LoadedModel(*artifact.load(artifact.SHIPPED)), store, tracker)
         moderator.topics.configure(learn_messages=0, history_s=300, flush_s=2.0)
         profile = TopicProfile.from_texts([normalize(t).text for t in profile_texts])
-        store.put_topic_profile("profiled", "learned", profile.to_json())
+        profiled = ["profiled"] if args.groups == 1 else [f"profiled{k}" for k in range(args.groups)]
+        for group in profiled:
+            store.put_topic_profile(group, "learned", profile.to_json())
         observe = moderator.topics.observe
         now = time.time()
 
         def timed(group: str, trial: int, size: int) -> float:
             moderator.topics.observe = (lambda *a: None) if group == "bare" else observe  # type: ignore[method-assign]
-            target = "plain" if group == "bare" else group
-            msgs = [Message(target, f"{group}-{trial}-{i}", t, str(i), now + i) for i, t in enumerate(texts)]
+            targets = profiled if group == "profiled" else ["plain" if group == "bare" else group]
+            msgs = [Message(targets[i % len(targets)], f"{group}-{trial}-{i}", t, str(i), now + i) for i, t in enumerate(texts)]
             return per_message(moderator, msgs, size)
 
         for g in GROUPS:
@@ -97,7 +101,7 @@ def main(argv=None) -> None:
             if keys:
                 client.delete(*keys)
     print(f"{len(texts):,} messages a trial, {args.trials} trials, median CPU time; flood windows and drift "
-          f"{'in Redis' if args.redis else 'in memory'}")
+          f"{'in Redis' if args.redis else 'in memory'}; profiled messages in {args.groups} group(s)")
     med = {g: {s: statistics.median(v) * 1e6 for s, v in by.items()} for g, by in results.items()}
     for size in (1, 100):
         base = med["bare"][size]

@@ -26,6 +26,7 @@ import numpy as np
 from qunguard.model.errors import InvalidMessageError
 from qunguard.model.evidence import evidence_spans
 from qunguard.model.features import Features, MessageFeaturizer, TokenEntries
+from qunguard.model.guide_rules import guide_rule, lift, rule_label
 from qunguard.model.labels import LABELS
 from qunguard.model.normalize import Normalized, normalize
 
@@ -61,6 +62,8 @@ class Scores:
     scores: list[dict[str, float]]  # each row's probability of every label, rounded to 4 places
     text_flood: list[bool]  # each row: did the guide's text-flood shape test fire
     tokens: TokenEntries  # each row's in-vocabulary tokens, for explain() and topic similarity
+    words: list[list[str]]  # each row's masked text segmented (MessageFeaturizer.cut_words), for the topic score
+    rules: list[tuple[str, str] | None]  # each row's guide rule (name, span) that fired (model/guide_rules.py)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -149,9 +152,12 @@ class MessageClassifier:
     def score(self, norms: Sequence[Normalized]) -> Scores:
         """Score a batch of normalised messages: the one scoring path of verdicts and the service."""
         feats = self.featurizer.featurize(norms)
-        proba = self._calibrated(self._logits(feats))
+        logits = self._logits(feats)
+        rules = [guide_rule(norm) for norm in norms]  # forms the guide names and the corpora lack
+        lift(logits, rules, self.classes)
+        proba = self._calibrated(logits)
         labels, scores = _labels_and_scores(proba)
-        return Scores(proba, labels, scores, feats.text_flood.tolist(), feats.tokens)
+        return Scores(proba, labels, scores, feats.text_flood.tolist(), feats.tokens, feats.words, rules)
 
     def _logits(self, feats: Features) -> np.ndarray:
         """Features times weights, plus intercept, summed in each row's column order (its tokens,
@@ -213,25 +219,30 @@ class MessageClassifier:
             texts = [norm.text for norm in norms]
         flagged = [i for i, label in enumerate(s.labels) if label != "on_topic"]
         evidence = dict(zip(flagged, self.explain_text(s, flagged, [texts[i] for i in flagged]), strict=True))
-        return [Verdict(label, scores, self.reasons(norm, label, scores[label], evidence.get(i, []), flood))
-                for i, (norm, label, scores, flood) in enumerate(zip(norms, s.labels, s.scores, s.text_flood, strict=True))]
+        return [Verdict(label, scores, self.reasons(norm, label, scores[label], evidence.get(i, []), flood, rule))
+                for i, (norm, label, scores, flood, rule)
+                in enumerate(zip(norms, s.labels, s.scores, s.text_flood, s.rules, strict=True))]
 
     # -- explanation --------------------------------------------------------
     @staticmethod
-    def reasons(norm: Normalized, label: str, p: float, evidence: Sequence[str], text_flood: bool) -> list[Reason]:
+    def reasons(norm: Normalized, label: str, p: float, evidence: Sequence[str], text_flood: bool,
+                rule: tuple[str, str] | None = None) -> list[Reason]:
         """Contact handles, then model_reasons(). `evidence` comes from explain_text()."""
-        return MessageClassifier.handle_reasons(norm) + MessageClassifier.model_reasons(label, p, evidence, text_flood)
+        return MessageClassifier.handle_reasons(norm) + MessageClassifier.model_reasons(label, p, evidence, text_flood, rule)
 
     @staticmethod
     def handle_reasons(norm: Normalized) -> list[Reason]:
         return [Reason("contact_handle", f"{h.kind}: {h.text}") for h in norm.handles]
 
     @staticmethod
-    def model_reasons(label: str, p: float, evidence: Sequence[str], text_flood: bool) -> list[Reason]:
+    def model_reasons(label: str, p: float, evidence: Sequence[str], text_flood: bool,
+                      rule: tuple[str, str] | None = None) -> list[Reason]:
         """`text_flood`: the guide's text-only flood test, as read from the features (Scores.text_flood);
-        `evidence`: spans of the message from explain_text()."""
+        `evidence`: spans of the message from explain_text(); `rule`: the guide rule that fired (Scores.rules)."""
         out = [Reason("text_flood", "repeated characters, phrases or emoji make up most of the message")] if text_flood else []
         out.append(Reason("model", f"p({label})={p:.2f}"))
+        if rule is not None and label == rule_label(rule[0]):
+            out.append(Reason("guide_rule", f"{rule[0]}: {rule[1]}"))
         if label != "on_topic":
             out.extend(Reason("evidence", tok) for tok in evidence)
         return out

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import pairwise, repeat
+from itertools import chain, pairwise, repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -80,6 +80,7 @@ class Features:
 
     tokens: TokenEntries
     shapes: np.ndarray  # (n_rows, len(SHAPE_NAMES)) float32
+    words: list[list[str]]  # each row's masked text segmented: the topic score reuses them rather than cut again
 
     @property
     def text_flood(self) -> np.ndarray:
@@ -203,20 +204,22 @@ class MessageFeaturizer:
         out += handle_tokens(norm)
         return out
 
-    def _word_columns(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, column) of every in-vocabulary word, word bigram and handle kind (repeats kept).
+    def cut_words(self, norms: Sequence[Normalized]) -> list[list[str]]:
+        """Each message's words: its masked text segmented, as word_tokens() does."""
+        segment = self.segment_
+        return [segment(norm.masked) for norm in norms]
+
+    def _word_columns(self, norms: Sequence[Normalized], cuts: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every in-vocabulary word, word bigram and handle kind (repeats kept);
+        `cuts`: cut_words(norms), when already made.
 
         The same columns as looking up word_tokens() in word_vocab_, without building a
         string per token: each word is looked up once as an id, and bigrams are id pairs
         found for the whole batch at once (see _WordIndex)."""
         index = self._word_index
-        segment = self.segment_
-        words: list[str] = []
-        lens: list[int] = []
-        for norm in norms:
-            w = segment(norm.masked)
-            words += w
-            lens.append(len(w))
+        cuts = self.cut_words(norms) if cuts is None else cuts
+        words = list(chain.from_iterable(cuts))
+        lens = list(map(len, cuts))
         ids = np.fromiter(map(index.ids.get, words, repeat(-1)), dtype=np.int64, count=len(words))
         rows = np.repeat(np.arange(len(norms), dtype=np.int64), lens)
         ucols = index.unigram_cols[ids]  # ids of -1 read the table's last slot, which is -1
@@ -235,12 +238,13 @@ class MessageFeaturizer:
         return (np.concatenate([rows[ucols >= 0], rows[:-1][pair][pos >= 0], np.asarray(hrows, dtype=np.int64)]),
                 np.concatenate([ucols[ucols >= 0], bcols[pos >= 0], np.asarray(hcols, dtype=np.int64)]))
 
-    def _token_entries(self, norms: Sequence[Normalized]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _token_entries(self, norms: Sequence[Normalized], cuts: list[list[str]] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, tf-idf weight) of every distinct in-vocabulary token, rows L2-normalised."""
         rows, keys = gram_keys(norms, self.char_max_n)
         pos = self._gram_lookup.positions(keys)
         hit = pos >= 0
-        wrows, wcols = self._word_columns(norms)
+        wrows, wcols = self._word_columns(norms, cuts)
         # one int64 key per (row, column): a single sort groups repeats (cheaper than lexsort)
         width = self.n_tokens
         rc = np.concatenate([rows[hit] * width + pos[hit], wrows * width + wcols])  # a gram's column is its position
@@ -325,11 +329,12 @@ class MessageFeaturizer:
         if not norms:  # shape_rows needs a text at least
             none = np.empty(0, dtype=np.int64)
             return Features(TokenEntries(none, none, np.empty(0, dtype=np.float32), 0),
-                            np.empty((0, len(SHAPE_NAMES)), dtype=np.float32))
-        r, c, w = self._token_entries(norms)
+                            np.empty((0, len(SHAPE_NAMES)), dtype=np.float32), [])
+        cuts = self.cut_words(norms)
+        r, c, w = self._token_entries(norms, cuts)
         shapes = shape_rows([m.text for m in norms], [m.n_emoji for m in norms], [m.n_placeholders for m in norms],
                             [len(m.handles) for m in norms])
-        return Features(TokenEntries(r, c, w, len(norms)), (shapes * self.shape_weight).astype(np.float32))
+        return Features(TokenEntries(r, c, w, len(norms)), (shapes * self.shape_weight).astype(np.float32), cuts)
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:
         _check_documents(X)

@@ -65,11 +65,23 @@ SHAPE_NAMES = (
 )
 
 
+def _inside_number(text: str, run: re.Match) -> bool:
+    """A run of one digit inside a longer number (电话13800000000, 转账100000元) is a number, not
+    "1111111": a different digit touches it."""
+    if not run.group(1).isdigit():
+        return False
+    before = text[run.start() - 1] if run.start() > 0 else ""
+    after = text[run.end()] if run.end() < len(text) else ""
+    return before.isdigit() or after.isdigit()
+
+
 def _phrase3(text: str):
     """The first phrase (2-8 characters) said 3+ times in a row, ignoring pure punctuation, or None."""
     phrase = _PHRASE3.search(text) if _PHRASE3_ANY.search(text) else None
     if phrase is not None and not phrase.group(1).translate(_CLASSES).strip("ps"):
         return None  # "、、、、、、" or "||||||" is punctuation, not a phrase said again
+    if phrase is not None and _inside_number(text, phrase):
+        return None  # "000000" inside 13800000000 is part of a number
     return phrase
 
 
@@ -81,7 +93,8 @@ def _is_flood(text: str, tokens: int, words: int, latin: int, run5: bool, phrase
     if run5:
         # "好的！！！！！" is a reply with emphasis: a run of punctuation is excess only when
         # nothing else is said ("？？？？？" alone)
-        excess = sum(len(m.group(0)) for m in _RUN5.finditer(text) if not words or _CLASSES.get(ord(m.group(1))) != "p")
+        excess = sum(len(m.group(0)) for m in _RUN5.finditer(text)
+                     if (not words or _CLASSES.get(ord(m.group(1))) != "p") and not _inside_number(text, m))
         if not excess and phrase is None:
             return False
     elif phrase is not None:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qunguard.model.int_lookup import IntLookup
 from qunguard.model.segment import Segmenter
 
 RESOURCE = Path(__file__).resolve().parent / "resources" / "topic_background.npz"
@@ -55,6 +56,8 @@ SCORE_BASE = 4.0            # score = 1 - SCORE_BASE ** -raw
 MAX_WORDS, MAX_BIGRAMS = 4000, 6000  # a profile's terms stay bounded through absorb()
 DEFAULT_REFS = (1.0, 0.3)   # (lexical, semantic) references when a profile has too few texts to measure its own
 MIN_REFS = (0.5, 0.1)       # the least a reference may be: about one shared word of weight 1.5 among 9 terms
+SMALL_BATCH = 8             # fewer texts than this are scored one by one: numpy's fixed cost would outweigh them
+GROUP_MIN = 3               # score_groups(): a group of fewer texts is scored one by one, more join the others
 
 # chit-chat that says nothing about a topic however rare it is in the background (acknowledgements,
 # greetings, thanks, laughter, agreement)
@@ -67,6 +70,7 @@ FILLERS = frozenset(_FILLER_WORDS.split())
 _PRIVATE = re.compile(r"[\ue000-\uf8ff]")  # placeholder and handle tokens of Normalized.text
 _CONTENT = re.compile(r"[\u4e00-\u9fffa-z]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # an odd multiplier: distinct lengths give distinct keys (_str_keys)
 
 
 class TopicProfileError(ValueError):
@@ -85,8 +89,13 @@ def _cut() -> Callable[[str], list[str]]:
 
 def message_words(text: str) -> list[str]:
     """The words of a normalised text that hold a Chinese character or a Latin letter, in order."""
+    return content_words(_cut()(_PRIVATE.sub(" ", text)))
+
+
+def content_words(tokens: Iterable[str]) -> list[str]:
+    """The tokens of a segmentation that hold a Chinese character or a Latin letter, in order."""
     has_content = _CONTENT.search  # bound once: this runs for every message of a group with a profile
-    return [w for w in _cut()(_PRIVATE.sub(" ", text)) if has_content(w)]
+    return [w for w in tokens if has_content(w)]
 
 
 def bigram_keys(text: str) -> list[int]:
@@ -105,8 +114,9 @@ class Background:
     """Document frequencies and word vectors learned from the raw corpora (data/topic_background.py).
 
     One dict (word -> row) is built at load; per word, lists hold its frequency, its information and
-    its vector row, so a message costs a dict lookup per word. Bigrams stay a sorted array, looked up
-    in bulk only when a profile weighs its own terms."""
+    its vector row, so a message costs a dict lookup per word; a batch looks all its words up at once
+    by int key (word_ids()), and reads the same facts from arrays. Bigrams stay a sorted array, looked
+    up in bulk only when a profile weighs its own terms."""
 
     def __init__(self, n_docs: int, words: list[str], df: np.ndarray, bigrams: np.ndarray, bigram_df: np.ndarray,
                  vec_words: np.ndarray, vectors: np.ndarray, mean: np.ndarray | None) -> None:
@@ -119,16 +129,18 @@ class Background:
         info[np.array([len(w) == 1 for w in words])] *= SINGLE_CHAR_INFO  # mostly particles and split fragments
         info[[self.index[w] for w in FILLERS if w in self.index]] = 0.0
         self.info = info.tolist()
+        self.info_array = info      # the same, by word id, for a batch's words at once (TopicProfile.score)
         rows = np.full(len(words), -1, dtype=np.int64)
         rows[vec_words] = np.arange(len(vec_words))
         self.vec_row = rows.tolist()
+        self.vec_row_array = rows
+        self.word_keys = _unique_lookup(_str_keys(words))  # word_ids(); None if two words share a key
         self.bigrams = bigrams      # sorted int64 keys (bigram_keys)
         self.bigram_df = bigram_df
         self.vectors = vectors      # SIF-weighted, float32 (n_vectors, dims)
         self.mean = mean            # the background's mean unit message vector, subtracted before cosines
-        self.vec_norm2 = np.einsum("ij,ij->i", vectors, vectors).tolist()
-        self.proj_mean = (vectors @ mean).tolist() if mean is not None else [0.0] * len(vectors)
-        self.mean2 = float(mean @ mean) if mean is not None else 0.0
+        self.center = mean if mean is not None else np.zeros(vectors.shape[1], dtype=np.float32)  # what scoring subtracts
+        self.mean2 = float(self.center.astype(np.float64) @ self.center)  # in float64, as scoring is
 
     @classmethod
     def load(cls, path: Path = RESOURCE, *, center: bool = True) -> Background:
@@ -148,6 +160,14 @@ class Background:
         k = np.asarray(keys, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.bigrams, k), len(self.bigrams) - 1)
         return np.where(self.bigrams[at] == k, self.bigram_df[at], 0)
+
+    def word_ids(self, tokens: list[str]) -> np.ndarray:
+        """The id of each token (-1: not a background word), by its int key in one table lookup for
+        all: the dict of 55k strings would cost a cache miss or two a token (a stray 64-bit key match,
+        odds ~1e-14 a token, would read a non-word as a word)."""
+        if self.word_keys is None:
+            return np.fromiter(map(self.index.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        return self.word_keys.positions(_str_keys(tokens))
 
     def word_count(self, word: str) -> int:
         i = self.index.get(word)
@@ -195,6 +215,22 @@ class Background:
         return v[np.linalg.norm(v, axis=1) > 0].mean(axis=0)
 
 
+def _str_keys(strings: Sequence[str]) -> np.ndarray:
+    """An int64 key per string: its hash (cached on the string) mixed with its length, since CPython
+    hashes a string's raw bytes and so '慡' (U+6161, two bytes) hashes as 'aa' does."""
+    h = np.fromiter(map(hash, strings), dtype=np.int64, count=len(strings)).view(np.uint64)
+    n = np.fromiter(map(len, strings), dtype=np.uint64, count=len(strings))
+    return (h ^ n * _GOLDEN).view(np.int64)
+
+
+def _unique_lookup(keys: np.ndarray) -> IntLookup | None:
+    """A lookup of these keys, or None if two are equal (hash() is seeded per process: it may happen,
+    about once in 1e10 processes)."""
+    if len(np.unique(keys)) < len(keys) or (keys == np.iinfo(np.int64).min).any():
+        return None
+    return IntLookup(keys)
+
+
 @lru_cache(maxsize=1)
 def background() -> Background:
     """The shipped background, loaded on first use (not at service start)."""
@@ -206,8 +242,8 @@ class _Parsed:
 
     __slots__ = ("bigrams", "info", "rows", "words")
 
-    def __init__(self, text: str, bg: Background) -> None:
-        self.words = set(message_words(text))
+    def __init__(self, text: str, bg: Background, cut: Sequence[str] | None = None) -> None:
+        self.words = set(message_words(text) if cut is None else content_words(cut))  # cut: see TopicProfile.score()
         self.bigrams = set(bigram_keys(text))
         info, rows = 0.0, []
         index, infos, vec_row = bg.index, bg.info, bg.vec_row
@@ -222,6 +258,100 @@ class _Parsed:
                     rows.append(r)
         self.info = info
         self.rows = rows
+
+
+class _BatchTerms:
+    """The distinct terms of each text of a batch, flat: what _Parsed holds for one text, as arrays.
+
+    Words come from `cuts` (a text's segmentation already made, e.g. the classifier's: any cut of the
+    text with its private-use tokens as separators), or are cut here. Pairs are sorted by row."""
+
+    __slots__ = ("bigram_keys", "bigram_rows", "n", "unknown", "word_ids", "word_rows")
+
+    def __init__(self, n: int, word_rows: np.ndarray, word_ids: np.ndarray, unknown: set[tuple[int, str]],
+                 bigram_rows: np.ndarray, bigram_keys: np.ndarray) -> None:
+        self.n = n
+        self.word_rows, self.word_ids, self.unknown = word_rows, word_ids, unknown
+        self.bigram_rows, self.bigram_keys = bigram_rows, bigram_keys
+
+    @classmethod
+    def of(cls, texts: Sequence[str], cuts: Sequence[Sequence[str] | None] | None, bg: Background) -> _BatchTerms:
+        tokens, lens = _batch_tokens(texts, cuts)
+        return cls(len(texts), *_distinct_words(tokens, lens, bg), *_distinct_bigrams(texts))
+
+    def per_row(self, rows: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Sum (or count) over each row's pairs, as float64 of length n."""
+        return np.bincount(rows, weights=weights, minlength=self.n).astype(np.float64, copy=False)
+
+    def unknown_per_row(self, value: Callable[[int, str], float] | None = None) -> np.ndarray:
+        """Sum of value(row, word) (or the count) over each row's words the background lacks."""
+        out = np.zeros(self.n)
+        for r, w in self.unknown:
+            out[r] += 1.0 if value is None else value(r, w)
+        return out
+
+    def information(self, bg: Background) -> np.ndarray:
+        """Each text's information (_Parsed.info): its known words' and UNKNOWN_INFO per unknown word."""
+        return self.per_row(self.word_rows, bg.info_array[self.word_ids]) + UNKNOWN_INFO * self.unknown_per_row()
+
+    def n_terms(self) -> np.ndarray:
+        """Distinct words and bigrams of each text."""
+        return self.per_row(self.word_rows) + self.unknown_per_row() + self.per_row(self.bigram_rows)
+
+
+def _batch_tokens(texts: Sequence[str], cuts: Sequence[Sequence[str] | None] | None) -> tuple[list[str], list[int]]:
+    """Every text's tokens in one list, and how many each text has; a text without a cut is cut here."""
+    cut, private = _cut(), _PRIVATE.sub
+    tokens: list[str] = []
+    lens: list[int] = []
+    for i, text in enumerate(texts):
+        words = cuts[i] if cuts is not None else None
+        if words is None:
+            words = cut(private(" ", text))
+        tokens += words
+        lens.append(len(words))
+    return tokens, lens
+
+
+def _distinct_words(tokens: list[str], lens: list[int], bg: Background) -> tuple[np.ndarray, np.ndarray, set[tuple[int, str]]]:
+    """(rows, background ids) of each text's distinct known words, and its distinct (row, word) the
+    background lacks; tokens without a Chinese character or a Latin letter are no words."""
+    ids = bg.word_ids(tokens)
+    rows = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+    known = ids >= 0
+    pairs = _distinct(rows[known] * len(bg.index) + ids[known])
+    missed = np.flatnonzero(~known)
+    has_content = _CONTENT.search
+    unknown = {(r, tokens[k]) for r, k in zip(rows[missed].tolist(), missed.tolist(), strict=True) if has_content(tokens[k])}
+    return pairs // len(bg.index), pairs % len(bg.index), unknown
+
+
+def _distinct_bigrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, keys) of each text's distinct Chinese character bigrams (bigram_keys), sorted by row."""
+    if not texts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), np.fromiter(map(len, texts), np.int64, len(texts)))
+    cjk = (cps >= 0x4E00) & (cps <= 0x9FFF)
+    pair = cjk[:-1] & cjk[1:] & (rows[:-1] == rows[1:])
+    keyed = _distinct(rows[:-1][pair] << 42 | cps[:-1][pair] << 21 | cps[1:][pair])
+    return keyed >> 42, keyed & ((1 << 42) - 1)
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (np.unique without its overhead)."""
+    keys.sort()
+    first = np.ones(len(keys), dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    return keys[first]
+
+
+def _sorted_lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """values[k] where keys[k] == q for each q of query (keys sorted), else 0."""
+    if not len(keys):
+        return np.zeros(len(query))
+    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[at] == query, values[at], 0.0)
 
 
 class TopicProfile:
@@ -277,7 +407,7 @@ class TopicProfile:
         for a typical text, and the baseline (1 - score) a drift is measured from."""
         if len(docs) < 10:
             return  # too few to measure: DEFAULT_REFS and a middling baseline
-        lex = np.array([self._lexical(p, leave_out=True) for p in docs])
+        lex = np.array([self._lexical_left_out(p) for p in docs])
         sem = np.array([self._semantic(v, leave_out=True) for v in vecs])
         # floored: in a chatty group most texts share no word with the others (median 0), and a tiny
         # reference would make one shared word a perfect fit
@@ -301,10 +431,24 @@ class TopicProfile:
         w_grams = self._log_odds(np.fromiter(self.bigram_df.values(), np.float64, len(grams)), bg_grams)
         vals = w_grams.tolist()
         self._w_bigram = {grams[i]: vals[i] for i in np.flatnonzero(w_grams > 0).tolist()}
+        self._index_weights()
         norm = float(np.linalg.norm(self.vector_sum))
         self._centroid = self.vector_sum / norm if norm > 0 else self.vector_sum
-        self._proj = (bg.vectors @ self._centroid).tolist()  # each word vector along the centroid
-        self._mean_proj = float(bg.mean @ self._centroid) if bg.mean is not None else 0.0
+        # a message's vector sum along the centroid and along the background's mean: its cosine needs no more
+        self._axes = np.stack([self._centroid, bg.center], axis=1).astype(np.float64)
+        self._mean_proj = float(self._axes[:, 0] @ self._axes[:, 1])
+
+    def _index_weights(self) -> None:
+        """The term weights as sorted arrays, for a batch's terms at once: words by background id
+        (the few the background lacks stay in a dict), bigrams by key."""
+        index = self.bg.index
+        known = sorted((index[w], x) for w, x in self._w_word.items() if w in index)
+        self._word_ids = np.array([i for i, _ in known], dtype=np.int64)
+        self._word_w = np.array([x for _, x in known], dtype=np.float64)
+        self._w_unknown = {w: x for w, x in self._w_word.items() if w not in index}
+        grams = sorted(self._w_bigram.items())
+        self._gram_keys = np.array([k for k, _ in grams], dtype=np.int64)
+        self._gram_w = np.array([x for _, x in grams], dtype=np.float64)
 
     def _log_odds(self, df: np.ndarray, bg_df: np.ndarray) -> np.ndarray:
         """log P(term | profile) / P(term | background), the profile's estimate smoothed toward the
@@ -313,15 +457,12 @@ class TopicProfile:
         return np.maximum(0.0, np.log((df + PRIOR * pb) / (self.mass + PRIOR) / pb))
 
     # -- scoring ---------------------------------------------------------------------------
-    def _lexical(self, p: _Parsed, leave_out: bool = False) -> float:
+    def _lexical_left_out(self, p: _Parsed) -> float:
+        """_lexical_rows() of one of the profile's own texts, with the weights as if it were not in the profile."""
         words = p.words
         n_terms = len(words) + len(p.bigrams)
         if not n_terms:
             return 0.0
-        if not leave_out:  # map(get, terms, repeat(0.0)): the same sums as a generator, a third cheaper
-            total = sum(map(self._w_word.get, words, repeat(0.0))) + sum(map(self._w_bigram.get, p.bigrams, repeat(0.0)))
-            return total / math.sqrt(n_terms)
-        # the weights as if this text were not in the profile
         n, bg = self.mass - 1.0, self.bg
         denom = bg.n_docs + 1.0
         total = 0.0
@@ -338,37 +479,49 @@ class TopicProfile:
         norm = float(np.linalg.norm(rest))
         return float(vec @ rest) / norm if norm > 0 else 0.0
 
+    def _lexical_one(self, p: _Parsed) -> float:
+        """_lexical_rows() of one text."""
+        n_terms = len(p.words) + len(p.bigrams)
+        if not n_terms:
+            return 0.0
+        # map(get, terms, repeat(0.0)): the same sums as a generator, a third cheaper
+        total = sum(map(self._w_word.get, p.words, repeat(0.0))) + sum(map(self._w_bigram.get, p.bigrams, repeat(0.0)))
+        return total / math.sqrt(n_terms)
+
     def _semantic_one(self, p: _Parsed) -> float:
-        """Cosine of a message's centred unit vector with the centroid, from sums of per-word
-        projections: (u - m).c / |u - m| with u = s / |s|, s the sum of its word vectors, so only |s|
-        needs the vectors themselves (and not even that for a one-word message)."""
+        """_semantic_rows() of one text, its word vectors summed in float64 too."""
         rows = p.rows
         if not rows:
             return 0.0
-        bg = self.bg
-        if len(rows) == 1:
-            n2 = bg.vec_norm2[rows[0]]
-        else:  # take() and add.reduce(): the same sum as vectors[rows].sum(axis=0), half the overhead
-            v = np.add.reduce(bg.vectors.take(rows, axis=0), axis=0)
-            n2 = float(v @ v)
+        v = np.add.reduce(self.bg.vectors.take(rows, axis=0), axis=0, dtype=np.float64)
+        n2 = float(v @ v)
         if n2 <= 0.0:
             return 0.0
         n = math.sqrt(n2)
-        along = sum(map(self._proj.__getitem__, rows)) / n - self._mean_proj
-        off = 1.0 - 2.0 * sum(map(bg.proj_mean.__getitem__, rows)) / n + bg.mean2
-        return along / math.sqrt(max(off, 1e-12))
+        along, mean_along = (v @ self._axes).tolist()
+        return (along / n - self._mean_proj) / math.sqrt(max(1.0 - 2.0 * mean_along / n + self.bg.mean2, 1e-12))
 
-    def score(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(topic score, topic confidence) of each text, both in [0, 1]."""
+    def halves(self, texts: Sequence[str], cuts: Sequence[Sequence[str] | None] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lexical, semantic, information) of each text, before the profile's references scale them.
+        `cuts`: each text's words if already segmented (see score()), None where not."""
+        b = _BatchTerms.of(texts, cuts, self.bg)
+        return _lexical_rows(b, [self], [b.n]), _semantic_rows(b, [self], [b.n]), b.information(self.bg)
+
+    def score(self, texts: Sequence[str], cuts: Sequence[Sequence[str] | None] | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """(topic score, topic confidence) of each text, both in [0, 1]; a batch in a few array operations.
+
+        `cuts`, optional: per text, its segmentation already made (the classifier's words of a message
+        whose masked text is its text: private-use tokens split words as the spaces message_words()
+        puts there do), or None to cut it here; the scores are the same either way."""
         lex_ref, sem_ref = self.refs
-        scores, confs = [], []
-        bg, lexical, semantic = self.bg, self._lexical, self._semantic_one
-        for t in texts:
-            p = _Parsed(t, bg)
-            raw = (lexical(p) / lex_ref + semantic(p) / sem_ref) / 2
-            scores.append(1.0 - SCORE_BASE ** -raw if raw > 0 else 0.0)
-            confs.append(_confidence(p.info))
-        return np.array(scores, dtype=np.float64), np.array(confs, dtype=np.float64)
+        if len(texts) < SMALL_BATCH:  # one text at a time, in floats: numpy's cost per call would outweigh them
+            parsed = [_Parsed(t, self.bg, cuts[i] if cuts is not None else None) for i, t in enumerate(texts)]
+            raw = [(self._lexical_one(p) / lex_ref + self._semantic_one(p) / sem_ref) / 2 for p in parsed]
+            return (np.array([1.0 - SCORE_BASE ** -r if r > 0 else 0.0 for r in raw], dtype=np.float64),
+                    np.array([_confidence(p.info) for p in parsed], dtype=np.float64))
+        return _score_rows(_BatchTerms.of(texts, cuts, self.bg), [self], [len(texts)])
 
     def terms(self, text: str) -> list[str]:
         """The content terms of one text: distinct words of two or more characters that carry topic
@@ -436,6 +589,82 @@ class TopicProfile:
                    low_confidence=bool(d["low_confidence"]), bg=bg)
 
 
+def score_groups(parts: Sequence[tuple[TopicProfile, Sequence[str], Sequence[Sequence[str] | None] | None]]
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """profile.score(texts, cuts) of each part (a group's texts and its profile), the same numbers. The
+    texts of every group of GROUP_MIN or more are scored in one batch, each by its own profile: a batch
+    of many small groups costs about what one group's batch does."""
+    shared = [k for k, (p, texts, _) in enumerate(parts) if len(texts) >= GROUP_MIN and p.bg is parts[0][0].bg]
+    if sum(len(parts[k][1]) for k in shared) < SMALL_BATCH:
+        shared = []
+    out = [p.score(texts, cuts) if k not in shared else None for k, (p, texts, cuts) in enumerate(parts)]
+    if shared:
+        texts = [t for k in shared for t in parts[k][1]]
+        cuts = [c for k in shared for c in (parts[k][2] or [None] * len(parts[k][1]))]
+        stops = np.cumsum([len(parts[k][1]) for k in shared]).tolist()
+        scores, confs = _score_rows(_BatchTerms.of(texts, cuts, parts[0][0].bg), [parts[k][0] for k in shared], stops)
+        for k, start, stop in zip(shared, [0, *stops], stops, strict=False):
+            out[k] = scores[start:stop], confs[start:stop]
+    return out  # type: ignore[return-value]  # every part scored
+
+
+def _score_rows(b: _BatchTerms, profiles: Sequence[TopicProfile], stops: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(score, confidence) of each text of a batch whose texts come in runs, the k-th scored by
+    profiles[k] and ending before stops[k]."""
+    refs = np.repeat(np.array([p.refs for p in profiles], dtype=np.float64), np.diff([0, *stops]), axis=0)
+    raw = (_lexical_rows(b, profiles, stops) / refs[:, 0] + _semantic_rows(b, profiles, stops) / refs[:, 1]) / 2
+    scores = np.where(raw > 0, 1.0 - SCORE_BASE ** -np.maximum(raw, 0.0), 0.0)
+    return scores, 1.0 - np.exp(-b.information(profiles[0].bg) / INFO_SCALE)
+
+
+def _lexical_rows(b: _BatchTerms, profiles: Sequence[TopicProfile], stops: Sequence[int]) -> np.ndarray:
+    """The lexical half of each text (see _score_rows): its terms' weights in its profile summed, over
+    the root of their number."""
+    bounds = [0, *stops]
+    w_at = np.searchsorted(b.word_rows, bounds).tolist()
+    g_at = np.searchsorted(b.bigram_rows, bounds).tolist()
+    word_w = np.empty(len(b.word_ids))
+    gram_w = np.empty(len(b.bigram_keys))
+    for k, p in enumerate(profiles):  # each run's terms are contiguous: rows are sorted
+        word_w[w_at[k]:w_at[k + 1]] = _sorted_lookup(p._word_ids, p._word_w, b.word_ids[w_at[k]:w_at[k + 1]])
+        gram_w[g_at[k]:g_at[k + 1]] = _sorted_lookup(p._gram_keys, p._gram_w, b.bigram_keys[g_at[k]:g_at[k + 1]])
+    total = b.per_row(b.word_rows, word_w) + b.per_row(b.bigram_rows, gram_w)
+    if b.unknown:
+        owner = np.searchsorted(stops, np.arange(b.n), side="right").tolist()
+        total += b.unknown_per_row(lambda r, w: profiles[owner[r]]._w_unknown.get(w, 0.0))
+    n_terms = b.n_terms()
+    return np.divide(total, np.sqrt(n_terms), out=np.zeros(b.n), where=n_terms > 0)
+
+
+def _semantic_rows(b: _BatchTerms, profiles: Sequence[TopicProfile], stops: Sequence[int]) -> np.ndarray:
+    """The semantic half of each text (see _score_rows): the cosine of its centred unit vector with its
+    profile's centroid. (u - m).c / |u - m| with u = s / |s|, s the sum of its word vectors, needs only
+    |s|, s.c and s.m. Summed in float64 (the vectors are float32), so the order of its words does not matter."""
+    bg = profiles[0].bg
+    out = np.zeros(b.n)
+    vec = bg.vec_row_array[b.word_ids]
+    has = vec >= 0
+    rows, vec = b.word_rows[has], vec[has]
+    if not len(vec):
+        return out
+    first = np.ones(len(rows), dtype=bool)
+    np.not_equal(rows[1:], rows[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    sums = np.add.reduceat(bg.vectors[vec].astype(np.float64), starts, axis=0)
+    n2 = np.einsum("ij,ij->i", sums, sums)
+    ok = n2 > 0.0
+    row = rows[starts][ok]
+    owner = np.searchsorted(stops, row, side="right")
+    # every profile's two axes side by side: each text reads its own profile's pair
+    proj = sums[ok] @ np.concatenate([p._axes for p in profiles], axis=1)
+    pick = np.arange(len(row))
+    n = np.sqrt(n2[ok])
+    along = proj[pick, 2 * owner] / n - np.array([p._mean_proj for p in profiles])[owner]
+    off = 1.0 - 2.0 * proj[pick, 2 * owner + 1] / n + bg.mean2
+    out[row] = along / np.sqrt(np.maximum(off, 1e-12))
+    return out
+
+
 def _confidence(info: float) -> float:
     return 1.0 - math.exp(-info / INFO_SCALE)
 
@@ -459,8 +688,8 @@ class DriftDetector:
       from the first `warmup` units of confidence after the profile is built, on messages the profile
       never saw (its own texts, left out in turn, read more on-topic than the group's later talk);
       no alert meanwhile. A baseline given to new_state() (TopicProfile.baseline) starts the mean;
-    - then a one-sided CUSUM of confidence * (z - slack), z = (x - usual) / spread: it climbs by about
-      one per confident message that sits a spread above usual and sinks on usual talk. The alert
+    - then a one-sided CUSUM of confidence * (min(z, max_z) - slack), z = (x - usual) / spread:
+      it climbs by up to max_z per confident message off the profile and sinks on usual talk. The alert
       turns on at `threshold` and off below threshold * release (hysteresis: no flapping);
     - drift, what the group sees: an EWMA of x (window ~1/alpha confident messages) between the usual
       level (0) and nothing fitting at all (1);
@@ -468,11 +697,11 @@ class DriftDetector:
     O(1) per update. bench/bench_drift.py chose the defaults on its tune half (README "Topic scores and drift").
     """
 
-    PARAMS = ("warmup", "alpha", "slack", "threshold", "release", "half_life", "min_spread", "prior")
+    PARAMS = ("warmup", "alpha", "slack", "threshold", "release", "half_life", "min_spread", "prior", "max_z")
 
-    def __init__(self, *, warmup: float = 120.0, alpha: float = 0.04, slack: float = 0.25, threshold: float = 12.0,
+    def __init__(self, *, warmup: float = 120.0, alpha: float = 0.04, slack: float = 0.0, threshold: float = 8.0,
                  release: float = 0.3, half_life: float = 3 * 86400.0, min_spread: float = 0.15,
-                 prior: float = 10.0) -> None:
+                 prior: float = 10.0, max_z: float = 0.75) -> None:
         self.warmup = warmup            # confidence units that learn the usual level before alerts are armed
         self.alpha = alpha              # EWMA step per unit of confidence, for the drift score
         self.slack = slack              # spreads above usual that still count as usual
@@ -481,6 +710,10 @@ class DriftDetector:
         self.half_life = half_life      # seconds for the evidence to halve during silence
         self.min_spread = min_spread    # floor of the spread, so a uniform warm-up does not make every wobble an alarm
         self.prior = prior              # weight (confidence units) of a baseline given to new_state()
+        # the most one message's z counts: in chat a message that shares nothing with the profile is common
+        # in calm talk too (x >= 0.95: ~16 % of a group's own confident talk, ~31 % of another group's, tune
+        # half), so the evidence it carries saturates; uncapped, a run of them (an evening's thread) read as a switch
+        self.max_z = max_z
 
     def params(self) -> dict[str, float]:
         return {p: getattr(self, p) for p in self.PARAMS}
@@ -519,7 +752,7 @@ class DriftDetector:
         state["ts"] = max(state["ts"], ts)
         state["ewma"] += min(1.0, self.alpha * c) * (x - state["ewma"])
         spread = max(math.sqrt(max(state["var"], 0.0)), self.min_spread)
-        step = c * ((x - base) / spread - self.slack)
+        step = c * (min((x - base) / spread, self.max_z) - self.slack)
         state["cusum"] = min(2.0 * self.threshold, max(0.0, state["cusum"] + step))
         if state["cusum"] >= self.threshold:
             state["alert"] = 1.0

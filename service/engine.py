@@ -210,7 +210,7 @@ class Moderator:
         labeled = list(zip(scored.labels, scored.scores, strict=True))
         groups = [self.group(m.group_id) for m in messages]
         times = [m.ts if m.ts is not None else now for m in messages]
-        topic = self.topics.score(messages, norms, groups)  # groups without a topic profile pay a dict lookup
+        topic = self.topics.score(messages, norms, groups, scored.words)  # groups without a topic profile pay a dict lookup
         # the whole batch in one call: one round trip when the windows live in Redis
         keys = [repeat_key(norm) for norm in norms]
         signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, key, ts, g.flood_limits)
@@ -243,7 +243,7 @@ class Moderator:
                 reasons.append({"name": "context_unavailable", "detail": "flood windows unreachable; verdict from the text alone"})
             if i in evidence:
                 reasons += [r.as_dict() for r in clf.model_reasons(decision.label, scores[decision.label], evidence[i],
-                                                                    text_flood[i])]
+                                                                    text_flood[i], scored.rules[i])]
             if i in tokens:
                 reasons += [{"name": "evidence_token", "detail": tok} for tok in tokens[i]]
             verdict = {

@@ -30,7 +30,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from qunguard.model.normalize import Normalized, normalize
-from qunguard.model.topic_profile import DriftDetector, TopicProfile, TopicProfileError, drift_drivers
+from qunguard.model.topic_profile import DriftDetector, TopicProfile, TopicProfileError, drift_drivers, score_groups
 from qunguard.service.activity import Aggregator
 from qunguard.service.drift import DriftBatch, DriftInput, InMemoryDrift
 from qunguard.service.groups import CompiledGroup, GroupSettings
@@ -193,21 +193,28 @@ class GroupTopics:
         return t
 
     # -- per batch ------------------------------------------------------------
-    def score(self, messages: list[Message], norms: list[Normalized], groups: list[CompiledGroup]) -> TopicBatch:
+    def score(self, messages: list[Message], norms: list[Normalized], groups: list[CompiledGroup],
+              words: list[list[str]] | None = None) -> TopicBatch:
+        """`words`: each message's masked text as the classifier segmented it (Scores.words), reused
+        rather than segmenting again where it is the text's segmentation too."""
         n = len(messages)
         out = TopicBatch([None] * n, [None] * n, {})
         rows: dict[str, list[int]] = {}
         for i, m in enumerate(messages):
             rows.setdefault(m.group_id, []).append(i)
+        scored: list[tuple[list[int], TopicProfile]] = []
         for group_id, idx in rows.items():
             t = self._get(group_id, groups[idx[0]])
             if t is None:
                 continue
             out.groups[group_id] = t
             if t.profile is not None:
-                scores, conf = t.profile.score([norms[i].text for i in idx])
-                for i, s, c in zip(idx, scores.tolist(), conf.tolist(), strict=True):
-                    out.score[i], out.confidence[i] = round(s, 4), round(c, 4)
+                scored.append((idx, t.profile))
+        # every group at once: a batch of many small groups costs about what one group's batch does
+        results = score_groups([(p, [norms[i].text for i in idx], _reusable_cuts(norms, words, idx)) for idx, p in scored])
+        for (idx, _), (scores, conf) in zip(scored, results, strict=True):
+            for i, s, c in zip(idx, scores.tolist(), conf.tolist(), strict=True):
+                out.score[i], out.confidence[i] = round(s, 4), round(c, 4)
         return out
 
     def offtopic_policy(self, messages: list[Message], decisions: list[tuple[Decision, float]],
@@ -352,6 +359,14 @@ class GroupTopics:
         if state is None or state.get("p") != t.stamp:
             return 0.0, False, []  # nothing legitimate said since this profile
         return state["d"], bool(state["a"]), drivers(t.profile, texts)
+
+
+def _reusable_cuts(norms: list[Normalized], words: list[list[str]] | None, idx: list[int]) -> list[list[str] | None] | None:
+    """The classifier's words of each message whose masked text is its text (no handle or digit was
+    masked), None for the others: TopicProfile.score() cuts those again."""
+    if words is None:
+        return None
+    return [words[i] if norms[i].masked == norms[i].text else None for i in idx]
 
 
 def _terms(profile: TopicProfile | None) -> int:

@@ -30,7 +30,7 @@ def _map(source: str, raw_label: str, text: str) -> tuple[str, str] | None:
     ("fbs_sms", "您好 NAME ， 欢迎 光临 本店 ， 电话 PHONE", "您好，欢迎光临本店，电话"),
     ("fbs_sms", "new iphone 15 到货", "new iphone 15到货"),  # a space between two Latin words stays
     # sms80w: digits masked to x upstream come back as 0, so "xxx" neither leaks the label nor floods
-    ("sms80w", "尊敬的客户xxx号，回复X退订，box", "尊敬的客户000号，回复0退订，box"),
+    ("sms80w", "尊敬的客户xxx号，回复X退订，box", "尊敬的客户123号，回复1退订，box"),
     # tg_spam_zh: runic letters the collector appended
     ("tg_spam_zh", "加我\u16a0\u16a1好友", "加我好友"),
     # tg_channel_ads: markdown links, bold/italic marks and blank-line runs
@@ -94,7 +94,8 @@ GAME_AD_CHAT = [
 GAME_CHAT_SPAM = [
     ("normal", "今天打得不错", (ON_TOPIC, "source_normal")),
     ("normal", "加qq 12345678 出售装备", None),  # an ad the author missed, or a member quoting one
-    ("spam", "卖号 q群 123456", (SPAM, "scam_cue")),
+    ("spam", "卖号 q群 123456", (ADVERTISING, "recruit_or_contact_cue")),  # one's own account sold openly
+    ("spam", "收号 q群 123456", (SPAM, "scam_cue")),  # buying the readers' accounts
     ("spam", "战队收人 欢迎加入", (ON_TOPIC, "clan_recruit_no_contact")),
     ("spam", "你好垃圾", None),
 ]

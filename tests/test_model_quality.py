@@ -35,10 +35,11 @@ CASES = [
 
 
 # Known gaps of the shipped model, kept visible: strict xfail turns red once the model gets them right.
+# (砍一刀 begging, absent from the corpora, is caught by the guide rules now: model/guide_rules.py)
 KNOWN_GAPS = {
-    # the raw corpora hold no 砍一刀/投票 begging at all (0 rows), so nothing teaches it; groups
-    # that see it add a block word (matched on normalised text, so 砍 一 刀 is caught too)
-    "kan-yi-dao": "begging for clicks is absent from the training corpora",
+    # p(spam) 0.43 against p(advertising) 0.41 in 2026.11.27-s14 (s13: 0.19 / 0.70; the s14 recipe without the
+    # real-chat labels: 0.39 / 0.44): the data build of the noise-check fixes moved it across the line
+    "full-width": "a full-width 代购 ad with a contact sits on the spam/advertising line",
 }
 
 
