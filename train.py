@@ -174,6 +174,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="gate a run without exports too; with --out: compare and set the exit status, promote nothing")
     ap.add_argument("--tolerance", type=share, default=None,
                     help="the most F1 any label may lose on a held-out set (default QUNGUARD_GATE_TOLERANCE, 0.02)")
+    ap.add_argument("--behaviour-cases", type=int, default=None,
+                    help="behaviour-suite cases a candidate may lose net (default QUNGUARD_GATE_BEHAVIOUR_CASES, 0: "
+                         "the pass rate may not drop)")
     ap.add_argument("--holdout-share", type=share, default=gate.DEFAULT_HOLDOUT_SHARE,
                     help="share of the export rows held out for the gate, never trained on (default 0.2)")
     ap.add_argument("--seed", type=int, default=13)
@@ -204,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {err['msg'].removeprefix('Value error, ')} ({'.'.join(map(str, err['loc']))})", file=sys.stderr)
         return 2
     tolerance = settings.gate_tolerance if args.tolerance is None else args.tolerance
+    behaviour_cases = settings.gate_behaviour_cases if args.behaviour_cases is None else args.behaviour_cases
     registry = Registry(args.registry or settings.registry_path())
     in_registry = args.out is None
     gated = args.gate or (bool(args.exports) and in_registry)  # --out: an explicit folder, as before, unless --gate
@@ -300,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         current_metrics, current_meta = gate_metrics(current_dir, held_out, behaviour)
         candidate = {name: metrics[name] for name in [*held_out, "behaviour_suite"] if name in metrics}
         comparison = gate.compare(current_metrics, candidate, current_version=current_meta["model_version"],
-                                  tolerance=tolerance)
+                                  tolerance=tolerance, behaviour_cases=behaviour_cases)
         if "real_chat" in held_out and "real_chat" not in current_metrics:
             comparison.skipped_sets["real_chat"] = "the current model trained on it (--with-real-chat)"
     text = "\n".join(report)

@@ -3,7 +3,8 @@
 Both models are scored on the same held-out data: the held-out sets train.py evaluates (those
 neither model trained on) and the held-out share of the moderators' exports. The candidate
 passes when, on every set, no label with at least `min_support` rows loses more than
-`tolerance` of F1, and the behaviour suite's pass rate does not drop.
+`tolerance` of F1, and the behaviour suite does not get worse: it loses no more than `behaviour_cases`
+cases net (0 by default: the pass rate may not drop).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from qunguard.model.dataset import Example
 from qunguard.model.labels import LABELS
 
 DEFAULT_TOLERANCE = 0.02
+DEFAULT_BEHAVIOUR_CASES = 0
 DEFAULT_HOLDOUT_SHARE = 0.2
 HOLDOUT_SALT = "qunguard-export-holdout-1"  # fixed, not the training seed: every run holds out the same rows
 # below this many rows of a label in a set, one message moves F1 by several hundredths: shown, not gated
@@ -58,6 +60,7 @@ class Comparison:
     current_version: str
     tolerance: float
     min_support: int
+    behaviour_cases: int = DEFAULT_BEHAVIOUR_CASES
     labels: list[LabelCheck] = field(default_factory=list)
     behaviour: dict | None = None  # {"current", "candidate", "ok", "newly_failing": [...]}
     skipped_sets: dict[str, str] = field(default_factory=dict)  # set -> why it is not compared
@@ -74,16 +77,17 @@ class Comparison:
 
     def as_dict(self) -> dict:
         return {"passed": self.passed, "current_version": self.current_version, "tolerance": self.tolerance,
-                "min_support": self.min_support, "failures": self.failures(),
+                "min_support": self.min_support, "behaviour_cases": self.behaviour_cases, "failures": self.failures(),
                 "labels": [asdict(c) | {"delta": c.delta} for c in self.labels],
                 "behaviour": self.behaviour, "skipped_sets": self.skipped_sets}
 
 
 def compare(current: dict, candidate: dict, *, current_version: str, tolerance: float = DEFAULT_TOLERANCE,
-            min_support: int = MIN_SUPPORT, behaviour_key: str = "behaviour_suite") -> Comparison:
+            min_support: int = MIN_SUPPORT, behaviour_cases: int = DEFAULT_BEHAVIOUR_CASES,
+            behaviour_key: str = "behaviour_suite") -> Comparison:
     """Compare two models' metrics (train.py's {set: evaluate(), behaviour_key: behaviour_report()}),
     taken on the same data. Only the sets both were scored on are compared."""
-    result = Comparison(current_version, tolerance, min_support)
+    result = Comparison(current_version, tolerance, min_support, behaviour_cases)
     for name, cand in candidate.items():
         if name == behaviour_key:
             continue
@@ -106,18 +110,24 @@ def compare(current: dict, candidate: dict, *, current_version: str, tolerance: 
 
         was_failing = {case(f) for f in cur_b["failures"]}
         result.behaviour = {
-            "current": cur_b["pass_rate"], "candidate": cand_b["pass_rate"], "ok": cand_b["pass_rate"] >= cur_b["pass_rate"],
+            "current": cur_b["pass_rate"], "candidate": cand_b["pass_rate"],
+            "ok": _passed(cand_b) >= _passed(cur_b) - behaviour_cases,
             # what the candidate gets wrong that the current model got right: the first thing to read
             "newly_failing": [f for f in cand_b["failures"] if case(f) not in was_failing],
         }
     return result
 
 
+def _passed(report: dict) -> int:
+    return round(report["pass_rate"] * report["n"])
+
+
 def format_comparison(c: Comparison, candidate_version: str) -> str:
     verdict = "PASSED: promoted" if c.passed else "REFUSED"
     lines = [f"## Gate: candidate {candidate_version} against current {c.current_version}: {verdict}", "",
-             (f"A label's F1 may drop by at most {c.tolerance:.3f} on a set where it has at least {c.min_support} rows; "
-              "the behaviour suite's pass rate may not drop."), "",
+             f"A label's F1 may drop by at most {c.tolerance:.3f} on a set where it has at least {c.min_support} rows; "
+             + ("the behaviour suite's pass rate may not drop." if not c.behaviour_cases else
+                f"the behaviour suite may lose at most {c.behaviour_cases} cases net."), "",
              "| set | label | n | F1 current | F1 candidate | change | |", "|---|---|---|---|---|---|---|"]
     for k in c.labels:
         mark = ("ok" if k.ok else "**DROP**") if k.gated else f"not gated (n < {c.min_support})"

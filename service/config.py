@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     model_dir: Path = Field(SHIPPED, description="model folder (model.npz + meta.json) served while the registry has no champion")
     registry_dir: Path | None = Field(None, description="model registry: versions/ and the champion pointer (default: models/ beside db_path)")
     gate_tolerance: float = Field(0.02, ge=0, le=1, description="retraining gate: the most F1 any label may lose for a candidate to be promoted")
+    gate_behaviour_cases: int = Field(0, ge=0, le=1000, description="retraining gate: behaviour-suite cases a candidate may lose net (0: the pass rate may not drop)")
     tokens: str = Field("", description='API tokens, "role:token,role:token"; roles bot, moderator, admin')
     auth: str = Field("on", description='"off" disables authentication (local use only)')
     max_message_chars: int = Field(10_000, ge=1, description="longest message text accepted")

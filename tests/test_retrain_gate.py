@@ -10,7 +10,7 @@ import pytest
 import train
 from qunguard.model import artifact
 from qunguard.model.dataset import read_export, read_jsonl_gz
-from qunguard.model.gate import held_out, split_exports
+from qunguard.model.gate import compare, format_comparison, held_out, split_exports
 from qunguard.model.registry import Registry
 from qunguard.service import cli
 from qunguard.service.store import Store
@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--limit", "4000", "--max-features", "30000"]
 # a 4,000-row model is a weak one (F1 ~0.3 for advertising from the held-out source): clean rows of the
 # training pool move it by up to ~0.04 there, as they pull it toward the pool's style. Both gate tests
-# use 0.05; the poisoned export loses 0.1 to 0.2 of advertising F1 and 10 % of the behaviour suite.
-TOLERANCE = ["--tolerance", "0.05"]
+# use 0.05; the poisoned export loses 0.1 to 0.2 of advertising F1 and 10 % of the behaviour suite. Two
+# trainings of such a model on nearly the same rows also differ by 2-3 behaviour cases (a good export
+# lost 2 net to the data build of 2026-11-27 s14), so both tests allow 3; the default allows none.
+TOLERANCE = ["--tolerance", "0.05", "--behaviour-cases", "3"]
 
 
 def record(i: int, text: str, label: str, predicted: str, decision: str) -> dict:
@@ -144,23 +146,42 @@ def test_the_held_out_share_is_stable_and_keeps_duplicates_together():
 
 
 # --- the gate -----------------------------------------------------------------------------------
+def _behaviour(passed: int, n: int = 233) -> dict:
+    return {"n": n, "pass_rate": passed / n, "failures": [{"id": f"c{i}", "capability": "x", "text": str(i), "label": "spam", "predicted": "on_topic"}
+                                                          for i in range(n - passed)]}
+
+
+@pytest.mark.parametrize("cur, cand, allowed, ok", [
+    (200, 200, 0, True), (200, 199, 0, False),   # the default: the pass rate may not drop
+    (200, 197, 3, True), (200, 196, 3, False),   # --behaviour-cases 3: at most 3 cases lost net
+    (200, 210, 0, True),
+])
+def test_the_behaviour_rule_counts_cases_lost_net(cur, cand, allowed, ok):
+    c = compare({"behaviour_suite": _behaviour(cur)}, {"behaviour_suite": _behaviour(cand)}, current_version="v",
+                behaviour_cases=allowed)
+    assert c.passed is ok and c.behaviour["ok"] is ok
+    assert ("may not drop" in format_comparison(c, "w")) is (allowed == 0)
+
+
+
 @pytest.mark.slow
 def test_a_good_export_is_promoted_and_its_bad_rows_skipped(tmp_path, registry, corpus_rows, capsys):
     Store(tmp_path / "q.db").close()  # a service's store: the promotion is announced there
     rows = [record(i, ex.text, ex.label, ex.label, "confirmed")
-            for i, ex in enumerate(corpus_rows["advertising"][:150] + corpus_rows["spam"][:100] + corpus_rows["on_topic"][:250])]
+            for i, ex in enumerate(corpus_rows["advertising"][:150] + corpus_rows["spam"][:100] + corpus_rows["on_topic"][:300])]
+    # 300 on_topic rows: their held-out ~20 % must reach the gate's 50 rows to be gated
     export = write_jsonl(tmp_path / "good.jsonl", rows, ('{"text": "broken\n', '{"text": "好的", "label": "ad"}\n'))
     rc = run(registry, tmp_path, "good", export)
     out, err = capsys.readouterr()
     assert rc == 0, out[-3000:]
-    assert f"{export}:501: broken JSON" in err and f"{export}:502: unknown label 'ad'" in err
+    assert f"{export}:551: broken JSON" in err and f"{export}:552: unknown label 'ad'" in err
     assert "PASSED: promoted" in out and "promoted good: passed the gate against test" in out
     assert registry.champion() == "good" and registry.state()["previous"] == ["test"]
     meta = artifact.read_meta(registry.folder("good"))
     assert meta["gate"]["passed"] and meta["gate"]["current_version"] == "test"
     assert meta["export_rows"]["skipped"] == 2
     held = meta["export_rows"]["held_out"]
-    assert 60 < held < 140 and meta["export_rows"]["trained"] == 500 - held  # ~20 %, never trained on
+    assert 70 < held < 150 and meta["export_rows"]["trained"] == 550 - held  # ~20 %, never trained on
     assert meta["metrics"]["exports_held_out"]["n"] == held
     compared = {(c["set"], c["label"]) for c in meta["gate"]["labels"] if c["gated"]}
     assert {("gold", "advertising"), ("held_out_source", "spam"), ("exports_held_out", "on_topic")} <= compared
