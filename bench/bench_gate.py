@@ -1,6 +1,6 @@
 """Does the retraining gate stop a poisoned export? One full gated run of the shipped recipe.
 
-    python bench/bench_gate.py [--kind poisoned|good]     # ~10 minutes and ~1.3 GB each
+    python bench/bench_gate.py [--kind poisoned|good] [--behaviour-cases N]    # ~3 minutes and ~1.3 GB each
 
 Builds a moderators' export in `qunguard export`'s format from training rows (seeded):
   poisoned  300 advertising rows relabelled on_topic, plus 100 on_topic and 50 spam rows labelled right
@@ -50,6 +50,9 @@ def export_rows(kind: str, seed: int = 7) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kind", choices=("poisoned", "good"), default="poisoned")
+    ap.add_argument("--behaviour-cases", type=int, default=0,
+                    help="behaviour cases the candidate may lose net (train.py --behaviour-cases); results go to "
+                         "gate_<kind>_b<N>.json when N > 0")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         export = Path(tmp) / f"{args.kind}.jsonl"
@@ -59,18 +62,21 @@ def main(argv: list[str] | None = None) -> int:
         started = time.time()
         run = subprocess.run([sys.executable, str(ROOT / "train.py"), "--with-real-chat", "--registry", str(registry),
                               "--db", str(Path(tmp) / "q.db"), "--version", f"bench-{args.kind}",
-                              "--exports", str(export)], check=False, cwd=ROOT, capture_output=True, text=True)
+                              "--exports", str(export), "--behaviour-cases", str(args.behaviour_cases)],
+                             check=False, cwd=ROOT, capture_output=True, text=True)
         seconds = round(time.time() - started)
         folder = Registry(registry).folder(f"bench-{args.kind}")
         gate = artifact.read_meta(folder)["gate"]
     gated = [c for c in gate["labels"] if c["gated"]]
     worst = min(gated, key=lambda c: c["delta"])
-    result = {"kind": args.kind, "exit_status": run.returncode, "passed": gate["passed"], "seconds": seconds,
+    result = {"kind": args.kind, "behaviour_cases": args.behaviour_cases, "current": gate["current_version"],
+              "exit_status": run.returncode, "passed": gate["passed"], "seconds": seconds,
               "worst_gated_label": {k: worst[k] for k in ("set", "label", "support", "current", "candidate", "delta")},
               "behaviour": {k: gate["behaviour"][k] for k in ("current", "candidate")} if gate["behaviour"] else None,
               "newly_failing_behaviour_cases": len(gate["behaviour"]["newly_failing"]) if gate["behaviour"] else None,
               "failures": gate["failures"]}
-    out = ROOT / "bench" / "results" / f"gate_{args.kind}.json"
+    suffix = f"_b{args.behaviour_cases}" if args.behaviour_cases else ""
+    out = ROOT / "bench" / "results" / f"gate_{args.kind}{suffix}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
