@@ -163,10 +163,12 @@ def main() -> None:
     ap.add_argument("--draw-blind", type=Path, metavar="OUT", help="write a blind sample of the training data")
     ap.add_argument("--join", type=Path, metavar="LABELS", help="hand labels to join into labels/noise_check_2")
     ap.add_argument("--blind", type=Path, help="the blind file the hand labels are for (with --join)")
-    ap.add_argument("--key", type=Path, default=Path("/tmp/noise2_key.json"), help="id -> training label")
+    ap.add_argument("--key", type=Path, help="id -> training label, kept apart from the labeller (with --draw-blind, --join)")
     ap.add_argument("--per-label", type=int, default=100)
     ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args()
+    if (args.draw_blind or args.join) and args.key is None:
+        ap.error("--draw-blind and --join need --key FILE")
     if args.draw_blind:
         skip = {r["text"] for r in read_label_file(NOISE_CHECK_FILE)}  # the check this one repeats
         blind, key = draw_blind(read_jsonl(TRAIN_FILE), skip, args.per_label, args.seed)
