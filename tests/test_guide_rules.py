@@ -35,6 +35,7 @@ CASES = [
     ("转发到10个群，保你平安", "lure"),
     ("帮我砍一刀，谢谢啦 https://example.cn/k", "lure"),
     ("您的账户异常已冻结，请点击 http://abc-verify.cn 登录解冻", "lure"),
+    ("刷单兼职，拍2件返佣金，日结", None),  # a brushing scam borrowing rebate words: the model decides
     # everyday chat
     ("出去吃饭吗 8点", None),
     ("出来了 成绩 85", None),
@@ -92,11 +93,16 @@ def test_a_sale_read_as_spam_stays_spam():
     assert max(out, key=out.get) == "spam"
 
 
-def test_a_rebate_post_read_as_spam_becomes_advertising_unless_spam_is_sure():
-    out = _lifted("rebate_post", on_topic=0.0, advertising=1.0, spam=1.0 + RIVAL_KEEP - 0.5)
+def test_a_rebate_post_read_as_spam_becomes_advertising_however_sure():
+    out = _lifted("rebate_post", on_topic=0.0, advertising=1.0, spam=1.0 + RIVAL_KEEP + 5.0)
     assert max(out, key=out.get) == "advertising"
-    out = _lifted("rebate_post", on_topic=0.0, advertising=1.0, spam=1.0 + RIVAL_KEEP + 0.5)
+
+
+def test_a_lure_read_as_an_ad_becomes_spam_unless_the_ad_is_sure():
+    out = _lifted("lure", on_topic=0.0, spam=1.0, advertising=1.0 + RIVAL_KEEP - 0.5)
     assert max(out, key=out.get) == "spam"
+    out = _lifted("lure", on_topic=0.0, spam=1.0, advertising=1.0 + RIVAL_KEEP + 0.5)
+    assert max(out, key=out.get) == "advertising"
 
 
 def test_rows_without_a_hit_are_untouched():
