@@ -10,10 +10,10 @@ From ../shared/labeling-guide.md:
   "abnormal" or "frozen", click or log in at a link) -> spam.
 The raw corpora hold 18 rebate-like lines, few campus sales and no fake notices outside a held-out source
 (data/README.md), so a model learns none of them from data; a rule written from the guide's words covers
-any shop, item, price and group. A rule does not decide alone (lift): it raises its label's logit over the
-others, but a rival flagged label the model is sure of keeps the lead (the guide: a "product" that is a
-scam is spam), and the service still needs a second signal to delete. Where each rule fires on real chat:
-bench/bench_guide_rules.py.
+any shop, item, price and group. A rule raises its label's logit over the others (lift); for a lure or a
+service offer, a rival flagged label the model is sure of keeps the lead, and a "sale" of porn or a scam is
+no sale (the guide: a "product" that is a scam is spam). The service still needs a second signal to delete.
+Where each rule fires on real chat: bench/bench_guide_rules.py.
 """
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ from qunguard.model.normalize import Normalized
 # label by more than the rule's keep (RULES below). RIVAL_KEEP = 3.0 is p(rival) ~0.97 and up. A rebate post
 # and a fake notice always win over the rival: the guide names both outright, and the model, which saw
 # neither, reads rebate posts (codes, emoji prices) as SMS junk.
-# A sale keeps any spam lead: 出售本人自拍视频3元 is a porn lure (spam), and the model's margin on such
-# lures (logit lead 1-2 on the held-out split) is no larger than on honest sales read as spam.
+# A sale wins over spam too, but a "sale" of porn, gambling or a refund scam is no sale (_LURE_GOODS): the
+# model's margin on such lures (logit lead 1-2 on the held-out split) is no larger than on honest sales it
+# reads as spam (an obfuscated contact makes a sale look like a lure), so words decide, as in the guide.
 RULE_MARGIN = 1.5
 RIVAL_KEEP = 3.0
 RIVAL = {"advertising": "spam", "spam": "advertising"}
@@ -77,9 +78,17 @@ def rebate_post(norm: Normalized) -> str | None:
     return m.group(0) if m else None
 
 
+# guide § spam: porn and gambling lures and refund scams dressed as a sale (出售本人自拍视频3元, 先反后米, 返现)
+# are spam: no sale rule for them, the model decides
+_LURE_GOODS = re.compile(r"自拍|私密视频|小视频|小电影|视频.{0,3}[0-9一二三两五十]+\s*(?:元|块)|黄片|黄网|黄软|huang|色情|成人|"
+                         r"裸|约炮|约p|福利视频|看片|上门|空降|楼凤|外围|博彩|彩金|棋牌|赌|菠菜|狗肉|猫肉|狸猫|返现|返利|先反|先推")
+
+
 def secondhand_sale(norm: Normalized) -> str | None:
     """The span that makes this a second-hand sale (出/转 + item + price or 私聊), or None."""
     text = norm.text.strip()
+    if _LURE_GOODS.search(text):
+        return None
     lead = _SALE_LEAD.match(text)
     if lead is None or len(text) > 120:  # a long post is a pitch the model reads well, or not a sale
         return None
@@ -154,7 +163,7 @@ def lure(norm: Normalized) -> str | None:
 RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = (
     ("lure", "spam", lure, RIVAL_KEEP),  # first: 砍一刀 with a shopping link is begging, not a rebate post
     ("rebate_post", "advertising", rebate_post, math.inf),  # the guide: a rebate post is advertising, however junk-like
-    ("secondhand_sale", "advertising", secondhand_sale, 0.0),
+    ("secondhand_sale", "advertising", secondhand_sale, math.inf),
     ("fake_notice", "spam", fake_notice, math.inf),  # it promotes a group too: the urgency makes it a lure
     ("service_offer", "advertising", service_offer, 0.0),
 )

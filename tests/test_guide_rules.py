@@ -36,6 +36,8 @@ CASES = [
     ("帮我砍一刀，谢谢啦 https://example.cn/k", "lure"),
     ("您的账户异常已冻结，请点击 http://abc-verify.cn 登录解冻", "lure"),
     ("刷单兼职，拍2件返佣金，日结", None),  # a brushing scam borrowing rebate words: the model decides
+    ("出售本人自拍视频3元一部", None),  # a porn lure dressed as a sale: the model decides
+    ("出个号 先反后米 返现50", None),  # a refund scam dressed as a sale
     # everyday chat
     ("出去吃饭吗 8点", None),
     ("出来了 成绩 85", None),
@@ -87,9 +89,14 @@ def test_a_sale_read_as_chat_becomes_advertising():
     assert max(out, key=out.get) == "advertising"
 
 
-def test_a_sale_read_as_spam_stays_spam():
-    # 出售本人自拍视频3元: the model's spam call is kept for sales, however small its lead
-    out = _lifted("secondhand_sale", on_topic=1.0, advertising=0.5, spam=2.0)
+def test_a_sale_read_as_spam_becomes_advertising():
+    # an obfuscated contact makes an honest sale look like a lure to the model
+    out = _lifted("secondhand_sale", on_topic=1.0, advertising=0.5, spam=4.0)
+    assert max(out, key=out.get) == "advertising"
+
+
+def test_a_service_offer_read_as_spam_stays_spam():
+    out = _lifted("service_offer", on_topic=1.0, advertising=0.5, spam=2.0)
     assert max(out, key=out.get) == "spam"
 
 
