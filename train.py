@@ -196,15 +196,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.time()
-    from pydantic import ValidationError
+    from qunguard.service.config import tool_settings_for
 
-    from qunguard.service.config import tool_settings
-
-    try:
-        settings = tool_settings(**({"db_path": args.db} if args.db else {}))
-    except ValidationError as exc:
-        for err in exc.errors():
-            print(f"error: {err['msg'].removeprefix('Value error, ')} ({'.'.join(map(str, err['loc']))})", file=sys.stderr)
+    settings = tool_settings_for(args.db)
+    if settings is None:
         return 2
     tolerance = settings.gate_tolerance if args.tolerance is None else args.tolerance
     behaviour_cases = settings.gate_behaviour_cases if args.behaviour_cases is None else args.behaviour_cases

@@ -3,6 +3,7 @@
     python bench/bench_drift.py            # the report: writes bench/results/drift.json and drift_*.png
     python bench/bench_drift.py --tune     # the grid the detector's defaults were chosen on (tune half only)
     python bench/bench_drift.py --tune-absorb  # faster absorbing, with the shipped detector (tune half only)
+    python bench/bench_drift.py --evidence     # how much one message tells of a switch, per family (tune half)
 
 Streams, each with its own profile from its first 80 legitimate messages, then the service's slow
 updates (service/topic.py, whose constants this imports: a pile of >= 80 legitimate texts, at most 400,
@@ -31,6 +32,7 @@ import argparse
 import csv
 import itertools
 import json
+import math
 import random
 import sys
 import time
@@ -510,11 +512,39 @@ def tune_absorb(streams: list[Stream], raw: Path, legit: Legit) -> None:
               flush=True)
 
 
+def switch_evidence(s: Stream, bins: int = 10, min_conf: float = 0.5) -> float | None:
+    """KL(B || A) in nats between the 1 - score histograms of A's and B's confident, non-repeated messages
+    of an abrupt stream: what one message of B tells, on average, that the group switched. Histograms
+    of a few hundred messages, add-one smoothed: a rough figure, biased upward on small samples."""
+    keep = (s.conf >= min_conf) & ~np.array(s.repeat)
+    x = 1.0 - s.score
+    idx = np.arange(len(x))
+    a, b = x[keep & (idx < s.switch)], x[keep & (idx >= s.switch)]
+    if len(a) < 20 or len(b) < 20:
+        return None
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    pa = np.histogram(a, edges)[0] + 1.0
+    pb = np.histogram(b, edges)[0] + 1.0
+    pa, pb = pa / pa.sum(), pb / pb.sum()
+    return float(np.sum(pb * np.log(pb / pa)))
+
+
+def evidence(streams: list[Stream]) -> None:
+    """Median switch evidence per message by family, and the confident messages ln(10^4) nats take."""
+    for fam in ("toutiao", "reviews", "danmaku", "real_groups"):
+        kl = [k for s in streams if s.split == "tune" and s.kind == "abrupt" and s.family == fam
+              and (k := switch_evidence(s)) is not None]
+        med = float(np.median(kl)) if kl else float("nan")
+        print(json.dumps({"family": fam, "streams": len(kl), "nats_per_confident_message": round(med, 3),
+                          "messages_for_1_in_10k": round(math.log(1e4) / med) if med > 0 else None}), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--raw", type=Path, default=DEFAULT_RAW)
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--tune-absorb", action="store_true")
+    ap.add_argument("--evidence", action="store_true")
     ap.add_argument("--out", type=Path, default=RESULTS)
     a = ap.parse_args(argv)
     t0 = time.time()
@@ -529,6 +559,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if a.tune_absorb:
         tune_absorb(streams, a.raw, legit)
+        return 0
+    if a.evidence:
+        evidence(streams)
         return 0
     det = DriftDetector()
     lexical_det = DriftDetector(**{**det.params(), **LEXICAL})

@@ -119,7 +119,7 @@ def compare(current: dict, candidate: dict, *, current_version: str, tolerance: 
 
 
 def _passed(report: dict) -> int:
-    return round(report["pass_rate"] * report["n"])
+    return report["n"] - len(report["failures"])
 
 
 def format_comparison(c: Comparison, candidate_version: str) -> str:

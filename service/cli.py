@@ -269,15 +269,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from pydantic import ValidationError
 
-    from qunguard.service.config import Settings
+    from qunguard.service.config import Settings, report_invalid
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("db_path", args.db), ("workers", args.workers))
                  if v is not None}
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
-        for err in exc.errors():
-            print(f"error: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        report_invalid(exc)
         return 2
     if settings.auth == "off":
         print("warning: QUNGUARD_AUTH=off: every endpoint is open to anyone who can reach this port", file=sys.stderr)

@@ -7,9 +7,10 @@ documented in README.md "Configuration" (a test keeps the two in step).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from qunguard.model.artifact import SHIPPED
@@ -114,3 +115,18 @@ def tool_settings(**overrides) -> Settings:
     """The settings as a command that serves nothing reads them (train.py, `qunguard model`): the same
     QUNGUARD_* variables and file, without the serving checks it has no use for (API tokens, workers)."""
     return Settings(**{"auth": "off", "workers": 1, **overrides})
+
+
+def report_invalid(exc: ValidationError) -> None:
+    """One `error:` line per invalid setting, naming it: what a command prints instead of a traceback."""
+    for err in exc.errors():
+        print(f"error: {err['msg'].removeprefix('Value error, ')} ({'.'.join(map(str, err['loc']))})", file=sys.stderr)
+
+
+def tool_settings_for(db: Path | None) -> Settings | None:
+    """tool_settings() with a command's --db; None, once report_invalid() has said why, if a setting is invalid."""
+    try:
+        return tool_settings(**({"db_path": db} if db else {}))
+    except ValidationError as exc:
+        report_invalid(exc)
+        return None

@@ -118,16 +118,11 @@ def cmd_rollback(args: argparse.Namespace, registry, settings) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
     from qunguard.model.registry import Registry, RegistryError
-    from qunguard.service.config import tool_settings
+    from qunguard.service.config import tool_settings_for
 
-    try:
-        settings = tool_settings(**({"db_path": args.db} if args.db else {}))
-    except ValidationError as exc:
-        for err in exc.errors():
-            print(f"error: {err['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+    settings = tool_settings_for(args.db)
+    if settings is None:
         return 2
     registry = Registry(args.registry or settings.registry_path())
     try:

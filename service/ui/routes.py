@@ -202,6 +202,15 @@ def _describe(item: dict) -> str:
     return f"#{item['id']} is {item['status']}{by}"
 
 
+def _refused(decision: str, label: str | None) -> PlainTextResponse | None:
+    """A 422 if the store would refuse this decision (its own rule, said before anything is read), else None."""
+    try:
+        check_decision(decision, label)
+    except ValueError as exc:
+        return PlainTextResponse(str(exc), status_code=422)
+    return None
+
+
 @router.post("/decide", dependencies=[CSRF])
 def decide(request: Request, user: User, item_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
            decision: Annotated[str, Form(pattern="^(confirm|dismiss|relabel)$")],
@@ -211,10 +220,9 @@ def decide(request: Request, user: User, item_id: Annotated[int, Form(ge=1, le=2
     moderator = _moderator(request)
     filters = Filters(status, group, label, before)
     label_given = new_label if decision == "relabel" else None
-    try:
-        check_decision(decision, label_given)  # the store's own rule, said before anything is read
-    except ValueError as exc:
-        return PlainTextResponse(str(exc), status_code=422)
+    refused = _refused(decision, label_given)
+    if refused is not None:
+        return refused
     try:
         item = moderator.store.decide_review_item(item_id, decision=decision, moderator=user["username"],
                                                   label=label_given, expected_version=version)
@@ -236,10 +244,9 @@ def bulk(request: Request, user: User, ids: Annotated[list[int], Form(min_length
     moderator = _moderator(request)
     filters = Filters(status, group, label, before)
     label_given = new_label if decision == "relabel" else None
-    try:
-        check_decision(decision, label_given)  # the store's own rule, said before anything is read
-    except ValueError as exc:
-        return PlainTextResponse(str(exc), status_code=422)
+    refused = _refused(decision, label_given)
+    if refused is not None:
+        return refused
     try:
         items = moderator.store.decide_review_items(ids, decision=decision, moderator=user["username"],
                                                     label=label_given)
