@@ -8,7 +8,8 @@ Token families, weighted by sublinear tf-idf and L2-normalised:
 - the kinds of contact handle found, and the parts of each link (model/links.py:
   its domain, a shortener, a shopping click, an invitation...), so that a link is
   evidence by where it points rather than a label by being there.
-Dense shape features (model/shape.py) are appended.
+Dense shape features (model/shape.py) are appended, measured with each link as one
+token character (shape_text): a URL's letters and digits are no part of the message's shape.
 
 Speed: character and pinyin n-grams never become Python strings. A batch's
 text is one array of code points; an n-gram is the exact integer
@@ -135,6 +136,21 @@ def handle_tokens(norm: Normalized) -> list[str]:
         out.append("h" + h.kind)
         out += ["h" + h.kind + ":" + tag for tag in link_tags(h)]
     return out
+
+
+def shape_text(norm: Normalized) -> str:
+    """The text whose shape is measured, each link as one token character: a URL's letters, digits and
+    length say nothing about the message around it (a chat line with a long link read as an SMS ad)."""
+    if not norm.handles:
+        return norm.text
+    text = norm.text
+    for h in norm.handles:
+        if h.kind == "url":
+            text = text.replace(h.text, _URL_TOKEN, 1)
+    return text
+
+
+_URL_TOKEN = TOKENS["url"]
 
 
 def key_name(key: int) -> str:
@@ -332,8 +348,8 @@ class MessageFeaturizer:
                             np.empty((0, len(SHAPE_NAMES)), dtype=np.float32), [])
         cuts = self.cut_words(norms)
         r, c, w = self._token_entries(norms, cuts)
-        shapes = shape_rows([m.text for m in norms], [m.n_emoji for m in norms], [m.n_placeholders for m in norms],
-                            [len(m.handles) for m in norms])
+        shapes = shape_rows([shape_text(m) for m in norms], [m.n_emoji for m in norms],
+                            [m.n_placeholders for m in norms], [len(m.handles) for m in norms])
         return Features(TokenEntries(r, c, w, len(norms)), (shapes * self.shape_weight).astype(np.float32), cuts)
 
     def transform(self, X: Iterable[str]) -> sp.csr_matrix:

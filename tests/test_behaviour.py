@@ -15,15 +15,13 @@ from train import BEHAVIOUR_SUITE as SUITE
 # pass rate of the shipped model per capability, rounded down (model/shipped/report.md)
 FLOORS = {
     "reaction_alone": 0.95, "chat_with_reaction": 0.95, "chat": 0.95, "money_chat": 0.95, "link_shared": 0.80,
-    "wants_to_buy": 0.80, "inv_traditional": 0.95, "inv_zero_width": 0.95, "flood_excess": 0.95,
-    "course_pitch": 0.95, "group_promo": 0.90, "spam_lure": 0.95, "sell_secondhand": 0.95, "shopping_rebate": 0.95,
-    "agent_pitch": 0.50, "inv_obfuscated_ad": 0.95,
+    "wants_to_buy": 0.95, "inv_traditional": 0.95, "inv_zero_width": 0.95, "flood_excess": 0.95,
+    "course_pitch": 0.95, "group_promo": 0.95, "spam_lure": 0.95, "sell_secondhand": 0.95, "shopping_rebate": 0.95,
+    "agent_pitch": 0.95, "inv_obfuscated_ad": 0.95,
 }
 # capabilities the shipped model is below its floor on, kept visible: strict xfail turns red once it passes
-GAPS = {
-    "agent_pitch": "both pitches (招代理 一件代发, 微商货源 批发价) read as spam: 代发 and 货源 weigh as paid-task lures",
-}
-OVERALL_FLOOR = 0.96  # the shipped model 2026.11.27-s14: 0.970 (0.850 before the guide rules, model/guide_rules.py)
+GAPS: dict[str, str] = {}
+OVERALL_FLOOR = 0.98  # the shipped model 2026.11.27-s15: 0.991 (0.850 before the guide rules, model/guide_rules.py)
 
 
 @pytest.fixture(scope="module")

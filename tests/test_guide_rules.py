@@ -35,6 +35,22 @@ CASES = [
     ("转发到10个群，保你平安", "lure"),
     ("帮我砍一刀，谢谢啦 https://example.cn/k", "lure"),
     ("您的账户异常已冻结，请点击 http://abc-verify.cn 登录解冻", "lure"),
+    ("卖闲置显示器 8成新 300 自提", "secondhand_sale"),
+    ("甩一个电动车，九成新，价格私聊", "secondhand_sale"),
+    ("出九成新相机，2000，加vx abc_1234", "secondhand_sale"),  # 九成新 right after 出 is no item: the price is
+    ("诚招代理，厂家直供，有意加微信 abc1234", "agent_pitch"),
+    ("零食批发价拿货，一件代发，详情咨询", "agent_pitch"),
+    ("稳定梯子 月付10元 需要的私我", "tool_service"),
+    ("企业签 ios签名 包月优惠 tg @signhelp", "tool_service"),
+    ("有没有同学出二手显示器，有的私我", "buy_request"),
+    ("有没有人卖考研资料，私聊", "buy_request"),
+    ("卖萌可耻 500", None),  # 卖萌 is no sale
+    ("卖完了 明天再来 20", None),
+    ("招代理 体育平台 日结佣金 加v abc", None),  # gambling recruiting: spam by the guide, the model decides
+    ("微商项目 一天赚500 加我", None),  # an earning lure
+    ("求推荐一个稳定的梯子，月付多少合适", None),  # a member asking
+    ("机场附近的酒店价格还行", None),  # an airport, not a proxy service
+    ("有没有卖片的加我", None),  # a porn lure asked as a question
     ("刷单兼职，拍2件返佣金，日结", None),  # a brushing scam borrowing rebate words: the model decides
     ("出售本人自拍视频3元一部", None),  # a porn lure dressed as a sale: the model decides
     ("出个号 先反后米 返现50", None),  # a refund scam dressed as a sale
@@ -109,6 +125,19 @@ def test_a_lure_read_as_an_ad_becomes_spam_unless_the_ad_is_sure():
     out = _lifted("lure", on_topic=0.0, spam=1.0, advertising=1.0 + RIVAL_KEEP - 0.5)
     assert max(out, key=out.get) == "spam"
     out = _lifted("lure", on_topic=0.0, spam=1.0, advertising=1.0 + RIVAL_KEEP + 0.5)
+    assert max(out, key=out.get) == "advertising"
+
+
+def test_a_buy_request_read_as_an_ad_or_spam_becomes_chat_unless_the_model_is_sure():
+    out = _lifted("buy_request", on_topic=0.5, advertising=1.0, spam=1.2)
+    assert max(out, key=out.get) == "on_topic"
+    assert out["on_topic"] == pytest.approx(1.2 + RULE_MARGIN)  # above the stronger of the two flagged labels
+    out = _lifted("buy_request", on_topic=0.0, advertising=0.0, spam=RIVAL_KEEP + 0.5)
+    assert max(out, key=out.get) == "spam"
+
+
+def test_an_agent_pitch_read_as_spam_becomes_advertising():
+    out = _lifted("agent_pitch", on_topic=0.0, advertising=0.5, spam=4.0)
     assert max(out, key=out.get) == "advertising"
 
 

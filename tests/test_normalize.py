@@ -136,6 +136,12 @@ TOKEN_CASES = [
     ("image_double_click", "引导不可以修复吗双击查看原图", f"引导不可以修复吗{IMG}", 0, 1),  # qq_campus_adfilter
     ("image_object_char", "免费送给你们啦\ufffc双击查看原图学姐", f"免费送给你们啦{IMG}学姐", 0, 1),  # qq_campus_adfilter
     ("fullwidth_brackets", "［图片］", IMG, 0, 1),
+    # QQ's lines for what a text export cannot show: one attachment each, like [图片] (qq_scu_group_2017)
+    ("qq_red_packet", "[QQ红包]我发了一个“口令红包”，请使用新版手机QQ查收红包。", IMG, 0, 1),
+    ("qq_red_packet_plain", "[QQ红包]请使用新版手机QQ查收红包。", IMG, 0, 1),
+    ("qq_check_in", "[群签到]请使用手机QQ进行查看。", IMG, 0, 1),
+    ("qq_red_packet_own_words", "[QQ红包]恭喜发财", f"{IMG}恭喜发财", 0, 1),
+    ("red_packet_words_stay_words", "口令红包发了", "口令红包发了", 0, 0),
     ("emoji_plus_sign", "莆田仙游附近妹妹➕我出来喝茶🍵非诚勿扰/比心/比心/比心",  # chineseharm 低俗色情
      f"莆田仙游附近妹妹+我出来喝茶{EMO}非诚勿扰{STK * 3}", 1, 3),
     ("text_default_symbols", "FTA689☎☎在线", f"fta689{EMO * 2}在线", 2, 0),  # tg_spam_zh
@@ -221,6 +227,10 @@ HANDLE_CASES = [
     ("url_cjk_label", "：小财迷.cc", [("url", "小财迷.cc", "小财迷.cc")]),  # chineseharm 博彩
     ("url_scheme_path", "(https://820285.com/a?b=1)", [("url", "https://820285.com/a?b=1", "820285.com")]),
     ("url_circled_www", "③w点188porn.com", [("url", "3w点188porn.com", "3w.188porn.com")]),  # tg_spam_zh
+    # the host ends at its TLD: text glued after a link stays text (chineseharm, tg_spam_zh)
+    ("url_scheme_then_cjk", "http://abc.top安卓下载", [("url", "http://abc.top", "abc.top")]),
+    ("url_scheme_ip_port", "http://1.2.3.4:8080/x看", [("url", "http://1.2.3.4:8080/x", "1.2.3.4")]),
+    ("url_scheme_cjk_tld", "http://中文.中国/a", [("url", "http://中文.中国/a", "中文.中国")]),
     # --- telegram
     ("tme_invite", "yangmaokkkkkkhttps://t.me/+n-N07qFxpqEyODYy",  # tg_spam_zh
      [("telegram", "https://t.me/+n-n07qfxpqeyodyy", "+n-n07qfxpqeyodyy")]),

@@ -41,7 +41,7 @@ def test_the_table_shows_every_part_of_the_report(store_with_traffic, capsys):
                     "Drift from the topic profile, per day"):
         assert heading in out
     # one row per hour; matched whole, as a "last seen 15:00" line would also hold ":00  "
-    assert len(re.findall(r"^  \d\d:00 +[\d,]+ ", out, flags=re.M)) == 24
+    assert len(re.findall(r"^  \d\d:00 +[\d,]+ ", out, flags=re.MULTILINE)) == 24
     assert "ghost" in out and "flooder" in out
     assert "mean " in out and "no drift measured" not in out
 

@@ -62,3 +62,17 @@ def test_values_are_what_their_names_say():
     assert row["guide_ad_cues"] == pytest.approx(1 / 3)    # 优惠
     assert row["distinct_char_share"] == pytest.approx(10 / 15)
     assert row["text_flood"] == 0.0  # the run is not most of what is said
+
+
+def test_a_link_counts_as_one_token_not_as_its_letters_and_digits():
+    from qunguard.model.features import shape_text
+
+    def shape(text):
+        norm = normalize(text)
+        return dict(zip(SHAPE_NAMES, shape_rows([shape_text(norm)], [0], [0], [len(norm.handles)])[0], strict=True))
+
+    short = shape("文档看这个 https://a.cn")
+    long = shape("文档看这个 https://docs.python.org/3/library/asyncio.html?id=1234567")
+    assert long == short  # where the link points is evidence for the tokens, not the message's shape
+    assert long["digit_share"] == 0.0 and long["latin_share"] == 0.0
+    assert not is_text_flood(shape_text(normalize("看 http://aaaaaaaa.com/bbbbbbbb")))

@@ -31,6 +31,11 @@ _BRACKET_FACES = (
 ).split()
 
 _IMG_BRACKETS = ("图片", "视频", "闪照", "圖片", "視頻")
+# QQ's own lines for what a text export cannot show (a red packet, a check-in, a poll, a nudge): an
+# attachment like [图片], posted every day; "口令红包" in one must not read as a 口令 lure
+_QQ_CLIENT_LINE = (
+    "[\\[［](?:QQ红包|群签到|发起投票|动作消息)[\\]］](?:我发了一个“[^”\n]{1,8}”，)?(?:请使用(?:新版)?手机QQ[^。\n]{0,6}。?)?"
+)
 _STICKER_BRACKETS = ("表情", "动画表情", "動畫表情")
 
 
@@ -77,7 +82,7 @@ def _build_emoji_regex() -> str:
 
 # One regex, one pass: each match is replaced by a token and counted.
 _P2_RE = re.compile(
-    "(?P<img>\ufffc?双击查看原图|\ufffc|[\\[［](?:" + alt(_IMG_BRACKETS) + ")[\\]］])"
+    "(?P<img>\ufffc?双击查看原图|\ufffc|[\\[［](?:" + alt(_IMG_BRACKETS) + ")[\\]］]|" + _QQ_CLIENT_LINE + ")"
     "|(?P<stk>[\\[［](?:" + alt(_STICKER_BRACKETS) + ")[\\]］]"
     r"|\[em\]e\d{1,7}\[/em\]"
     "|[/／](?:" + alt(_QQ_FACES) + ")"
@@ -115,7 +120,7 @@ def tokenize_placeholders(s: str) -> tuple[str, int, int]:
         if c in "/／[［":
             # a face name or placeholder follows a slash/bracket: CJK, or [em], [ok], [doge], [666]
             nxt = s[i + 1:i + 2]
-            if not nxt or (nxt < "\u4e00" and nxt not in "eEoOdD6"):
+            if not nxt or (nxt < "\u4e00" and nxt not in "eEoOdD6Q"):
                 h = hint(s, i + 1)
                 continue
         m = match(s, i)

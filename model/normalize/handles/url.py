@@ -18,7 +18,11 @@ _PATH = r"(?::[0-9]{2,5})?(?:/(?:(?!https?://)[-a-z0-9._~%/?#=&+@!*$])*)?"
 # Four regexes rather than one alternation: each starts with a literal or a class, so `re` scans
 # in C; a "not inside a word" lookbehind sits after the first character for the same reason.
 # explicit scheme
-_URL_SCHEME_RE = re.compile(r"https?://(?P<host>[-a-z0-9.\u4e00-\u9fff]+)" + _PATH)
+# the host ends with its TLD (Latin, an IP's last number, or a Chinese TLD), so the text glued after it
+# stays text: "http://abc.com带你上岸" is the host abc.com, not a TLD "com带你上岸"
+_URL_SCHEME_RE = re.compile(
+    r"https?://(?P<host>(?:[-a-z0-9\u4e00-\u9fff]+\.)*(?:[-a-z0-9]*[a-z0-9]|中国|公司|网络|在线|网址))" + _PATH
+)
 # www. + any TLD (labels may contain CJK: www.啪啪ce.cn)
 _URL_WWW_RE = re.compile(
     rf"(?P<host>www(?<![a-z0-9_\-.@]www)\.(?:{_LBL_MIX}\.)+[a-z]{{2,10}})(?![a-z0-9])" + _PATH
