@@ -1,6 +1,6 @@
 """Leave one source out: train without source S, test on S, for each source.
 
-    python bench/bench_loso.py [--sources a,b,...] [--limit N] [--out bench/results/loso.json]
+    python bench/bench_loso.py [--sources a,b,...] [--limit N] [--C 4] [--out bench/results/loso.json]
 
 A random split of the mapped corpora flatters a model: train and test share each source's
 style, collector and quirks. Here every source in turn is never seen in training, so the
@@ -29,12 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sources", default=",".join(SOURCES))
     ap.add_argument("--limit", type=int, default=None, help="train on a sample of this many rows (quicker)")
     ap.add_argument("--max-features", type=int, default=200_000)
+    ap.add_argument("--C", type=float, default=4.0, help="inverse regularisation (train.py --C)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "loso.json")
     args = ap.parse_args(argv)
     results = {}
     for source in args.sources.split(","):
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = ["--leave-out", source, "--out", tmp, "--version", f"loso-{source}", "--max-features", str(args.max_features)]
+            cmd = ["--leave-out", source, "--out", tmp, "--version", f"loso-{source}", "--max-features", str(args.max_features),
+                   "--C", str(args.C)]
             if args.limit:
                 cmd += ["--limit", str(args.limit)]
             if train.main(cmd) != 0:

@@ -36,10 +36,9 @@ CASES = [
 
 # Known gaps of the shipped model, kept visible: strict xfail turns red once the model gets them right.
 # (砍一刀 begging, absent from the corpora, is caught by the guide rules now: model/guide_rules.py)
-KNOWN_GAPS = {
-    # p(spam) 0.43 against p(advertising) 0.41 in 2026.11.27-s14 (s13: 0.19 / 0.70; the s14 recipe without the
-    # real-chat labels: 0.39 / 0.44): the data build of the noise-check fixes moved it across the line
-    "full-width": "a full-width 代购 ad with a contact sits on the spam/advertising line",
+KNOWN_GAPS: dict[str, str] = {
+    # none in 2026.11.27-s15. The full-width 代购 ad sits on the spam/advertising line (p 0.40 / 0.42; s14: 0.43 / 0.41):
+    # it passes, narrowly
 }
 
 

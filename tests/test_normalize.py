@@ -140,6 +140,8 @@ TOKEN_CASES = [
     ("qq_red_packet", "[QQ红包]我发了一个“口令红包”，请使用新版手机QQ查收红包。", IMG, 0, 1),
     ("qq_red_packet_plain", "[QQ红包]请使用新版手机QQ查收红包。", IMG, 0, 1),
     ("qq_check_in", "[群签到]请使用手机QQ进行查看。", IMG, 0, 1),
+    ("qq_action_with_its_name", "[动作消息]万万使不得", IMG, 0, 1),  # a 厘米秀 animation's name is no talk
+    ("qq_action_then_words", "[动作消息]厘米FLY 哈哈", f"{IMG}哈哈", 0, 1),
     ("qq_red_packet_own_words", "[QQ红包]恭喜发财", f"{IMG}恭喜发财", 0, 1),
     ("red_packet_words_stay_words", "口令红包发了", "口令红包发了", 0, 0),
     ("emoji_plus_sign", "莆田仙游附近妹妹➕我出来喝茶🍵非诚勿扰/比心/比心/比心",  # chineseharm 低俗色情

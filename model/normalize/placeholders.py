@@ -34,7 +34,9 @@ _IMG_BRACKETS = ("图片", "视频", "闪照", "圖片", "視頻")
 # QQ's own lines for what a text export cannot show (a red packet, a check-in, a poll, a nudge): an
 # attachment like [图片], posted every day; "口令红包" in one must not read as a 口令 lure
 _QQ_CLIENT_LINE = (
-    "[\\[［](?:QQ红包|群签到|发起投票|动作消息)[\\]］](?:我发了一个“[^”\n]{1,8}”，)?(?:请使用(?:新版)?手机QQ[^。\n]{0,6}。?)?"
+    "[\\[［](?:QQ红包|群签到|发起投票)[\\]］](?:我发了一个“[^”\n]{1,8}”，)?(?:请使用(?:新版)?手机QQ[^。\n]{0,6}。?)?"
+    # a 厘米秀 action: its name (翻白眼, 万万使不得, 厘米FLY) is the animation's, not the member's words
+    "|[\\[［]动作消息[\\]］][\u4e00-\u9fffA-Za-z0-9]{0,10}"
 )
 _STICKER_BRACKETS = ("表情", "动画表情", "動畫表情")
 
