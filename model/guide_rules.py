@@ -55,7 +55,7 @@ _SALE_LEAD = re.compile(
     r"^(?:[【\[(（]?\s*(?:闲置|自用|毕业|搬家|低价|便宜|急|个人)\s*[】\])）]?\s*){0,2}"
     r"(?:低价出|便宜出|出售|转让|出|转|卖|售|甩)"
     r"(?!去|来|门|发|现|了|过|差|生|版|租|国|院|头|手|账|帐|告|专业|学|向|身|变|换|移|载|给|达|播|一下|入|正|道|题|错|车了|钱|力|口|场|职"
-    r"|萌|完|家|的|吗|不|没|光|点|相|弄|片|惨|命|后|货员|价|票)"  # 卖萌, 卖完了, 卖家, 卖的, 卖吗, 售后, 售价, 售票 ...
+    r"|萌|完|家|的|吗|不|没|光|点|相|弄|片|惨|命|后|货员|价|票|锅|掉)"  # 卖萌, 卖完了, 卖家, 卖的, 卖吗, 售后, 售价, 甩锅 ...
 )
 # what makes it a sale: a price, 原价/几折/包邮/可刀, or "ask me privately"
 _SALE_TERMS = re.compile(
@@ -147,9 +147,13 @@ _SIGN_UP = re.compile(r"详情|咨询|联系|加v|加微|加q|vx|微信|电话|�
 
 # guide § advertising ("even if what it sells is shady"; issue: VPN, 超级签 and SEO offers are advertising):
 # a paid tool or a grey web service with a price or a way to buy it
-_TOOL = re.compile(r"科学上网|翻墙|(?:稳定|高速|便宜|优质)机场|机场(?:订阅|节点)|梯子|vpn|加速器|超级签|企业签|ios签名|seo|快排|网站搭建|建站|搭建|小程序开发|app开发|"
-                   r"定制开发|源码|辅助|脚本|外挂|挂机|内部版|破解版")
-_TOOL_PRICE = re.compile(rf"{_NUM}\s*(?:r\b|rmb|元|块|米|u\b|刀)|¥\s*{_NUM}|月付|年付|包月|月卡|永久|试用|稳定|不封|售后|优惠|低价|便宜|价格")
+# words that name a grey tool or service outright, and words that also name a game role or a school task
+# (辅助 is a support player, 脚本 a script, 搭建 building anything): those need a price in numbers
+_TOOL = re.compile(r"科学上网|翻墙|(?:稳定|高速|便宜|优质)机场|机场(?:订阅|节点)|梯子|vpn|加速器|超级签|企业签|ios签名|seo|快排|"
+                   r"网站搭建|建站|小程序开发|app开发|定制开发|外挂|内部版|破解版")
+_TOOL_AMBIGUOUS = re.compile(r"辅助|脚本|挂机|源码|搭建")
+_TOOL_PRICE = re.compile(rf"{_NUM}\s*(?:r\b|rmb|元|块|米|u\b|刀)|¥\s*{_NUM}|月付|年付|包月|月卡")
+_TOOL_TERMS = re.compile(r"永久|试用|稳定|不封|售后|优惠|低价|便宜|价格")
 
 
 def tool_service(norm: Normalized) -> str | None:
@@ -157,9 +161,12 @@ def tool_service(norm: Normalized) -> str | None:
     it, or None (a member asking about one is on_topic)."""
     text = norm.text
     tool = _TOOL.search(text)
+    priced = _TOOL_PRICE.search(text) is not None
+    if tool is None and priced:
+        tool = _TOOL_AMBIGUOUS.search(text)
     if tool is None or _ASKING.search(text) or _LURE_GOODS.search(text) or _BRUSHING.search(text) or _EARNING_RE.search(text):
         return None
-    if not _TOOL_PRICE.search(text):
+    if not priced and not _TOOL_TERMS.search(text):
         return None
     if not norm.handles and not _BUY_WAY.search(text) and not _SIGN_UP.search(text) and not re.search(r"私$|要的|需要", text):
         return None
@@ -168,7 +175,7 @@ def tool_service(norm: Normalized) -> str | None:
 
 # guide § on_topic: "a member asking where to buy something ... is on_topic". 有没有(同学)出/卖/转 X asks for a
 # seller, however it ends (有的私聊); the corpora label it chat 13 times to 3. A porn or earning lure is kept off.
-_BUY_ASK = re.compile(r"^(?:有没有|有无|有谁|哪位|谁有)(?:人|同学|朋友|学长|学姐|大佬|老板|兄弟|小伙伴)?(?:要)?(?:出|卖|转)"
+_BUY_ASK = re.compile(r"^(?:有没有|有无|有谁|哪位|谁有|有人)(?:人|同学|朋友|学长|学姐|大佬|老板|兄弟|小伙伴)?(?:要)?(?:出|卖|转)"
                       r"(?!去|来|门|发|现|了|过|差|售)")
 
 

@@ -44,12 +44,16 @@ CASES = [
     ("企业签 ios签名 包月优惠 tg @signhelp", "tool_service"),
     ("有没有同学出二手显示器，有的私我", "buy_request"),
     ("有没有人卖考研资料，私聊", "buy_request"),
+    ("有人卖号吗，想买个小号", "buy_request"),
     ("卖萌可耻 500", None),  # 卖萌 is no sale
     ("卖完了 明天再来 20", None),
     ("招代理 体育平台 日结佣金 加v abc", None),  # gambling recruiting: spam by the guide, the model decides
     ("微商项目 一天赚500 加我", None),  # an earning lure
     ("求推荐一个稳定的梯子，月付多少合适", None),  # a member asking
     ("机场附近的酒店价格还行", None),  # an airport, not a proxy service
+    ("我玩辅助很稳定，需要的话叫我", None),  # a support player, not a cheat tool: 辅助 needs a price in numbers
+    ("辅助内部版 只需20r 永久不封 要的私", "tool_service"),
+    ("甩锅给我 200", None),
     ("有没有卖片的加我", None),  # a porn lure asked as a question
     ("刷单兼职，拍2件返佣金，日结", None),  # a brushing scam borrowing rebate words: the model decides
     ("出售本人自拍视频3元一部", None),  # a porn lure dressed as a sale: the model decides
