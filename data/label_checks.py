@@ -2,14 +2,15 @@
 
     python -m qunguard.data.label_checks
     python -m qunguard.data.label_checks --draw-blind OUT.jsonl --key KEY.json --per-label 100 --seed 2026
-    python -m qunguard.data.label_checks --join LABELS.jsonl --blind OUT.jsonl --key KEY.json
+    python -m qunguard.data.label_checks --join LABELS.jsonl --blind OUT.jsonl --key KEY.json [--into noise_check_3.jsonl.gz]
 
 - noise estimate: share of the blind re-labelled training rows (labels/noise_check, noise_check_2)
   whose training label differs from the hand label, per training label, with a 95 % Wilson
   interval; all rows and blind rows only; and the confusion of the wrong ones;
-- --draw-blind: a seeded random sample of non-augmented training rows per label, written with
-  id, source and text only; the training label goes to a key file kept aside until labelled;
-- --join: hand labels (id, label, unsure, note) + blind file + key -> labels/noise_check_2;
+- --draw-blind: a seeded random sample of non-augmented training rows per label, none an earlier
+  check labelled, written with id, source and text only; the training label goes to a key file
+  kept aside until labelled;
+- --join: hand labels (id, label, unsure, note) + blind file + key -> labels/<--into>;
 - mapping agreement: per reviewed slice (labels/review_tg_harm, review_game_sms), the share of
   rows where the mapping agrees with the hand label, as the file recorded it when labelled
   (`mapped`, "before") and as data/mapping.py maps it now ("after"), over the rows it keeps.
@@ -31,7 +32,8 @@ from qunguard.model.labels import LABELS
 
 REVIEW_FILES = ("review_tg_harm.jsonl.gz", "review_game_sms.jsonl.gz")
 NOISE_CHECK_2_FILE = "noise_check_2.jsonl.gz"  # the second blind re-label, of a later data build
-NOISE_CHECKS = (NOISE_CHECK_FILE, NOISE_CHECK_2_FILE)
+NOISE_CHECK_3_FILE = "noise_check_3.jsonl.gz"  # the third, of the build after check 2's fixes
+NOISE_CHECKS = (NOISE_CHECK_FILE, NOISE_CHECK_2_FILE, NOISE_CHECK_3_FILE)
 TRAIN_FILE = Path(__file__).resolve().parent / "train.jsonl.gz"
 
 
@@ -132,6 +134,8 @@ def _share_ci(a: int, n: int) -> str:
 
 def print_noise_check(name: str) -> None:
     """Per training label: wrong / n with its 95 % Wilson interval, then the wrong rows' confusion."""
+    if not (LABELS_DIR / name).exists():
+        return
     noise = read_label_file(name)
     print(f"noise estimate, labels/{name} (training label differs from the hand label; 95 % Wilson interval):")
     if not noise:
@@ -161,7 +165,8 @@ def print_checks() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--draw-blind", type=Path, metavar="OUT", help="write a blind sample of the training data")
-    ap.add_argument("--join", type=Path, metavar="LABELS", help="hand labels to join into labels/noise_check_2")
+    ap.add_argument("--join", type=Path, metavar="LABELS", help="hand labels to join into labels/<--into>")
+    ap.add_argument("--into", default=NOISE_CHECK_3_FILE, choices=NOISE_CHECKS[1:], help="the check file --join writes")
     ap.add_argument("--blind", type=Path, help="the blind file the hand labels are for (with --join)")
     ap.add_argument("--key", type=Path, help="id -> training label, kept apart from the labeller (with --draw-blind, --join)")
     ap.add_argument("--per-label", type=int, default=100)
@@ -170,7 +175,8 @@ def main() -> None:
     if (args.draw_blind or args.join) and args.key is None:
         ap.error("--draw-blind and --join need --key FILE")
     if args.draw_blind:
-        skip = {r["text"] for r in read_label_file(NOISE_CHECK_FILE)}  # the check this one repeats
+        # no row an earlier check labelled
+        skip = {r["text"] for name in NOISE_CHECKS if (LABELS_DIR / name).exists() for r in read_label_file(name)}
         blind, key = draw_blind(read_jsonl(TRAIN_FILE), skip, args.per_label, args.seed)
         write_jsonl(args.draw_blind, blind)
         args.key.write_text(json.dumps(key, ensure_ascii=False, indent=0), encoding="utf-8")
@@ -179,8 +185,8 @@ def main() -> None:
         hand = {r["id"]: r for r in read_jsonl(args.join)}
         key = json.loads(args.key.read_text(encoding="utf-8"))
         rows = join_blind(read_jsonl(args.blind), hand, key)
-        write_jsonl(LABELS_DIR / NOISE_CHECK_2_FILE, rows)
-        print(f"{len(rows)} rows -> {LABELS_DIR / NOISE_CHECK_2_FILE}")
+        write_jsonl(LABELS_DIR / args.into, rows)
+        print(f"{len(rows)} rows -> {LABELS_DIR / args.into}")
     else:
         print_checks()
 
