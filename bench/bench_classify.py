@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from qunguard.model import artifact
 from qunguard.model.classifier import MessageClassifier  # noqa: F401  (code imported before the load is timed)
 from qunguard.model.dataset import read_jsonl_gz
+from qunguard.model.guide_rules import guide_rule
 from qunguard.model.normalize import normalize
 from qunguard.model.pinyin import syllables
 from qunguard.model.segment import Segmenter
@@ -145,6 +146,7 @@ def main() -> None:
         "segment (rjieba)": per_message_us(f.segment_, [n.masked for n in norms]),
         "pinyin": per_message_us(syllables, [n.text for n in norms]),
         "word tokens (segment + bigrams + handles)": per_message_us(f.word_tokens, norms),
+        "guide rules (model/guide_rules.py)": per_message_us(guide_rule, norms),
     }
     t = time.perf_counter()
     for i in range(0, len(norms), 1000):

@@ -2,8 +2,13 @@
 
 From ../shared/labeling-guide.md:
 - a shopping or rebate post: 淘口令/口令 codes, 券后, 拍N件, `s.click`/`u.jd.com` links -> advertising;
-- a second-hand sale in a campus or hobby group: 出/转/低价出 + item + price or 私聊 -> advertising;
+- a second-hand sale in a campus or hobby group: 出/转/卖/低价出 + item + price, 九成新 or 私聊 -> advertising;
 - a paid service offered with a way to buy it (接单, 代写, 辅导 + 私聊/加我/有偿, not a question) -> advertising;
+- 微商, 招代理, 加盟: a pitch for agents or resellers with a way to sign up -> advertising, unless it recruits
+  for gambling, 跑分 or a get-rich scheme (spam, the model decides);
+- a paid tool or grey web service sold openly ("even if what it sells is shady": VPN, 超级签, SEO, a game
+  辅助 with a price) -> advertising;
+- "a member asking where to buy something ... is on_topic": 有没有(同学)出/卖/转 X -> on_topic;
 - a fake urgent notice (spam, "chain messages"): a 通知/须知 that presses members to join another group or
   add an account at once (务必进新群, 最后一次, 错过重要通知后果自负) and gives its number;
 - chain messages (转发到xx个群, 不转不是), begging for clicks (帮我投票, 砍一刀, 助力) and phishing (an account
@@ -25,9 +30,9 @@ import numpy as np
 
 from qunguard.model.normalize import Normalized
 
-# A hit lifts its label's logit RULE_MARGIN above chat and flooding (p ~0.85 against on_topic), and above
-# the rival flagged label (spam for advertising, advertising for spam) unless the rival led every other
-# label by more than the rule's keep (RULES below). RIVAL_KEEP = 3.0 is p(rival) ~0.97 and up. A rebate post
+# A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
+# on_topic), and above its rivals (RIVALS: spam for advertising, advertising for spam, both for on_topic)
+# unless a rival led every other label by more than the rule's keep (RULES below). RIVAL_KEEP = 3.0 is p(rival) ~0.97 and up. A rebate post
 # and a fake notice always win over the rival: the guide names both outright, and the model, which saw
 # neither, reads rebate posts (codes, emoji prices) as SMS junk.
 # A sale wins over spam too, but a "sale" of porn, gambling or a refund scam is no sale (_LURE_GOODS): the
@@ -44,10 +49,11 @@ REBATE_HOSTS = frozenset(
 )
 _NUM = r"[0-9]+(?:\.[0-9]+)?"
 _REBATE = re.compile(
-    rf"券后\s*(?:价\s*)?[:：]?\s*¥?\s*{_NUM}"            # 券后54.0 / 券后价:¥19.9
+    r"(?=[券拍¥$€₤淘口复])"                               # where a match can start: re skips the rest fast
+    rf"(?:券后\s*(?:价\s*)?[:：]?\s*¥?\s*{_NUM}"            # 券后54.0 / 券后价:¥19.9
     r"|拍\s*[0-9一二两三四五六七八九十]\s*件"             # 拍2件
     r"|[¥$€₤][a-z0-9]{8,}[¥$€₤]"                        # ¥Dg9ZnmNich6¥: a 口令 code (normalised to lower case)
-    r"|(?:淘?口令|复制)[^。!?\n]{0,12}(?:打开|去)\s*(?:手机)?(?:淘宝|京东|拼多多|手淘|天猫)"
+    r"|(?:淘?口令|复制)[^。!?\n]{0,12}(?:打开|去)\s*(?:手机)?(?:淘宝|京东|拼多多|手淘|天猫))"
 )
 # 出/转 as "to sell", at the start of a message or after a 闲置/自用/低价-style lead; the next
 # character must not make another verb (出去, 出来, 转发, 转账 ...)
@@ -71,13 +77,13 @@ _BRUSHING = re.compile(r"刷单|刷信誉|刷销量|做任务|垫付|佣金|兼�
 
 def rebate_post(norm: Normalized) -> str | None:
     """The span that makes this a rebate post, or None (also for a brushing scam that borrows its words)."""
-    if _BRUSHING.search(norm.text):
+    span = next((h.text for h in norm.handles if h.kind == "url" and h.value.lower() in REBATE_HOSTS), None)
+    if span is None:
+        m = _REBATE.search(norm.text)
+        span = m.group(0) if m else None
+    if span is None or _BRUSHING.search(norm.text):
         return None
-    for h in norm.handles:
-        if h.kind == "url" and h.value.lower() in REBATE_HOSTS:
-            return h.text
-    m = _REBATE.search(norm.text)
-    return m.group(0) if m else None
+    return span
 
 
 # guide § spam: porn and gambling lures and refund scams dressed as a sale (出售本人自拍视频3元, 先反后米, 返现)
@@ -149,8 +155,8 @@ _SIGN_UP = re.compile(r"详情|咨询|联系|加v|加微|加q|vx|微信|电话|�
 # a paid tool or a grey web service with a price or a way to buy it
 # words that name a grey tool or service outright, and words that also name a game role or a school task
 # (辅助 is a support player, 脚本 a script, 搭建 building anything): those need a price in numbers
-_TOOL = re.compile(r"科学上网|翻墙|(?:稳定|高速|便宜|优质)机场|机场(?:订阅|节点)|梯子|vpn|加速器|超级签|企业签|ios签名|seo|快排|"
-                   r"网站搭建|建站|小程序开发|app开发|定制开发|外挂|内部版|破解版")
+_TOOL = re.compile(r"(?=[科翻稳高便优机梯v加超企is快网建a小定外内破])(?:科学上网|翻墙|(?:稳定|高速|便宜|优质)机场|机场(?:订阅|节点)|梯子|vpn|加速器|超级签|企业签|ios签名|seo|快排|"
+                   r"网站搭建|建站|小程序开发|app开发|定制开发|外挂|内部版|破解版)")
 _TOOL_AMBIGUOUS = re.compile(r"辅助|脚本|挂机|源码|搭建")
 _TOOL_PRICE = re.compile(rf"{_NUM}\s*(?:r\b|rmb|元|块|米|u\b|刀)|¥\s*{_NUM}|月付|年付|包月|月卡")
 _TOOL_TERMS = re.compile(r"永久|试用|稳定|不封|售后|优惠|低价|便宜|价格")
@@ -161,12 +167,15 @@ def tool_service(norm: Normalized) -> str | None:
     it, or None (a member asking about one is on_topic)."""
     text = norm.text
     tool = _TOOL.search(text)
-    priced = _TOOL_PRICE.search(text) is not None
-    if tool is None and priced:
+    priced = False  # looked for only once a tool word is found: most messages have none
+    if tool is None:
         tool = _TOOL_AMBIGUOUS.search(text)
-    if tool is None or _ASKING.search(text) or _LURE_GOODS.search(text) or _BRUSHING.search(text) or _EARNING_RE.search(text):
+        if tool is None or not _TOOL_PRICE.search(text):
+            return None
+        priced = True
+    if _ASKING.search(text) or _LURE_GOODS.search(text) or _BRUSHING.search(text) or _EARNING_RE.search(text):
         return None
-    if not priced and not _TOOL_TERMS.search(text):
+    if not (priced or _TOOL_PRICE.search(text) or _TOOL_TERMS.search(text)):
         return None
     if not norm.handles and not _BUY_WAY.search(text) and not _SIGN_UP.search(text) and not re.search(r"私$|要的|需要", text):
         return None

@@ -42,6 +42,8 @@ CASES = [
     ("零食批发价拿货，一件代发，详情咨询", "agent_pitch"),
     ("稳定梯子 月付10元 需要的私我", "tool_service"),
     ("企业签 ios签名 包月优惠 tg @signhelp", "tool_service"),
+    ("seo快排 包月500 联系 @seohelp", "tool_service"),
+    ("app开发 小程序开发 价格优惠 加微信 dev_2024", "tool_service"),
     ("有没有同学出二手显示器，有的私我", "buy_request"),
     ("有没有人卖考研资料，私聊", "buy_request"),
     ("有人卖号吗，想买个小号", "buy_request"),
