@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from qunguard.model.links import link_tags
 from qunguard.model.normalize import Normalized
 
 # A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
@@ -59,7 +60,7 @@ _REBATE = re.compile(
 # character must not make another verb (出去, 出来, 转发, 转账 ...)
 _SALE_LEAD = re.compile(
     r"^(?:[【\[(（]?\s*(?:闲置|自用|毕业|搬家|低价|便宜|急|个人)\s*[】\])）]?\s*){0,2}"
-    r"(?:低价出|便宜出|出售|转让|出|转|卖|售|甩)"
+    r"(?:低价出|便宜出|出售|转让|清仓|出|转|卖|售|甩)"
     r"(?!去|来|门|发|现|了|过|差|生|版|租|国|院|头|手|账|帐|告|专业|学|向|身|变|换|移|载|给|达|播|一下|入|正|道|题|错|车了|钱|力|口|场|职"
     r"|萌|完|家|的|吗|不|没|光|点|相|弄|片|惨|命|后|货员|价|票|锅|掉)"  # 卖萌, 卖完了, 卖家, 卖的, 卖吗, 售后, 售价, 甩锅 ...
 )
@@ -89,17 +90,24 @@ def rebate_post(norm: Normalized) -> str | None:
 # guide § spam: porn and gambling lures and refund scams dressed as a sale (出售本人自拍视频3元, 先反后米, 返现)
 # are spam: no sale rule for them, the model decides
 _LURE_GOODS = re.compile(r"自拍|私密视频|小视频|小电影|视频.{0,3}[0-9一二三两五十]+\s*(?:元|块)|黄片|黄网|黄软|huang|色情|成人|"
-                         r"裸|约炮|约p|福利视频|看片|上门|空降|楼凤|外围|博彩|彩金|棋牌|赌|菠菜|狗肉|猫肉|狸猫|返现|返利|先反|先推")
+                         r"裸|约炮|约p|福利视频|看片|上门服务|可上门|包夜|空降|楼凤|外围|博彩|彩金|棋牌|赌|菠菜|狗肉|猫肉|狸猫|返现|返利|先反|先推")
+
+
+# "闲置罗技鼠标，用了半年，260出": an idle item first, the selling verb after its price
+_IDLE_LEAD = re.compile(r"^[【\[(（]?\s*(?:个人|自用)?闲置[】\])）]?")
+_IDLE_PRICE = re.compile(rf"{_NUM}\s*(?:元|块|r\b)?\s*(?:出|转|卖)(?!去|来|门|发|现|了|过)|(?:出|转让|出售)\s*{_NUM}")
 
 
 def secondhand_sale(norm: Normalized) -> str | None:
     """The span that makes this a second-hand sale (出/转 + item + price or 私聊), or None."""
     text = norm.text.strip()
-    if _LURE_GOODS.search(text):
+    if _LURE_GOODS.search(text) or len(text) > 120:  # a long post is a pitch the model reads well, or not a sale
         return None
     lead = _SALE_LEAD.match(text)
-    if lead is None or len(text) > 120:  # a long post is a pitch the model reads well, or not a sale
-        return None
+    if lead is None:
+        idle = _IDLE_LEAD.match(text)
+        price = _IDLE_PRICE.search(text, idle.end()) if idle else None
+        return text[: price.end()].strip() if price else None
     # the first sale term with an item between 出 and it ("出九成新iPad，800": 800, not 九成新)
     terms = next((m for m in _SALE_TERMS.finditer(text, lead.end()) if m.start() > lead.end()), None)
     if terms is None:
@@ -131,10 +139,10 @@ _EARNING = r"赚|盈利|利润|收益|变现|收入|高薪|回本|稳赚|躺赚|
 # guide § advertising: 微商, 招代理, 加盟 are named outright; a recruiting pitch for agents or resellers with a
 # way to sign up is advertising. In the corpora most 招代理 posts recruit for gambling sites, 跑分 or paid
 # "tasks", which the guide calls spam: those words keep the rule off and the model decides.
-_AGENT = re.compile(r"招(?:收|募)?代理|代理加盟|诚招|加盟|一件代发|零库存|微商|"
+_AGENT = re.compile(r"招(?:收|募)?(?:代理|经销商|加盟商)|代理加盟|诚招|加盟|一件代发|零库存|微商|"
                     r"货源|厂家直(?:供|销)|工厂直(?:供|销)|拿货|批发价")
-_AGENT_SCAM = re.compile(r"体育|彩|棋牌|赌|博|菠菜|娱乐|真人|百家乐|跑分|usdt|洗|佣金|人头费|返佣|返点|刷单|兼职|日结|垫付|"
-                         r"码商|卡商|代收|代付|灰产|偏门|黑|(?<!一件)代发|" + _EARNING)
+_AGENT_SCAM = re.compile(r"体育|彩|棋牌|赌|博|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|佣金|人头费|返佣|返点|刷单|兼职|"
+                         r"日结|垫付|码商|卡商|代收|代付|灰产|偏门|黑产|黑卡|黑户|黑号|(?<!一件)代发|" + _EARNING)
 
 
 def agent_pitch(norm: Normalized) -> str | None:
@@ -149,7 +157,7 @@ def agent_pitch(norm: Normalized) -> str | None:
 
 
 _EARNING_RE = re.compile(_EARNING)
-_SIGN_UP = re.compile(r"详情|咨询|联系|加v|加微|加q|vx|微信|电话|热线")
+_SIGN_UP = re.compile(r"详情|咨询|联系|了解|扫码|加v|加微|加q|vx|微信|电话|热线")
 
 # guide § advertising ("even if what it sells is shady"; issue: VPN, 超级签 and SEO offers are advertising):
 # a paid tool or a grey web service with a price or a way to buy it
@@ -197,6 +205,62 @@ def buy_request(norm: Normalized) -> str | None:
     return m.group(0)
 
 
+# guide § advertising: "promoting another group, channel or account: 进群xxxx, 关注公众号, 直播间". A join line
+# counts with a way in (a group number or a contact handle, 扫码, 拉你); 新人进群请看公告 is housekeeping.
+_PROMO = re.compile(
+    r"关注(?:我们|我|本)?的?(?:公众号|视频号|抖音|小红书|快手|b站|微博|频道|账号|直播间)"
+    r"|(?:搜索?|订阅)(?:我的|我们的)?[^。!?\n]{0,10}?(?:公众号|抖音号?|小红书|快手号?|视频号|频道|b站|uid)"
+    r"|(?:公众号|视频号|抖音号?|小红书|快手|b站|直播间|频道)[^。!?\n]{0,12}(?:关注|捧场|上新|开播|订阅)"
+    r"|(?:新建|新开|已开|开放|开通|建了)[^。!?\n]{0,10}群|群[^。!?\n]{0,4}(?:已开|开放|开通)"
+    r"|(?:公众号|视频号|抖音|小红书|快手|b站|频道)(?:账号|号)?[^。!?\n]{0,6}(?:开通|上线)|频道[^。!?\n]{0,30}订阅"
+    r"|知识星球"
+)
+_JOIN_WAY = re.compile(r"扫码|拉你|进群|加群|群号")
+_PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
+
+
+def group_promo(norm: Normalized) -> str | None:
+    """The words that promote another group, channel or account, or None. A group number posted
+    (群号/QQ群 + digits, a handle of kind "group") is an invitation by itself."""
+    text = norm.text
+    m = _PROMO.search(text)
+    span = m.group(0) if m else next((h.text for h in norm.handles if h.kind == "group"), None)
+    if span is None or _ASKING.search(text) or _LURE_GOODS.search(text) or _AGENT_SCAM.search(text) or _PROMO_LURE.search(text):
+        return None  # a group or channel for gambling, porn, 跑分 or easy money is a lure: the model decides
+    if m is not None and "群" in span and not (norm.handles or _JOIN_WAY.search(text)):
+        return None  # "新开了一家店群里说过" is no invitation: a group line needs a way in
+    return span
+
+
+# guide § advertising: "prices ... a contact to buy through", and "obfuscated forms count the same". An offer
+# with a price and a contact is advertising however its contact is dodged (薇：m i a n, 扣扣：叁柒贰…), which
+# the corpora's SMS and Telegram spam taught the model to read as a lure; what it sells decides instead:
+# gambling, porn, loans, invoices, papers, paid tasks and easy money stay with the model.
+_OFFER_PRICE = re.compile(
+    rf"{_NUM}\s*(?:元|块|r\b|rmb|¥|起)|¥\s*{_NUM}|包邮"
+    rf"|(?:月租|学费|课时费|单节|每节|每次|一次|一节|一小时|每小时|半斤|一斤|每斤|一份|一盒|一瓶)\s*{_NUM}"
+    rf"|{_NUM}\s*(?:一次|一节|一套|一斤|一瓶|一份|一盒|一个|一件|/小时|/次|/节)"
+)
+# a way to buy, said in words (a detected handle counts too); a bare 电话/联系 is also in every SMS notice
+_CONTACT_WORD = re.compile(r"加微|薇|威[:：❤\ue002]|徽|vx|加\s?v|\+\s?v|v\s?[:：信]|扣扣|企鹅|加q|qq\s?[:：号]|私信|私聊|私我|联系我|加我")
+_BUY_HANDLES = frozenset(("wechat", "qq", "telegram"))
+_OFFER_SCAM = re.compile(r"贷|借|套现|信用卡|征信|发票|办证|假证|文凭|学历|病假|刻章|红包|中奖|领奖|返现|免费送|押金|解冻|"
+                         r"视屏|一部|卖片|黄片|小片|污|爽|看的|av|回收|收.{0,3}号|租号|退|任务|话术|下分|上分|兑换现金")
+
+
+def priced_offer(norm: Normalized) -> str | None:
+    """The price of an offer made with a price and a contact to buy through, or None."""
+    text = norm.text
+    price = _OFFER_PRICE.search(text)
+    # a phone number alone is no way to buy here: every SMS notice carries the reader's own
+    if price is None or not (any(h.kind in _BUY_HANDLES or (h.kind == "url" and "obf" in link_tags(h)) for h in norm.handles)
+                             or _CONTACT_WORD.search(text)):
+        return None
+    if _ASKING.search(text) or _LURE_GOODS.search(text) or _AGENT_SCAM.search(text) or _OFFER_SCAM.search(text):
+        return None
+    return price.group(0)
+
+
 _NOTICE = re.compile(r"通知|须知|公告")
 _URGENT = re.compile(r"务必|最后一次|抓紧|赶紧|尽快|速度|以免|错过|后果自负|没加的|未加的|还没加|还没有加|还没进|未进")
 _JOIN = re.compile(r"新群|进群|加群|入群|群号|q群|qq群|通知群|交流群|墙|加一下|添加|vx|微信|qq|扣扣")
@@ -218,7 +282,7 @@ def fake_notice(norm: Normalized) -> str | None:
 # guide § spam: chain messages, begging for clicks, phishing
 _CHAIN = re.compile(r"转发(?:到|给)?\s*[0-9一二三四五六七八九十]+\s*个?群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)")
 # a plea to the reader, with a link to click or a thank-you ("我给你投票" in chat is not one)
-_BEGGING = re.compile(r"帮(?:我|忙)\s*(?:投(?:个|一)?票|砍(?:一刀|一下)|助力|点(?:一下|个赞|赞)|点击)|砍一刀")
+_BEGGING = re.compile(r"帮(?:我|忙)\s*(?:投(?:个|一下?|下)?票|砍(?:一刀|一下)|助力|点(?:一下|个赞|赞)|点击)|砍一刀")
 _PLEA = re.compile(r"谢谢|多谢|感谢|拜托|求求|麻烦")
 _PHISH = re.compile(r"(?:账户|账号|帐号|银行卡|信用卡|社保|医保|etc)[^。!?]{0,8}(?:异常|冻结|过期|失效|停用|风险|升级)")
 _PHISH_ACT = re.compile(r"点击|登录|登陆|验证|认证|激活|解冻|领取")
@@ -248,7 +312,9 @@ RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = 
     ("fake_notice", "spam", fake_notice, math.inf),  # it promotes a group too: the urgency makes it a lure
     ("service_offer", "advertising", service_offer, 0.0),
     ("agent_pitch", "advertising", agent_pitch, math.inf),  # named by the guide; its scams are kept off by words
+    ("group_promo", "advertising", group_promo, RIVAL_KEEP),
     ("tool_service", "advertising", tool_service, RIVAL_KEEP),
+    ("priced_offer", "advertising", priced_offer, math.inf),  # after the named forms: the general case of an offer
     ("buy_request", "on_topic", buy_request, RIVAL_KEEP),  # chat: a flagged label the model is sure of keeps the lead
 )
 _RULE = {name: (label, keep) for name, label, _, keep in RULES}

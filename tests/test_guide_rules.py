@@ -57,6 +57,25 @@ CASES = [
     ("辅助内部版 只需20r 永久不封 要的私", "tool_service"),
     ("甩锅给我 200", None),
     ("有没有卖片的加我", None),  # a porn lure asked as a question
+    ("欢迎关注我们的公众号「周末去哪玩」，每周推荐", "group_promo"),
+    ("篮球交流群 群号 56781234，欢迎加入", "group_promo"),
+    ("新开了个摄影二群，扫码进群", "group_promo"),
+    ("新人进群请先看群公告", None),  # housekeeping, no other group promoted
+    ("有没有考研群啊，求个群号", None),  # asking
+    ("进群领红包，群号 99887766", None),  # a red-packet lure: the model decides
+    ("澳门娱乐城 订阅频道 @casino_news", None),  # gambling
+    ("闲置机械键盘，用了三个月，200出", "secondhand_sale"),
+    ("毕业清仓：台灯、衣架、收纳箱，一共50，楼下自提", "secondhand_sale"),
+    ("闲置了好久的吉他终于拿出来弹了", None),  # no price, no selling verb
+    ("帮忙投一下票吧，谢谢大家", "lure"),
+    ("酒水厂家招经销商，区域保护，详询电话 0571-88001122", "agent_pitch"),
+    ("上门修空调，清洗一次80，加薇：k o n g t i a o 8 8", "priced_offer"),  # an offer, its contact dodged
+    ("家教数学一小时150，有意私聊", "priced_offer"),
+    ("班费还剩412元，明细做成表格了，有问题找我", None),  # money talk: "找我" is no way to buy
+    ("北京移动充值提醒：13800001111为您充值100.00元", None),  # a notice: a phone number is no way to buy
+    ("高价回收微信号，一个600起，要的加我", None),  # buying readers' accounts: spam by the guide, the model decides
+    ("发种草帖2元1条，做任务的加我 v：abc12345", None),  # a paid task
+    ("这个键盘多少钱？200元能买到吗，私聊我", None),  # asking
     ("刷单兼职，拍2件返佣金，日结", None),  # a brushing scam borrowing rebate words: the model decides
     ("出售本人自拍视频3元一部", None),  # a porn lure dressed as a sale: the model decides
     ("出个号 先反后米 返现50", None),  # a refund scam dressed as a sale

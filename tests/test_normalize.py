@@ -233,6 +233,12 @@ HANDLE_CASES = [
     ("url_scheme_then_cjk", "http://abc.top安卓下载", [("url", "http://abc.top", "abc.top")]),
     ("url_scheme_ip_port", "http://1.2.3.4:8080/x看", [("url", "http://1.2.3.4:8080/x", "1.2.3.4")]),
     ("url_scheme_cjk_tld", "http://中文.中国/a", [("url", "http://中文.中国/a", "中文.中国")]),
+    # --- wechat ids spelled out a character at a time, and keywords dodged with an emoji or a variant
+    ("wechat_spelled_id", "+薇：m i a n m o 6 6 8", [("wechat", "+薇:m i a n m o 6 6 8", "mianmo668")]),
+    ("wechat_vx_spaced_spelled", "+ V x ： b a o b a o _ d g", [("wechat", "v x : b a o b a o _ d g", "baobao_dg")]),
+    ("wechat_emoji_in_keyword", "订购→薇❤信：c h e l i z i 5 2", [("wechat", "薇\ue002信:c h e l i z i 5 2", "chelizi52")]),
+    ("wechat_letters_after_jia_wei", "沟买加威❤：lajiang_home", [("wechat", "加威\ue002:lajiang_home", "lajiang_home")]),
+    ("wechat_v_plus_spelled", "V➕ g a m e 2 0 2 4", [("wechat", "v+ g a m e 2 0 2 4", "game2024")]),
     # --- telegram
     ("tme_invite", "yangmaokkkkkkhttps://t.me/+n-N07qFxpqEyODYy",  # tg_spam_zh
      [("telegram", "https://t.me/+n-n07qfxpqeyodyy", "+n-n07qfxpqeyodyy")]),
@@ -267,6 +273,8 @@ def test_handles(raw, expected):
 # --------------------------------------------------------------------------------------------
 
 NEGATIVE_CASES = [
+    ("spelled_letters_without_contact_shape", "我 v a s t 了"),  # a lone "v" then letters: no 加, colon or "+"
+    ("weiwu_spelled", "威武 a b c d e f"),  # 威 counts only as 加威
     ("price", "今天本店活动优惠价998"),  # domain.md
     ("price_yuan", "998元包邮"),
     ("year", "2024年3月"),

@@ -12,7 +12,8 @@ CHAIN = f"{D}(?:{SEP}{{0,2}}{D})*+"
 # same, but only from the first digit of a run: the lookbehind sits after the first class so
 # that `re` keeps its fast first-character scan and a long digit run is not retried per digit
 CHAIN_START = f"{D}(?<!{D}{D})(?:{SEP}{{0,2}}{D})*+"
-KSEP = r"[\s:;,=\-_.~→>|/(\[【「『<《─━—–·]{0,4}"   # between a keyword and its value
+# between a keyword and its value; an emoji token (U+E002) or a "+" there is a dodge: "加威❤：id", "v+ id"
+KSEP = r"[\s:;,=\-_.~→>|/(\[【「『<《─━—–·+\ue002]{0,4}"
 
 # Keyword-led handles keep the keyword in the span ("加qq 2744 7053"). Each regex starts with a
 # literal or a class so `re` can skip ahead in C; context that would need a leading optional

@@ -7,11 +7,14 @@ import re
 from .common import CHAIN, GROUPS_RE, KSEP, extend_left, take_groups
 
 _WX_RE = re.compile(
-    r"(?P<kw>微信号?码?|wechat|微|薇|威|v(?!ip))"
+    r"(?P<kw>微信号?码?|[薇威徽]\ue002?信|wechat|微|薇|威|v\s?x(?![a-z])|v(?!ip))"
     rf"(?P<sep>{KSEP})"
-    rf"(?:(?P<id>[a-z][-_a-z0-9]{{5,19}}+)(?![-_a-z0-9])|(?P<n>{CHAIN}))"
+    rf"(?:(?P<id>[a-z][-_a-z0-9]{{5,19}}+)(?![-_a-z0-9])"
+    # an id spelled out a character at a time to dodge filters: "m i a n m o 6 6 8", "h u f u _ 9 9"
+    r"|(?P<sid>[a-z0-9](?: [a-z0-9_]){5,19})(?![a-z0-9_])"
+    rf"|(?P<n>{CHAIN}))"
 )
-_WX_GATE = re.compile("[v微薇威]")
+_WX_GATE = re.compile("[v微薇威]")  # "v x" too
 _HAS_DIGIT = re.compile("[0-9]")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
@@ -32,10 +35,18 @@ def find_wechat(t: str, add) -> None:
             if start > 0 and t[start - 1] in _ALNUM:  # "bv1", "9vrq2plj": inside a token
                 continue
         ident = m.group("id")
+        spelled = m.group("sid")
+        if spelled is not None:
+            # a spelled-out id is a dodge in itself; it still needs a contact shape (加, a colon, a "+" or 微信)
+            if weak and i == start and not set(":+").intersection(m.group("sep")):
+                continue
+            add((i, m.end(), "wechat", spelled.replace(" ", "")))
+            continue
         if ident is not None:
-            # a letters-only id only after an explicit "微信号"/"微信:"; otherwise need a digit
+            # a letters-only id only after an explicit "微信号"/"微信:", or "加威:"/"加v:"; otherwise need a digit
             if not _HAS_DIGIT.search(ident) and not (
-                kw.startswith("微信") and (":" in m.group("sep") or "号" in kw)
+                (kw.startswith("微信") and (":" in m.group("sep") or "号" in kw))
+                or (i < start and ":" in m.group("sep"))
             ):
                 continue
             # "v" glued to a letter id ("vb110000") is only a handle after 加/+

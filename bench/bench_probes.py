@@ -1,0 +1,98 @@
+"""Our own probe suites: the behaviour suite's 16 capabilities, other items, shops, domains and phrasings.
+
+    python bench/bench_probes.py [--model DIR] [--code CHECKOUT] [--show]
+
+The owner checks the capabilities of ../shared/checklist with a second suite of other items, domains,
+shops and phrasings. These three sets (data/eval/probes/, 192 messages each, 12 a capability) play that
+part for us: each was written from the labelling guide and the checklist's README by a helper that saw
+neither the behaviour suite nor the model (data/README.md). A and B were read while the s16 guide rules
+were written (development sets); C was first run once, at the end, on every model of the day, and is
+the figure that says how the rules carry over to phrasings nobody tuned them on. A set that has been
+read stops being a test: the next change needs a fresh one.
+
+--code scores with an older checkout's own code (its `model`, `service` and `data` folders mounted as the
+`qunguard` package in a child process) and its shipped model, so a before/after compares whole versions.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBES = ROOT / "data" / "eval" / "probes"
+SETS = ("probe_a", "probe_b", "probe_c")
+
+_SCORE = r"""
+import gzip, json, sys
+from collections import Counter
+from qunguard.model import artifact
+model_dir, probes, sets = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+clf, meta = artifact.load(model_dir)
+out = {"model_version": meta.get("model_version"), "sets": {}}
+for name in sets:
+    with gzip.open(f"{probes}/{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    verdicts = clf.classify_batch([r["text"] for r in rows], explain=False)
+    n, ok = Counter(), Counter()
+    fails = []
+    for r, v in zip(rows, verdicts):
+        n[r["capability"]] += 1
+        if v.label == r["label"]:
+            ok[r["capability"]] += 1
+        else:
+            fails.append([r["id"], r["capability"], r["label"], v.label, round(max(v.scores.values()), 2), r["text"]])
+    out["sets"][name] = {"passed": sum(ok.values()), "n": len(rows),
+                         "per_capability": {c: [ok[c], n[c]] for c in sorted(n)}, "failures": fails}
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def score(model_dir: Path, code: Path | None) -> dict:
+    """Run the scoring in a child process: with today's package, or with an older checkout mounted as it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env_path = []
+        if code is not None:
+            pkg = Path(tmp) / "qunguard"
+            pkg.mkdir()
+            (pkg / "__init__.py").write_text("", encoding="utf-8")
+            for part in ("model", "service", "data"):
+                (pkg / part).symlink_to(code / part)
+            env_path = [tmp]
+        prog = "import sys; sys.path[:0] = " + repr(env_path) + "\n" + _SCORE
+        done = subprocess.run([sys.executable, "-c", prog, str(model_dir), str(PROBES), ",".join(SETS)],
+                              capture_output=True, text=True, cwd=tmp, check=False)
+        if done.returncode != 0:
+            raise SystemExit(done.stderr[-2000:])
+        return json.loads(done.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", type=Path, help="model folder (default: the shipped one of the code scored)")
+    ap.add_argument("--code", type=Path, help="an older checkout whose code (and shipped model) to score")
+    ap.add_argument("--show", action="store_true", help="print every failure")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args(argv)
+    model_dir = args.model or ((args.code or ROOT) / "model" / "shipped")
+    result = score(model_dir.resolve(), args.code.resolve() if args.code else None)
+    print(f"model {result['model_version']} ({model_dir}), code {'of ' + str(args.code) if args.code else 'of this checkout'}")
+    for name, r in result["sets"].items():
+        caps = ", ".join(f"{c} {a}/{n}" for c, (a, n) in r["per_capability"].items() if a < n) or "every capability passed"
+        worst = min(a / n for a, n in r["per_capability"].values())
+        print(f"  {name}: {r['passed']}/{r['n']} = {r['passed'] / r['n']:.3f}, worst capability {worst:.2f}; below 12/12: {caps}")
+        if args.show:
+            by_cap = Counter(f[1] for f in r["failures"])
+            for f in sorted(r["failures"], key=lambda f: (-by_cap[f[1]], f[1], f[0])):
+                print(f"      {f[0]} {f[1]}: {f[2]} -> {f[3]} ({f[4]}) {f[5][:70]}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
