@@ -208,12 +208,13 @@ def buy_request(norm: Normalized) -> str | None:
 # guide § advertising: "promoting another group, channel or account: 进群xxxx, 关注公众号, 直播间". A join line
 # counts with a way in (a group number or a contact handle, 扫码, 拉你); 新人进群请看公告 is housekeeping.
 _PROMO = re.compile(
+    r"(?=[关搜订公视抖小快b直频新已开建群知])(?:"  # where a match can start: re skips the rest fast
     r"关注(?:我们|我|本)?的?(?:公众号|视频号|抖音|小红书|快手|b站|微博|频道|账号|直播间)"
     r"|(?:搜索?|订阅)(?:我的|我们的)?[^。!?\n]{0,10}?(?:公众号|抖音号?|小红书|快手号?|视频号|频道|b站|uid)"
     r"|(?:公众号|视频号|抖音号?|小红书|快手|b站|直播间|频道)[^。!?\n]{0,12}(?:关注|捧场|上新|开播|订阅)"
     r"|(?:新建|新开|已开|开放|开通|建了)[^。!?\n]{0,10}群|群[^。!?\n]{0,4}(?:已开|开放|开通)"
     r"|(?:公众号|视频号|抖音|小红书|快手|b站|频道)(?:账号|号)?[^。!?\n]{0,6}(?:开通|上线)|频道[^。!?\n]{0,30}订阅"
-    r"|知识星球"
+    r"|知识星球)"
 )
 _JOIN_WAY = re.compile(r"扫码|拉你|进群|加群|群号")
 _PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
@@ -237,12 +238,14 @@ def group_promo(norm: Normalized) -> str | None:
 # the corpora's SMS and Telegram spam taught the model to read as a lure; what it sells decides instead:
 # gambling, porn, loans, invoices, papers, paid tasks and easy money stay with the model.
 _OFFER_PRICE = re.compile(
+    r"(?=[0-9¥包月学课单每一半])(?:"  # where a match can start
     rf"{_NUM}\s*(?:元|块|r\b|rmb|¥|起)|¥\s*{_NUM}|包邮"
     rf"|(?:月租|学费|课时费|单节|每节|每次|一次|一节|一小时|每小时|半斤|一斤|每斤|一份|一盒|一瓶)\s*{_NUM}"
-    rf"|{_NUM}\s*(?:一次|一节|一套|一斤|一瓶|一份|一盒|一个|一件|/小时|/次|/节)"
+    rf"|{_NUM}\s*(?:一次|一节|一套|一斤|一瓶|一份|一盒|一个|一件|/小时|/次|/节))"
 )
+_PRICE_GATE = re.compile("[0-9包]")  # every price form holds a digit, or is 包邮
 # a way to buy, said in words (a detected handle counts too); a bare 电话/联系 is also in every SMS notice
-_CONTACT_WORD = re.compile(r"加微|薇|威[:：❤\ue002]|徽|vx|加\s?v|\+\s?v|v\s?[:：信]|扣扣|企鹅|加q|qq\s?[:：号]|私信|私聊|私我|联系我|加我")
+_CONTACT_WORD = re.compile(r"(?=[加薇威徽v+扣企q私联])(?:加微|薇|威[:：❤\ue002]|徽|vx|加\s?v|\+\s?v|v\s?[:：信]|扣扣|企鹅|加q|qq\s?[:：号]|私信|私聊|私我|联系我|加我)")
 _BUY_HANDLES = frozenset(("wechat", "qq", "telegram"))
 _OFFER_SCAM = re.compile(r"贷|借|套现|信用卡|征信|发票|办证|假证|文凭|学历|病假|刻章|红包|中奖|领奖|返现|免费送|押金|解冻|"
                          r"视屏|一部|卖片|黄片|小片|污|爽|看的|av|回收|收.{0,3}号|租号|退|任务|话术|下分|上分|兑换现金")
@@ -251,10 +254,12 @@ _OFFER_SCAM = re.compile(r"贷|借|套现|信用卡|征信|发票|办证|假证|
 def priced_offer(norm: Normalized) -> str | None:
     """The price of an offer made with a price and a contact to buy through, or None."""
     text = norm.text
-    price = _OFFER_PRICE.search(text)
     # a phone number alone is no way to buy here: every SMS notice carries the reader's own
-    if price is None or not (any(h.kind in _BUY_HANDLES or (h.kind == "url" and "obf" in link_tags(h)) for h in norm.handles)
-                             or _CONTACT_WORD.search(text)):
+    if not (any(h.kind in _BUY_HANDLES or (h.kind == "url" and "obf" in link_tags(h)) for h in norm.handles)
+            or _CONTACT_WORD.search(text)):
+        return None
+    price = _OFFER_PRICE.search(text) if _PRICE_GATE.search(text) else None
+    if price is None:
         return None
     if _ASKING.search(text) or _LURE_GOODS.search(text) or _AGENT_SCAM.search(text) or _OFFER_SCAM.search(text):
         return None
