@@ -3,12 +3,12 @@
     python bench/bench_probes.py [--model DIR] [--code CHECKOUT] [--show]
 
 The owner checks the capabilities of ../shared/checklist with a second suite of other items, domains,
-shops and phrasings. These three sets (data/eval/probes/, 192 messages each, 12 a capability) play that
+shops and phrasings. These four sets (data/eval/probes/, 192 messages each, 12 a capability) play that
 part for us: each was written from the labelling guide and the checklist's README by a helper that saw
-neither the behaviour suite nor the model (data/README.md). A and B were read while the s16 guide rules
-were written (development sets); C was first run once, at the end, on every model of the day, and is
-the figure that says how the rules carry over to phrasings nobody tuned them on. A set that has been
-read stops being a test: the next change needs a fresh one.
+neither the behaviour suite nor the model, avoiding the sets before it (data/README.md). A and B were
+read while the s16 guide rules were written, C while a further round was tried (and not shipped); D was
+run once, at the end. The newest unread set is the figure that says how rules carry over to phrasings
+nobody tuned them on; a set that has been read stops being a test, so the next change needs a fresh one.
 
 --code scores with an older checkout's own code (its `model`, `service` and `data` folders mounted as the
 `qunguard` package in a child process) and its shipped model, so a before/after compares whole versions.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ROOT / "data" / "eval" / "probes"
-SETS = ("probe_a", "probe_b", "probe_c")
+SETS = ("probe_a", "probe_b", "probe_c", "probe_d")
 
 _SCORE = r"""
 import gzip, json, sys
