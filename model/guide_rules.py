@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qunguard.model.links import link_tags
+from qunguard.model.links import dodged
 from qunguard.model.normalize import Normalized
 
 # A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
@@ -167,6 +167,7 @@ _TOOL = re.compile(r"(?=[科翻稳高便优机梯v加超企is快网建a小定外
                    r"网站搭建|建站|小程序开发|app开发|定制开发|外挂|内部版|破解版)")
 _TOOL_AMBIGUOUS = re.compile(r"辅助|脚本|挂机|源码|搭建")
 _TOOL_PRICE = re.compile(rf"{_NUM}\s*(?:r\b|rmb|元|块|米|u\b|刀)|¥\s*{_NUM}|月付|年付|包月|月卡")
+_WANTS_IT = re.compile(r"私$|要的|需要")  # "要的私", "需要的加": an offer's call to the buyer
 _TOOL_TERMS = re.compile(r"永久|试用|稳定|不封|售后|优惠|低价|便宜|价格")
 
 
@@ -185,7 +186,7 @@ def tool_service(norm: Normalized) -> str | None:
         return None
     if not (priced or _TOOL_PRICE.search(text) or _TOOL_TERMS.search(text)):
         return None
-    if not norm.handles and not _BUY_WAY.search(text) and not _SIGN_UP.search(text) and not re.search(r"私$|要的|需要", text):
+    if not norm.handles and not _BUY_WAY.search(text) and not _SIGN_UP.search(text) and not _WANTS_IT.search(text):
         return None
     return tool.group(0)
 
@@ -255,7 +256,7 @@ def priced_offer(norm: Normalized) -> str | None:
     """The price of an offer made with a price and a contact to buy through, or None."""
     text = norm.text
     # a phone number alone is no way to buy here: every SMS notice carries the reader's own
-    if not (any(h.kind in _BUY_HANDLES or (h.kind == "url" and "obf" in link_tags(h)) for h in norm.handles)
+    if not (any(h.kind in _BUY_HANDLES or (h.kind == "url" and dodged(h)) for h in norm.handles)
             or _CONTACT_WORD.search(text)):
         return None
     price = _OFFER_PRICE.search(text) if _PRICE_GATE.search(text) else None

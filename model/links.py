@@ -64,6 +64,11 @@ def _path_tags(span: str) -> list[str]:
     return tags
 
 
+def dodged(handle: Handle) -> bool:
+    """A url written to dodge filters ("kw。v2mcfsip。top", "abc 点 com"): the "obf" part of link_tags()."""
+    return _DODGED_DOT.search(handle.text) is not None
+
+
 def link_tags(handle: Handle) -> tuple[str, ...]:
     """The named parts of a url or telegram handle (see the module doc); () for other kinds."""
     if handle.kind == "telegram":
@@ -86,7 +91,7 @@ def link_tags(handle: Handle) -> tuple[str, ...]:
         tags.append("puny")
     elif not host.isascii():
         tags.append("idn")
-    if _DODGED_DOT.search(handle.text):
+    if dodged(handle):
         tags.append("obf")  # dots written to dodge filters: "kw。v2mcfsip。top", "abc 点 com"
     tags += _path_tags(handle.text)
     return tuple(tags)
