@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,7 @@ ROOT = Path(__file__).resolve().parent
 # the behaviour suite: a test, never training data (../shared/checklist/README.md)
 BEHAVIOUR_SUITE = ROOT.parent / "shared" / "checklist" / "behaviour.jsonl"
 EXPORT_WEIGHT = 3.0  # a moderator's label on a real group message outweighs a mapped corpus row
+BALANCE_SOURCES = 1500  # see --balance-sources
 HAND_WEIGHT = 3.0  # so does our own hand label (data/labels/) on a corpus row
 CALIBRATION_SHARE = 0.05
 
@@ -180,6 +182,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--holdout-share", type=share, default=gate.DEFAULT_HOLDOUT_SHARE,
                     help="share of the export rows held out for the gate, never trained on (default 0.2)")
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--balance-sources", type=int, default=BALANCE_SOURCES, metavar="N",
+                    help=f"a (source, label) cell of more than N corpus rows weighs N in all (default {BALANCE_SOURCES}; 0: off)")
     ap.add_argument("--C", type=float, default=4.0, help="inverse regularisation of the logistic regression")
     ap.add_argument("--max-features", type=int, default=200_000, help="vocabulary size (most frequent tokens)")
     ap.add_argument("--limit", type=int, default=None, help="train on a seeded sample of this many rows (quick runs)")
@@ -256,6 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = train + exports
     weights = np.array([EXPORT_WEIGHT if ex.source.startswith("export:") else HAND_WEIGHT if ex.hand_labelled else 1.0
                         for ex in rows])
+    if args.balance_sources:
+        # a (source, label) cell of more than N corpus rows weighs N in all: one big source's words for a label
+        # (game_ad_chat holds most advertising) should not become the label's only cues. Moderators' exports
+        # keep their full weight. bench_loso.py --balance-sources and the README give what it changes.
+        cells = Counter((ex.source, ex.label) for ex in rows)
+        weights *= np.array([1.0 if ex.source.startswith("export:") else min(1.0, args.balance_sources / cells[ex.source, ex.label])
+                             for ex in rows])
     print(f"training on {len(train)} corpus rows + {len(exports)} export rows; {n_cal} rows kept for calibration")
 
     clf = MessageClassifier.fit(
@@ -274,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         "real_chat": args.data / "eval" / "realchat.jsonl.gz",
         "qq_group_later_stretch": args.data / "eval" / "scu_heldout.jsonl.gz",
     }
-    metrics, report = {}, [f"# Training report\n\ntrain rows {len(rows)} (exports {len(exports)}), seed {args.seed}, C {args.C}, temperature {temperature}\n"]
+    metrics, report = {}, [f"# Training report\n\ntrain rows {len(rows)} (exports {len(exports)}), seed {args.seed}, C {args.C}, balance_sources {args.balance_sources}, temperature {temperature}\n"]
     if args.with_real_chat:
         del evals["real_chat"]  # trained on: no longer a held-out figure
     sets: dict[str, list[Example]] = {name: read_jsonl_gz(path) for name, path in evals.items() if path.exists()}
@@ -317,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         "C": args.C,
         "temperature": temperature,
         "max_features": args.max_features,
+        "balance_sources": args.balance_sources,
         "trained_on_real_chat_eval": args.with_real_chat,
         "train_rows": len(rows),
         "export_files": {str(p): file_sha256(p) for p in args.exports},

@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="train on a sample of this many rows (quicker)")
     ap.add_argument("--max-features", type=int, default=200_000)
     ap.add_argument("--C", type=float, default=4.0, help="inverse regularisation (train.py --C)")
+    ap.add_argument("--balance-sources", type=int, default=None, metavar="N", help="train.py --balance-sources (0: off)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "loso.json")
     args = ap.parse_args(argv)
     results = {}
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             cmd = ["--leave-out", source, "--out", tmp, "--version", f"loso-{source}", "--max-features", str(args.max_features),
                    "--C", str(args.C)]
+            if args.balance_sources is not None:  # 0 turns it off; default: train.py's
+                cmd += ["--balance-sources", str(args.balance_sources)]
             if args.limit:
                 cmd += ["--limit", str(args.limit)]
             if train.main(cmd) != 0:

@@ -3,12 +3,13 @@
     python bench/bench_probes.py [--model DIR] [--code CHECKOUT] [--show]
 
 The owner checks the capabilities of ../shared/checklist with a second suite of other items, domains,
-shops and phrasings. These four sets (data/eval/probes/, 192 messages each, 12 a capability) play that
+shops and phrasings. These eight sets (data/eval/probes/, 192 messages each, 12 a capability) play that
 part for us: each was written from the labelling guide and the checklist's README by a helper that saw
 neither the behaviour suite nor the model, avoiding the sets before it (data/README.md). A and B were
-read while the s16 guide rules were written, C while a further round was tried (and not shipped); D was
-run once, at the end. The newest unread set is the figure that says how rules carry over to phrasings
-nobody tuned them on; a set that has been read stops being a test, so the next change needs a fresh one.
+read while the s16 guide rules were written, C while a further round was tried (and not shipped), D, E
+and F while the s17 rules were written; G and H were run once, at the end of s17. The newest unread sets
+are the figure that says how rules carry over to phrasings nobody tuned them on; a set that has been read
+stops being a test, so the next change needs a fresh one.
 
 --code scores with an older checkout's own code (its `model`, `service` and `data` folders mounted as the
 `qunguard` package in a child process) and its shipped model, so a before/after compares whole versions.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ROOT / "data" / "eval" / "probes"
-SETS = ("probe_a", "probe_b", "probe_c", "probe_d")
+SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h")
 
 _SCORE = r"""
 import gzip, json, sys
@@ -52,7 +53,7 @@ print(json.dumps(out, ensure_ascii=False))
 """
 
 
-def score(model_dir: Path, code: Path | None) -> dict:
+def score(model_dir: Path, code: Path | None, sets: tuple[str, ...] = SETS) -> dict:
     """Run the scoring in a child process: with today's package, or with an older checkout mounted as it."""
     with tempfile.TemporaryDirectory() as tmp:
         env_path = []
@@ -64,7 +65,7 @@ def score(model_dir: Path, code: Path | None) -> dict:
                 (pkg / part).symlink_to(code / part)
             env_path = [tmp]
         prog = "import sys; sys.path[:0] = " + repr(env_path) + "\n" + _SCORE
-        done = subprocess.run([sys.executable, "-c", prog, str(model_dir), str(PROBES), ",".join(SETS)],
+        done = subprocess.run([sys.executable, "-c", prog, str(model_dir), str(PROBES), ",".join(sets)],
                               capture_output=True, text=True, cwd=tmp, check=False)
         if done.returncode != 0:
             raise SystemExit(done.stderr[-2000:])
@@ -75,11 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, help="model folder (default: the shipped one of the code scored)")
     ap.add_argument("--code", type=Path, help="an older checkout whose code (and shipped model) to score")
+    ap.add_argument("--sets", default=",".join(SETS), help="which suites (default: all)")
     ap.add_argument("--show", action="store_true", help="print every failure")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
     model_dir = args.model or ((args.code or ROOT) / "model" / "shipped")
-    result = score(model_dir.resolve(), args.code.resolve() if args.code else None)
+    result = score(model_dir.resolve(), args.code.resolve() if args.code else None, tuple(args.sets.split(",")))
     print(f"model {result['model_version']} ({model_dir}), code {'of ' + str(args.code) if args.code else 'of this checkout'}")
     for name, r in result["sets"].items():
         caps = ", ".join(f"{c} {a}/{n}" for c, (a, n) in r["per_capability"].items() if a < n) or "every capability passed"

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from qunguard.model.links import dodged
-from qunguard.model.normalize import Normalized
+from qunguard.model.normalize import Handle, Normalized
 
 # A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
 # on_topic), and above its rivals (RIVALS: spam for advertising, advertising for spam, both for on_topic)
@@ -59,9 +59,9 @@ _REBATE = re.compile(
 # 出/转 as "to sell", at the start of a message or after a 闲置/自用/低价-style lead; the next
 # character must not make another verb (出去, 出来, 转发, 转账 ...)
 _SALE_LEAD = re.compile(
-    r"^(?:[【\[(（]?\s*(?:闲置|自用|毕业|搬家|低价|便宜|急|个人)\s*[】\])）]?\s*){0,2}"
+    r"^(?:[【\[(（]?\s*(?:闲置|自用|毕业了?|搬家了?|低价|便宜|急|个人)\s*[】\])）]?[\s,]*){0,2}"  # "毕业了,出床帘"
     r"(?:低价出|便宜出|出售|转让|清仓|出|转|卖|售|甩)"
-    r"(?!去|来|门|发|现|了|过|差|生|版|租|国|院|头|手|账|帐|告|专业|学|向|身|变|换|移|载|给|达|播|一下|入|正|道|题|错|车了|钱|力|口|场|职"
+    r"(?!去|来|门|发|现|了|过|差|生|版|租|借|国|院|头|手|账|帐|告|专业|学|向|身|变|换|移|载|给|达|播|一下|入|正|道|题|错|车了|钱|力|口|场|职"
     r"|萌|完|家|的|吗|不|没|光|点|相|弄|片|惨|命|后|货员|价|票|锅|掉)"  # 卖萌, 卖完了, 卖家, 卖的, 卖吗, 售后, 售价, 甩锅 ...
 )
 # what makes it a sale: a price, 原价/几折/包邮/可刀, or "ask me privately"
@@ -90,12 +90,21 @@ def rebate_post(norm: Normalized) -> str | None:
 # guide § spam: porn and gambling lures and refund scams dressed as a sale (出售本人自拍视频3元, 先反后米, 返现)
 # are spam: no sale rule for them, the model decides
 _LURE_GOODS = re.compile(r"自拍|私密视频|小视频|小电影|视频.{0,3}[0-9一二三两五十]+\s*(?:元|块)|黄片|黄网|黄软|huang|色情|成人|"
-                         r"裸|约炮|约p|福利视频|看片|上门服务|可上门|包夜|空降|楼凤|外围|博彩|彩金|棋牌|赌|菠菜|狗肉|猫肉|狸猫|返现|返利|先反|先推")
+                         r"裸|约炮|约p|福利视频|看片|上门服务|可上门|包夜|空降|楼凤|外围|博彩|彩金|棋牌|赌|菠菜|狗肉|猫肉|狸猫|返现|返利|先反|先推|"
+                         r"懂的来|懂的私|看全套")
 
 
 # "闲置罗技鼠标，用了半年，260出": an idle item first, the selling verb after its price
 _IDLE_LEAD = re.compile(r"^[【\[(（]?\s*(?:个人|自用)?闲置[】\])）]?")
 _IDLE_PRICE = re.compile(rf"{_NUM}\s*(?:元|块|r\b)?\s*(?:出|转|卖)(?!去|来|门|发|现|了|过)|(?:出|转让|出售)\s*{_NUM}")
+
+
+# "年会抽中的按摩仪，全新没拆，150", "打包40，8栋来拿": no selling verb, but the item's state or its handover
+# and a price make a sale; buying, asking and a price paid ("500买的") are not one
+_ITEM_STATE = re.compile(r"(?=[全成未没只用自面来给拿包])(?:全新|(?<=[0-9一二三四五六七八九])成新|未拆|没拆|没用过|只用过|用过几次|自提|面交|来拿|给有缘人|拿走|包邮)")
+_BARE_PRICE = re.compile(r"(?:^|[\s,:;/])(?:打包|一共|共|都)?\s*[£$¥]?[0-9]{2,5}(?:\s*(?:元|块|r\b|rmb))?\s*(?:出|给|拿走|包邮)?(?=[\s,;/。!]|$|出|给|拿)")
+_TWO_DIGITS = re.compile("[0-9]{2}")
+_NOT_A_SALE = re.compile(r"买|收|求|[?？吗]|多少钱|花了|交了|付了|贵|便宜吗")
 
 
 def secondhand_sale(norm: Normalized) -> str | None:
@@ -107,7 +116,15 @@ def secondhand_sale(norm: Normalized) -> str | None:
     if lead is None:
         idle = _IDLE_LEAD.match(text)
         price = _IDLE_PRICE.search(text, idle.end()) if idle else None
-        return text[: price.end()].strip() if price else None
+        if price:
+            return text[: price.end()].strip()
+        if len(text) > 80 or _TWO_DIGITS.search(text) is None:  # no price, no sale: most chat stops here
+            return None
+        state = _ITEM_STATE.search(text)
+        if state is None or _NOT_A_SALE.search(text):
+            return None
+        price = _BARE_PRICE.search(text)
+        return text[: max(state.end(), price.end())].strip() if price else None
     # the first sale term with an item between 出 and it ("出九成新iPad，800": 800, not 九成新)
     terms = next((m for m in _SALE_TERMS.finditer(text, lead.end()) if m.start() > lead.end()), None)
     if terms is None:
@@ -195,12 +212,14 @@ def tool_service(norm: Normalized) -> str | None:
 # seller, however it ends (有的私聊); the corpora label it chat 13 times to 3. A porn or earning lure is kept off.
 _BUY_ASK = re.compile(r"^(?:有没有|有无|有谁|哪位|谁有|有人)(?:人|同学|朋友|学长|学姐|大佬|老板|兄弟|小伙伴)?(?:要)?(?:出|卖|转)"
                       r"(?!去|来|门|发|现|了|过|差|售)")
+# "有出二手xx的吗", "想给孩子收套二手乐高": asking for a seller, or a member buying ("收" as "to buy")
+_BUY_ASK_MORE = re.compile(r"^有(?:出|卖|转)(?!去|来|门|发|现|了|过|差|售)[^。!?\n]{1,20}(?:吗|么|嘛|\?)|^(?:想|求)(?:给[^,。!?\n]{1,6})?收(?!到|藏|获|拾|费|入|益|款|留)")
 
 
 def buy_request(norm: Normalized) -> str | None:
     """The words of a member asking who sells something, or None."""
     text = norm.text.strip()
-    m = _BUY_ASK.match(text)
+    m = _BUY_ASK.match(text) or _BUY_ASK_MORE.match(text)
     if m is None or len(text) > 60 or _LURE_GOODS.search(text) or _EARNING_RE.search(text) or _BRUSHING.search(text):
         return None
     return m.group(0)
@@ -217,7 +236,13 @@ _PROMO = re.compile(
     r"|(?:公众号|视频号|抖音|小红书|快手|b站|频道)(?:账号|号)?[^。!?\n]{0,6}(?:开通|上线)|频道[^。!?\n]{0,30}订阅"
     r"|知识星球)"
 )
-_JOIN_WAY = re.compile(r"扫码|拉你|进群|加群|群号")
+_JOIN_WAY = re.compile(r"扫码|拉你|进群|加群|群号|想进的|@我|戳")
+# "点个关注" of a named account or channel anywhere (西瓜视频搜「…」, 微博超话, 房间号, a Steam group): the platforms
+# change, the call to follow and the account's name do not
+_FOLLOW = re.compile(r"(?=[点求记去帮大f])(?:(?:点个?|求|记得点?|去|帮忙点?|大家)\s*关注|follow)")
+_ACCOUNT = re.compile(r"[「『#@]|号|搜|频道|超话|主页|up主|id")  # not 直播/主播: a streamer's own room asks for follows
+_LIVE_ROOM = re.compile(r"(?=[直开主])(?:直播|开播|主播|开台)[^。!?\n]{0,16}(?:房间号|直播间号?)\s*[:：]?\s*[0-9]{4,}")  # a game room's number is no promotion
+_NEW_CHANNEL = re.compile(r"(?=[搞开建])(?:搞了|开了|建了)个?[^。!?\n]{0,12}(?:群|频道|小组)")
 _PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
 
 
@@ -226,6 +251,12 @@ def group_promo(norm: Normalized) -> str | None:
     (群号/QQ群 + digits, a handle of kind "group") is an invitation by itself."""
     text = norm.text
     m = _PROMO.search(text)
+    if m is None and ("房间号" in text or "直播间" in text):
+        m = _LIVE_ROOM.search(text)
+    if m is None and ("群" in text or "频道" in text or "小组" in text):
+        m = _NEW_CHANNEL.search(text)
+    if m is None and ("关注" in text or "follow" in text) and (f := _FOLLOW.search(text)) and _ACCOUNT.search(text):
+        m = f
     span = m.group(0) if m else next((h.text for h in norm.handles if h.kind == "group"), None)
     if span is None or _ASKING.search(text) or _LURE_GOODS.search(text) or _AGENT_SCAM.search(text) or _PROMO_LURE.search(text):
         return None  # a group or channel for gambling, porn, 跑分 or easy money is a lure: the model decides
@@ -241,7 +272,7 @@ def group_promo(norm: Normalized) -> str | None:
 _OFFER_PRICE = re.compile(
     r"(?=[0-9¥包月学课单每一半])(?:"  # where a match can start
     rf"{_NUM}\s*(?:元|块|r\b|rmb|¥|起)|¥\s*{_NUM}|包邮"
-    rf"|(?:月租|学费|课时费|单节|每节|每次|一次|一节|一小时|每小时|半斤|一斤|每斤|一份|一盒|一瓶)\s*{_NUM}"
+    rf"|(?:月租|学费|课时费|单节|每节|每次|一次|一节|一小时|每小时|一天|每天|一晚|每晚|一周|每周|一个月|每月|半斤|一斤|每斤|一份|一盒|一瓶)\s*{_NUM}"
     rf"|{_NUM}\s*(?:一次|一节|一套|一斤|一瓶|一份|一盒|一个|一件|/小时|/次|/节))"
 )
 _PRICE_GATE = re.compile("[0-9包]")  # every price form holds a digit, or is 包邮
@@ -249,14 +280,26 @@ _PRICE_GATE = re.compile("[0-9包]")  # every price form holds a digit, or is �
 _CONTACT_WORD = re.compile(r"(?=[加薇威徽v+扣企q私联])(?:加微|薇|威[:：❤\ue002]|徽|vx|加\s?v|\+\s?v|v\s?[:：信]|扣扣|企鹅|加q|qq\s?[:：号]|私信|私聊|私我|联系我|加我)")
 _BUY_HANDLES = frozenset(("wechat", "qq", "telegram"))
 _OFFER_SCAM = re.compile(r"贷|借|套现|信用卡|征信|发票|办证|假证|文凭|学历|病假|刻章|红包|中奖|领奖|返现|免费送|押金|解冻|"
-                         r"视屏|一部|卖片|黄片|小片|污|爽|看的|av|回收|收.{0,3}号|租号|退|任务|话术|下分|上分|兑换现金")
+                         r"视屏|一部|卖片|黄片|小片|污|爽|看的|av|回收|收.{0,3}号|租号|退|任务|话术|下分|上分|兑换现金|"
+                         r"股票|牛股|金股|买入|大涨|涨停|带单|喊单")  # stock tips: 投资理财 with sure returns
+
+
+# a phone number offered to call ("电话：139…", "预约 136 / 0248", "T·E·L："), not one that is only there
+_CALL_WORD = re.compile(r"(?:电话|手机|热线|预约|致电|联系|详询|咨询|t\W?e\W?l)\W{0,3}$")
+
+
+def _phone_to_call(norm: Normalized, h: Handle) -> bool:
+    i = norm.text.find(h.text)
+    return i > 0 and _CALL_WORD.search(norm.text, max(0, i - 8), i) is not None
 
 
 def priced_offer(norm: Normalized) -> str | None:
     """The price of an offer made with a price and a contact to buy through, or None."""
     text = norm.text
-    # a phone number alone is no way to buy here: every SMS notice carries the reader's own
-    if not (any(h.kind in _BUY_HANDLES or (h.kind == "url" and dodged(h)) for h in norm.handles)
+    # a phone number alone is no way to buy here: every SMS notice carries the reader's own; one offered
+    # to call is
+    if not (any(h.kind in _BUY_HANDLES or (h.kind == "url" and dodged(h))
+                or (h.kind == "phone" and _phone_to_call(norm, h)) for h in norm.handles)
             or _CONTACT_WORD.search(text)):
         return None
     price = _OFFER_PRICE.search(text) if _PRICE_GATE.search(text) else None
@@ -273,10 +316,20 @@ _JOIN = re.compile(r"新群|进群|加群|入群|群号|q群|qq群|通知群|交
 _NUMBER = re.compile(r"[0-9]{5,}")
 
 
+# guide § spam: "群即将解散, 务必进新群": the group itself threatened (to be dissolved, upgraded, cleared, moved)
+# unless members act at once (scan, activate, join the new one)
+_GROUP_THREAT = re.compile(r"(?=[本此该群否所全大])(?:(?:本群|此群|该群|群)(?:即将|将于?|马上|今晚)[^。!?\n]{0,12}(?:解散|升级|清理|关闭|封|转移|迁移)"
+                           r"|否则[^。!?\n]{0,6}(?:移出|踢出|清理出)|(?:所有人|全员|全体成员|大家)[^。!?\n]{0,4}(?:转移|迁移|移步)[^。!?\n]{0,8}新群)")
+_ACT_NOW = re.compile(r"扫码|激活|新群|进群|加群|群号|添加|加一下|验证")
+
+
 def fake_notice(norm: Normalized) -> str | None:
-    """The notice word that makes this a fake urgent notice (a notice + urgency + join/add + a number
-    or handle), or None."""
+    """The words that make this a fake urgent notice (a notice + urgency + join/add + a number or handle;
+    or the group threatened unless members act), or None."""
     text = norm.text
+    threat = _GROUP_THREAT.search(text) if "群" in text else None  # every threat names the group
+    if threat is not None and (_ACT_NOW.search(text) or norm.handles or _NUMBER.search(text)):
+        return threat.group(0)
     notice = _NOTICE.search(text)
     if notice is None or not _URGENT.search(text) or not _JOIN.search(text):
         return None
@@ -286,7 +339,9 @@ def fake_notice(norm: Normalized) -> str | None:
 
 
 # guide § spam: chain messages, begging for clicks, phishing
-_CHAIN = re.compile(r"转发(?:到|给)?\s*[0-9一二三四五六七八九十]+\s*个?群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)")
+_CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转发?(?:到|给)\s*[0-9一二三四五六七八九十]+\s*个?群|转发\s*[0-9一二三四五六七八九十]+\s*个?群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)"
+                    # "请马上转发给家人朋友！！": a rumour pressed on to everyone one knows, with the alarm of its "!"
+                    r"|(?:请|务必|马上|赶紧|赶快|一定要?)\s*(?:马上)?转发给?(?:所有|身边的?|你的|更多的?)?(?:家人|亲人|朋友|亲友)[^。\n]{0,6}!)")
 # a plea to the reader, with a link to click or a thank-you ("我给你投票" in chat is not one)
 _BEGGING = re.compile(r"帮(?:我|忙)\s*(?:投(?:个|一下?|下)?票|砍(?:一刀|一下)|助力|点(?:一下|个赞|赞)|点击)|砍一刀")
 _PLEA = re.compile(r"谢谢|多谢|感谢|拜托|求求|麻烦")
@@ -294,12 +349,21 @@ _PHISH = re.compile(r"(?:账户|账号|帐号|银行卡|信用卡|社保|医保|
 _PHISH_ACT = re.compile(r"点击|登录|登陆|验证|认证|激活|解冻|领取")
 
 
+# guide § spam: paid "jobs" that pull readers into fraud: a job that asks a fee first (培训费, 会员费, 先交…)
+_FEE_FIRST = re.compile(r"(?=[先培会入])(?:先(?:交|付|缴)[^。!?\n]{0,8}(?:费|金)|培训费|会员费|入会费)")
+_NO_FEE = re.compile(r"不收|无需|免|不用交")
+_JOB = re.compile(r"招|兼职|日结|在家|挂机|打金|接单|岗位|任务|一天[0-9三五百几]|日赚|日入")
+
+
 def lure(norm: Normalized) -> str | None:
     """The span of a chain message, a plea for clicks or votes, or a phishing notice that sends the
     reader to a link; or None."""
     text = norm.text
-    m = _CHAIN.search(text)
+    m = _CHAIN.search(text) if "转" in text else None  # every chain form says 转
     if m:
+        return m.group(0)
+    m = _FEE_FIRST.search(text) if "费" in text or "金" in text else None
+    if m and _JOB.search(text) and not _NO_FEE.search(text):
         return m.group(0)
     m = _BEGGING.search(text)
     if m and (_PLEA.search(text) or any(h.kind == "url" for h in norm.handles)):
@@ -316,11 +380,12 @@ RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = 
     ("rebate_post", "advertising", rebate_post, math.inf),  # the guide: a rebate post is advertising, however junk-like
     ("secondhand_sale", "advertising", secondhand_sale, math.inf),
     ("fake_notice", "spam", fake_notice, math.inf),  # it promotes a group too: the urgency makes it a lure
-    ("service_offer", "advertising", service_offer, 0.0),
     ("agent_pitch", "advertising", agent_pitch, math.inf),  # named by the guide; its scams are kept off by words
     ("group_promo", "advertising", group_promo, RIVAL_KEEP),
     ("tool_service", "advertising", tool_service, RIVAL_KEEP),
-    ("priced_offer", "advertising", priced_offer, math.inf),  # after the named forms: the general case of an offer
+    # an offer with a price and a contact: before service_offer, whose model-led verdict is for offers without both
+    ("priced_offer", "advertising", priced_offer, math.inf),
+    ("service_offer", "advertising", service_offer, 0.0),
     ("buy_request", "on_topic", buy_request, RIVAL_KEEP),  # chat: a flagged label the model is sure of keeps the lead
 )
 _RULE = {name: (label, keep) for name, label, _, keep in RULES}

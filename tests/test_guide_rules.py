@@ -100,6 +100,38 @@ CASES = [
     ("通知一下，新群群号在群公告里", None),  # no urgency
     ("课程群的通知大家看一下，作业周五交", None),
     ("我给你投票了，加油", None),  # voting in chat is no plea
+    # a contact spelled out with no keyword, and a phone number offered to call
+    ("宠物上门喂养，一次60，预约：m a o m a o _ w e i", "priced_offer"),
+    ("搬家拉货同城一趟200起，电话 1 3 9 / 2 2 1 0 / 5 5 8 7", "priced_offer"),
+    ("钢琴调音一次300，联系手机：15921880467", "priced_offer"),
+    ("今天早盘带学员以12元买入，明天有望大涨，咨询电话13912345678", None),  # a stock tip: spam by the guide
+    ("快递到了，取件码 2-4-1008，有问题打电话 13912345678", None),  # a phone, but no price
+    # the group itself threatened unless members act; a rumour pressed on to everyone one knows
+    ("群公告：本群即将解散，请所有人扫码加入新群", "fake_notice"),
+    ("紧急：所有人转移到新群 123456789", "fake_notice"),
+    ("本群将于下周清理不发言的成员", None),  # housekeeping: nothing to scan, join or add
+    ("据说明天停水三天，大家赶紧存水，请马上转发给家人朋友！", "lure"),
+    ("我转发给家人看了，都说好", None),
+    ("出借充电宝给室友了，30块押金", None),  # 出借 is lending, not a sale lead
+    ("懂的来，5元看全套，私我", None),  # a porn lure dressed as an offer: the model decides
+    # a call to follow a named account on any platform, a streamer's room number, a channel just opened
+    ("快手搜「老李钓鱼日记」，点个关注，每天更新野钓视频", "group_promo"),
+    ("开播了！主播每晚八点直播吉他教学，房间号 5520314", "group_promo"),
+    ("搞了个考研资料分享频道，想进的@我", "group_promo"),
+    ("喜欢主播的点点关注哦", None),  # a streamer's own room asking for follows
+    ("狼人杀开好了 房间号 661023 密码 12", None),  # a game room, not a promotion
+    # a sale with no selling verb: the item's state or handover and a price
+    ("婴儿推车，九成新，120，自提", "secondhand_sale"),
+    ("公司发的电动牙刷全新没拆 90", "secondhand_sale"),
+    ("这件外套全新的，500买的", None),  # a price paid
+    ("全新的键盘多少钱合适？", None),  # asking
+    # a member buying, or asking who sells
+    ("有出二手自行车的吗，通勤用", "buy_request"),
+    ("想给老人收个二手按摩椅，有的联系我", "buy_request"),
+    ("求收留，新人一枚", None),
+    # a paid "job" that asks for a fee first
+    ("招手工活外发，在家就能做，先交300押金领材料", "lure"),
+    ("招聘仓库管理员，不收任何培训费", None),
     ("你去选秀吧我给你投票", None),
 ]
 

@@ -239,6 +239,15 @@ HANDLE_CASES = [
     ("wechat_emoji_in_keyword", "订购→薇❤信：c h e l i z i 5 2", [("wechat", "薇\ue002信:c h e l i z i 5 2", "chelizi52")]),
     ("wechat_letters_after_jia_wei", "沟买加威❤：lajiang_home", [("wechat", "加威\ue002:lajiang_home", "lajiang_home")]),
     ("wechat_v_plus_spelled", "V➕ g a m e 2 0 2 4", [("wechat", "v+ g a m e 2 0 2 4", "game2024")]),
+    # an id spelled out with no keyword before it is a dodge in itself
+    ("spelled_id_no_keyword", "找我：c h a y e ~ 8 8 号", [("wechat", "c h a y e ~ 8 8", "chaye88")]),
+    ("spelled_id_slashes", "绿色泡泡 l a n / s h u", [("wechat", "l a n / s h u", "lanshu")]),
+    ("spelled_count_is_no_id", "1 2 3 4 5 6 7 8", []),
+    ("spelled_laugh_is_no_id", "h a h a h a h a", []),
+    ("spelled_key_mash_is_no_id", "q w e r t y u i", []),
+    ("wechat_pinyin_keyword", "加 wei xin：cha-ye-668", [("wechat", "wei xin:cha-ye-668", "cha-ye-668")]),
+    ("qq_spaced_dots", "扣扣：3 1 5 · 2 0 8 · 6 6 4 1", [("qq", "qq:3 1 5 · 2 0 8 · 6 6 4 1", "3152086641")]),
+    ("phone_spaced_slashes", "电话 1 3 9 / 2 2 1 0 / 5 5 8 7", [("phone", "1 3 9 / 2 2 1 0 / 5 5 8 7", "13922105587")]),
     # --- telegram
     ("tme_invite", "yangmaokkkkkkhttps://t.me/+n-N07qFxpqEyODYy",  # tg_spam_zh
      [("telegram", "https://t.me/+n-n07qfxpqeyodyy", "+n-n07qfxpqeyodyy")]),

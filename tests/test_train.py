@@ -25,6 +25,18 @@ def test_small_run_writes_model_meta_and_report(small_model_dir):
 
 
 @pytest.mark.slow
+def test_source_balancing_changes_the_weights_and_is_recorded(tmp_path):
+    # with a cap of 5 rows a (source, label) cell, the big cells weigh far less than unweighted: another model
+    assert small_run(tmp_path / "off", "--balance-sources", "0") == 0
+    assert small_run(tmp_path / "on", "--balance-sources", "5") == 0
+    assert json.loads((tmp_path / "on" / "meta.json").read_text())["balance_sources"] == 5
+    assert json.loads((tmp_path / "off" / "meta.json").read_text())["balance_sources"] == 0
+    off = artifact.load(tmp_path / "off")[0].predict_proba(PROBE)
+    on = artifact.load(tmp_path / "on")[0].predict_proba(PROBE)
+    assert not np.allclose(off, on)
+
+
+@pytest.mark.slow
 def test_same_seed_same_model(tmp_path):
     assert small_run(tmp_path / "a") == 0
     assert small_run(tmp_path / "b") == 0

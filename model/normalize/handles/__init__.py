@@ -8,6 +8,7 @@ from .group import find_group
 from .phone import find_phone
 from .qq import QQ_KOU, find_qq, find_trailing_qq
 from .resolve import longest_leftmost
+from .spelled import find_spelled_id
 from .telegram import find_telegram_at, find_telegram_keyword
 from .url import find_url
 from .wechat import find_wechat
@@ -27,6 +28,7 @@ FINDERS = (
     find_wechat,
     find_trailing_qq,
     find_phone,
+    find_spelled_id,  # last: a keyword-led or url reading of the same span wins the tie
 )
 
 

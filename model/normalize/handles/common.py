@@ -8,10 +8,10 @@ from ..charsets import CN_DIGIT_TABLE, CN_DIGITS
 D = "[0-9" + CN_DIGITS + "]"                         # a digit inside handle context
 SEP = r"[\s\-.·・─━—–_|/\\,;:~=+*÷◎○●•、]"            # separators spammers put between digits
 # digits with separators (grouping is checked in Python); possessive, so no backtracking
-CHAIN = f"{D}(?:{SEP}{{0,2}}{D})*+"
+CHAIN = f"{D}(?:{SEP}{{0,3}}{D})*+"  # "2 9 6 · 4 1 0": a spaced symbol is 3
 # same, but only from the first digit of a run: the lookbehind sits after the first class so
 # that `re` keeps its fast first-character scan and a long digit run is not retried per digit
-CHAIN_START = f"{D}(?<!{D}{D})(?:{SEP}{{0,2}}{D})*+"
+CHAIN_START = f"{D}(?<!{D}{D})(?:{SEP}{{0,3}}{D})*+"
 # between a keyword and its value; an emoji token (U+E002) or a "+" there is a dodge: "加威❤：id", "v+ id"
 KSEP = r"[\s:;,=\-_.~→>|/(\[【「『<《─━—–·+\ue002]{0,4}"
 

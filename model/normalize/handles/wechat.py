@@ -7,7 +7,7 @@ import re
 from .common import CHAIN, GROUPS_RE, KSEP, extend_left, take_groups
 
 _WX_RE = re.compile(
-    r"(?P<kw>微信号?码?|[薇威徽]\ue002?信|wechat|微|薇|威|v\s?x(?![a-z])|v(?!ip))"
+    r"(?P<kw>微信号?码?|[薇威徽]\ue002?信|wechat|wei\s?xin|微|薇|威|v\s?x(?![a-z])|v(?!ip))"
     rf"(?P<sep>{KSEP})"
     rf"(?:(?P<id>[a-z][-_a-z0-9]{{5,19}}+)(?![-_a-z0-9])"
     # an id spelled out a character at a time to dodge filters: "m i a n m o 6 6 8", "h u f u _ 9 9"
@@ -20,7 +20,7 @@ _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def find_wechat(t: str, add) -> None:
-    if not (_WX_GATE.search(t) or "wechat" in t):
+    if not (_WX_GATE.search(t) or "wechat" in t or "xin" in t):
         return
     for m in _WX_RE.finditer(t):
         kw = m.group("kw")
