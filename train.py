@@ -52,8 +52,8 @@ ROOT = Path(__file__).resolve().parent
 # the behaviour suite: a test, never training data (../shared/checklist/README.md)
 BEHAVIOUR_SUITE = ROOT.parent / "shared" / "checklist" / "behaviour.jsonl"
 EXPORT_WEIGHT = 3.0  # a moderator's label on a real group message outweighs a mapped corpus row
-BALANCE_SOURCES = 1500  # see --balance-sources
 HAND_WEIGHT = 3.0  # so does our own hand label (data/labels/) on a corpus row
+BALANCE_SOURCES = 1500  # a (source, label) cell weighs at most this many rows (--balance-sources)
 CALIBRATION_SHARE = 0.05
 
 
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     weights = np.array([EXPORT_WEIGHT if ex.source.startswith("export:") else HAND_WEIGHT if ex.hand_labelled else 1.0
                         for ex in rows])
     if args.balance_sources:
-        # a (source, label) cell of more than N corpus rows weighs N in all: one big source's words for a label
+        # a (source, label) cell of more than N corpus rows is scaled by N / its rows: one big source's words for a label
         # (game_ad_chat holds most advertising) should not become the label's only cues. Moderators' exports
         # keep their full weight. bench_loso.py --balance-sources and the README give what it changes.
         cells = Counter((ex.source, ex.label) for ex in rows)

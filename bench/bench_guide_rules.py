@@ -6,8 +6,8 @@ For every labelled set under data/ (training rows without their augmented copies
 split, gold, the hand-labelled real chat and the QQ group's later stretch) it counts the rows each rule
 fires on, by the row's label: a hit on an on_topic row is a false alarm, unless the row's label is
 wrong (every on_topic hit is printed, with --show N per cell, so a reader can judge). Then, for the
-model given, the verdicts that the rules changed on the evaluation sets, before -> after.
-Writes bench/results/guide_rules.json.
+model given, the verdicts that the rules changed on the evaluation sets, before -> after, and the sets'
+macro-F1 without and with the rules. Writes bench/results/guide_rules.json.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import f1_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -51,13 +52,13 @@ def rule_hits(rows: list[dict]) -> tuple[Counter, dict]:
     return counts, examples
 
 
-def changed_verdicts(clf, rows: list[dict]) -> Counter:
-    """(gold label, label without rules, label with rules) for the rows whose label the rules changed."""
+def labels_without_and_with_rules(clf, rows: list[dict]) -> tuple[list[str], list[str]]:
+    """Each row's label from the model alone, and with the guide rules (the verdict's label)."""
     norms = [normalize(r["text"]) for r in rows]
     scored = clf.score(norms)
     feats = clf.featurizer.featurize(norms)
     plain = [LABELS[k] for k in clf._calibrated(clf._logits(feats)).argmax(axis=1).tolist()]  # the model alone
-    return Counter((r["label"], a, b) for r, a, b in zip(rows, plain, scored.labels, strict=True) if a != b)
+    return plain, list(scored.labels)
 
 
 def main() -> int:
@@ -86,11 +87,17 @@ def main() -> int:
                  "hits": [{"rule": r, "source": s, "label": lab, "n": n} for (r, s, lab), n in sorted(counts.items())],
                  "on_topic_hits": {f"{r}/{s}": items for (r, s, lab), items in sorted(examples.items()) if lab == "on_topic"}}
         if name in EVAL_SETS:
-            changed = changed_verdicts(clf, rows)
+            plain, ruled = labels_without_and_with_rules(clf, rows)
+            gold = [r["label"] for r in rows]
+            changed = Counter((g, a, b) for g, a, b in zip(gold, plain, ruled, strict=True) if a != b)
+            f1 = {"without_rules": round(float(f1_score(gold, plain, average="macro")), 4),
+                  "with_rules": round(float(f1_score(gold, ruled, average="macro")), 4)}
+            entry["macro_f1"] = f1
             entry["changed"] = [{"gold": g, "before": a, "after": b, "n": n} for (g, a, b), n in sorted(changed.items())]
             right = sum(n for (g, a, b), n in changed.items() if b == g) - sum(n for (g, a, b), n in changed.items() if a == g)
             print(f"  verdicts changed by the rules: {sum(changed.values())}; net right {right:+d}: "
                   + ", ".join(f"{g}: {a}->{b} {n}" for (g, a, b), n in sorted(changed.items())))
+            print(f"  macro-F1 without the rules {f1['without_rules']:.3f}, with them {f1['with_rules']:.3f}")
         out["sets"][name] = entry
     dest = ROOT / "bench" / "results" / "guide_rules.json"
     dest.write_text(json.dumps(out, ensure_ascii=False, indent=1, default=lambda o: o.tolist() if isinstance(o, np.ndarray) else str(o)))

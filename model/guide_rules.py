@@ -339,7 +339,7 @@ def fake_notice(norm: Normalized) -> str | None:
 
 
 # guide § spam: chain messages, begging for clicks, phishing
-_CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转发?(?:到|给)\s*[0-9一二三四五六七八九十]+\s*个?群|转发\s*[0-9一二三四五六七八九十]+\s*个?群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)"
+_CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转(?:发(?:到|给)?|到|给)\s*[0-9一二三四五六七八九十]+\s*个?群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)"
                     # "请马上转发给家人朋友！！": a rumour pressed on to everyone one knows, with the alarm of its "!"
                     r"|(?:请|务必|马上|赶紧|赶快|一定要?)\s*(?:马上)?转发给?(?:所有|身边的?|你的|更多的?)?(?:家人|亲人|朋友|亲友)[^。\n]{0,6}!)")
 # a plea to the reader, with a link to click or a thank-you ("我给你投票" in chat is not one)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _PHONE_CHAIN_RE = re.compile(r"[0-9]+(?:[ \-.·─_|/]{1,3}[0-9]+)*")  # "136 / 0248 / 7715": a spaced slash is 3
-_PHONE_HINT = re.compile(r"1[ \-.·─_|/]{0,2}[3-9]")
+_PHONE_HINT = re.compile(r"1[ \-.·─_|/]{0,3}[3-9]")  # the chain's separators, as in _PHONE_CHAIN_RE
 _NOT_PHONE_BEFORE = ("单号", "编号", "订单", "账号", "帐号", "卡号", "id")
 _ASCII_GROUPS_RE = re.compile("[0-9]+")
 
