@@ -4,7 +4,7 @@
 
 For every labelled set under data/ (training rows without their augmented copies, the random test
 split, gold, the hand-labelled real chat and the QQ group's later stretch) it counts the rows each rule
-fires on, by the row's label: a hit on an on_topic row is a false alarm, unless the row's label is
+fires on (honest_offer: of the rows the model given calls spam), by the row's label: a hit on an on_topic row is a false alarm, unless the row's label is
 wrong (every on_topic hit is printed, with --show N per cell, so a reader can judge). Then, for the
 model given, the verdicts that the rules changed on the evaluation sets, before -> after, and the sets'
 macro-F1 without and with the rules. Writes bench/results/guide_rules.json.
@@ -25,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 from qunguard.model import artifact
 from qunguard.model.dataset import read_jsonl_rows
-from qunguard.model.guide_rules import guide_rule
 from qunguard.model.labels import LABELS
 from qunguard.model.normalize import normalize
 
@@ -39,12 +38,13 @@ SETS = {
 EVAL_SETS = ("test", "gold", "real_chat", "qq_group_later_stretch")
 
 
-def rule_hits(rows: list[dict]) -> tuple[Counter, dict]:
-    """(set-wide counts by (rule, source, label), examples of each cell)."""
+def rule_hits(rows: list[dict], clf) -> tuple[Counter, dict]:
+    """(set-wide counts by (rule, source, label), examples of each cell). The rules as the model's verdicts
+    find them: honest_offer is asked only of the rows this model calls spam."""
     counts: Counter = Counter()
     examples: dict = defaultdict(list)
-    for row in rows:
-        hit = guide_rule(normalize(row["text"]))
+    hits = clf.score([normalize(r["text"]) for r in rows]).rules
+    for row, hit in zip(rows, hits, strict=True):
         if hit:
             cell = (hit[0], row.get("source", ""), row["label"])
             counts[cell] += 1
@@ -70,7 +70,7 @@ def main() -> int:
     out: dict = {"model": str(args.model), "sets": {}}
     for name, path in SETS.items():
         rows = [r for r in read_jsonl_rows(path) if not r.get("augmented")]
-        counts, examples = rule_hits(rows)
+        counts, examples = rule_hits(rows, clf)
         totals = Counter(r["label"] for r in rows)
         by_rule: dict = defaultdict(lambda: Counter())
         for (rule, _, label), n in counts.items():

@@ -26,7 +26,7 @@ import numpy as np
 from qunguard.model.errors import InvalidMessageError
 from qunguard.model.evidence import evidence_spans
 from qunguard.model.features import Features, MessageFeaturizer, TokenEntries
-from qunguard.model.guide_rules import guide_rule, lift, rule_label
+from qunguard.model.guide_rules import find_rules, lift, rule_label
 from qunguard.model.labels import LABELS
 from qunguard.model.normalize import Normalized, normalize
 
@@ -153,7 +153,7 @@ class MessageClassifier:
         """Score a batch of normalised messages: the one scoring path of verdicts and the service."""
         feats = self.featurizer.featurize(norms)
         logits = self._logits(feats)
-        rules = [guide_rule(norm) for norm in norms]  # forms the guide names and the corpora lack
+        rules = find_rules(norms, logits, self.classes)  # forms the guide names and the corpora lack
         lift(logits, rules, self.classes)
         proba = self._calibrated(logits)
         labels, scores = _labels_and_scores(proba)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qunguard.model.guide_rules import RIVAL_KEEP, RULE_MARGIN, guide_rule, lift
+from qunguard.model.guide_rules import RIVAL_KEEP, RULE_MARGIN, find_rules, guide_rule, honest_offer, lift
 from qunguard.model.labels import LABELS
 from qunguard.model.normalize import normalize
 
@@ -209,3 +209,49 @@ def test_the_verdict_names_the_rule(shipped):
     verdict = shipped[0].classify("闲置出个电饭煲，85，可小刀")
     assert verdict.label == "advertising"
     assert ("guide_rule", "secondhand_sale: 闲置出个电饭煲,85,") in [(r.name, r.detail) for r in verdict.reasons]
+
+
+# honest_offer: asked only of a message the model calls spam (find_rules); our own texts, not the suites'
+OFFERS = [
+    ("手工皮具定做，钱包一个180起，看样式加 q q：4 4 1 2 0 8 7 7", True),  # a price, a dodged contact
+    ("小区上门理发，30元一位，老人小孩都行", True),  # a price and its unit
+    ("日语N2冲刺班，学费2600，报名扫码", True),
+    ("海运到温哥华一箱£60，私我", True),
+    ("做抖音评论，一条5元，日结，加我", False),  # a paid task: the reader is paid, not asked to pay
+    ("一小时300，在家就能做，需要的来", False),
+    ("百家乐包赢，下注一次赚500", False),  # gambling
+    ("抖音发视频一个20，需要的来", False),  # a task's pay per piece, not a price
+    ("一天800，做的私", False),
+    ("跟我做外汇，本金一万起，每月返8个点", False),  # investment with sure returns
+    ("高价收抖音号，一个200", False),  # buying the reader's accounts
+    ("要片的加我，5元20部", False),  # porn
+    ("这个多少钱？300卖吗", False),  # asking
+    ("今晚吃火锅，人均80元，AA", True),  # money chat has a price too: the model must call it spam first
+    ("收到，谢谢老师", False),  # no price
+]
+
+
+@pytest.mark.parametrize("text, offer", OFFERS)
+def test_an_honest_offer_states_a_price_and_no_spam_form(text, offer):
+    assert (honest_offer(normalize(text)) is not None) is offer
+
+
+def test_honest_offer_moves_spam_to_advertising_and_leaves_chat_alone():
+    texts = ["小区上门理发，30元一位，老人小孩都行", "今晚吃火锅，人均80元，AA", "做抖音评论，一条5元，日结，加我"]
+    norms = [normalize(t) for t in texts]
+    spam, chat = LABELS.index("spam"), LABELS.index("on_topic")
+    logits = np.zeros((3, len(LABELS)))
+    logits[0, spam] = logits[2, spam] = 3.0  # the model calls the offer and the paid task spam
+    logits[1, chat] = 3.0  # and the dinner bill chat
+    hits = find_rules(norms, logits, list(LABELS))
+    assert hits[0] == ("honest_offer", "30元") and hits[1] is None and hits[2] is None
+    lift(logits, hits, list(LABELS))
+    assert [LABELS[k] for k in logits.argmax(axis=1)] == ["advertising", "on_topic", "spam"]
+    assert logits[0, LABELS.index("advertising")] == pytest.approx(3.0 + RULE_MARGIN)
+
+
+def test_honest_offer_yields_to_the_rules_before_it():
+    norm = normalize("上门修空调，清洗一次80，加薇：k o n g t i a o 8 8")
+    logits = np.zeros((1, len(LABELS)))
+    logits[0, LABELS.index("spam")] = 3.0
+    assert find_rules([norm], logits, list(LABELS)) == [guide_rule(norm)] == [("priced_offer", guide_rule(norm)[1])]
