@@ -75,7 +75,7 @@ class QuietHours(BaseModel):
     def _tz(cls, v: str) -> str:
         try:
             ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file path
             raise ValueError(f"unknown time zone {v!r}") from None
         return v
 
