@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qunguard.model.links import dodged
+from qunguard.model.links import dodged, lookalike
 from qunguard.model.normalize import Handle, Normalized
 
 # A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
@@ -103,8 +103,12 @@ _IDLE_PRICE = re.compile(rf"{_NUM}\s*(?:元|块|r\b)?\s*(?:出|转|卖)(?!去|�
 
 # "年会抽中的按摩仪，全新没拆，150", "打包40，8栋来拿": no selling verb, but the item's state or its handover
 # and a price make a sale; buying, asking and a price paid ("500买的") are not one
-_ITEM_STATE = re.compile(r"(?=[全成未没只用自面来给拿包])(?:全新|(?<=[0-9一二三四五六七八九])成新|未拆|没拆|没用过|只用过|用过几次|自提|面交|来拿|给有缘人|拿走|包邮)")
-_BARE_PRICE = re.compile(r"(?:^|[\s,:;/])(?:打包|一共|共|都)?\s*[£$¥]?[0-9]{2,5}(?:\s*(?:元|块|r\b|rmb))?\s*(?:出|给|拿走|包邮)?(?=[\s,;/。!]|$|出|给|拿)")
+# (the handover also says it: 自取, 交接, 来拉, 上门看, 到付; and so does clearing out: 清宿舍, 带不走, 出掉)
+_ITEM_STATE = re.compile(r"(?=[全成未没只用自面来给拿包交上到顺转清带搬出])(?:全新|(?<=[0-9一二三四五六七八九])成新|未拆|没拆|没用过|只用过|用过几次|自提|自取|面交|来拿|来拉|"
+                         r"给有缘人|拿走|包邮|交接|上门看|到付|顺丰|转让|清(?:宿舍|东西|工位|仓|库存)|带不走|搬不走|搬不动|出掉)")
+_BARE_PRICE = re.compile(r"(?:^|[\s,:;/])(?:打包|一共|共|都)?\s*[£$¥]?[0-9]{2,5}(?:\s*(?:元|块|r\b|rmb))?\s*(?:出|给|拿走|包邮)?(?=[\s,;/。!]|$|出|给|拿)"
+                         # an item and its price with nothing between: "小冰箱180，台灯20", "电竞椅200、支架50"
+                         r"|(?<=[\u4e00-\u9fff])[0-9]{2,5}(?:\s*(?:元|块))?(?=[、,;\s]|$)")
 _TWO_DIGITS = re.compile("[0-9]{2}")
 _NOT_A_SALE = re.compile(r"买|收|求|[?？吗]|多少钱|花了|交了|付了|贵|便宜吗")
 
@@ -158,9 +162,10 @@ _EARNING = r"赚|盈利|利润|收益|变现|收入|高薪|回本|稳赚|躺赚|
 # guide § advertising: 微商, 招代理, 加盟 are named outright; a recruiting pitch for agents or resellers with a
 # way to sign up is advertising. In the corpora most 招代理 posts recruit for gambling sites, 跑分 or paid
 # "tasks", which the guide calls spam: those words keep the rule off and the model decides.
-_AGENT = re.compile(r"招(?:收|募)?(?:代理|经销商|加盟商)|代理加盟|诚招|加盟|一件代发|零库存|微商|"
-                    r"货源|厂家直(?:供|销)|工厂直(?:供|销)|拿货|批发价")
-_AGENT_SCAM = re.compile(r"体育|彩|棋牌|赌|博|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|佣金|人头费|返佣|返点|刷单|兼职|"
+# 招代理 in its other words: resellers (分销), group-buy leaders (团长), channel and campus agents
+_AGENT = re.compile(r"招[^,，。!?\n]{0,4}?(?:代理|经销商|加盟商|分销)|招(?:募)?(?:社区|社群|小区)?团长|代理加盟|诚招|加盟|一件代发|零库存|微商|分销(?:商|伙伴|代理)|"
+                    r"(?:做|当)团长|货源|厂家直(?:供|销)|工厂直(?:供|销)|拿货|批发价|代理价|分销价")
+_AGENT_SCAM = re.compile(r"体育|(?<!彩)彩(?!妆)|棋牌|赌|博|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|佣金|人头费|返佣|返点|刷单|兼职|"
                          r"日结|垫付|码商|卡商|代收|代付|灰产|偏门|黑产|黑卡|黑户|黑号|(?<!一件)代发|" + _EARNING)
 
 
@@ -246,6 +251,17 @@ _ACCOUNT = re.compile(r"[「『#@]|号|搜|频道|超话|主页|up主|id")  # no
 _LIVE_ROOM = re.compile(r"(?=[直开主])(?:直播|开播|主播|开台)[^。!?\n]{0,16}(?:房间号|直播间号?)\s*[:：]?\s*[0-9]{4,}")  # a game room's number is no promotion
 _NEW_CHANNEL = re.compile(r"(?=[搞开建])(?:搞了|开了|建了)个?[^。!?\n]{0,12}(?:群|频道|小组)")
 _PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
+# the same call in more words: 关注下我的视频号, a channel named in 「」/《》/## with a call to follow, join or search
+# it, a channel of one's own just opened, a fan group with a gift for joining
+_PLATFORM = r"(?:公众号|视频号|抖音号?|小红书号?|快手号?|b站|微博|豆瓣小组|播客|喜马拉雅|小宇宙|爱发电|知乎|超话|频道|粉丝群|社群|steam\s?组)"
+_PROMO_CALL = re.compile(r"关注|订阅|加入|进来|来玩|搜|欢迎|来看|来听|去听|去看|进群")
+_PROMO_MORE = re.compile(
+    rf"关注(?:一?下)?(?:我的|我们的?|本)?[^。!?\n]{{0,8}}?(?:{_PLATFORM}|这个号)"
+    rf"|(?:{_PLATFORM}|主页)\s*(?:搜索?)?\s*[「『《#][^」』》#\n]{{2,16}}[」』》#]"
+    rf"|{_PLATFORM}[^。!?\n]{{0,8}}(?:搜|id)\s*[「『《#@]?[a-z0-9_\u4e00-\u9fff]{{3,}}"
+    rf"|(?:开了|建了|搞了|开通了)个?[^。!?\n]{{0,6}}?(?:{_PLATFORM}|号|页面)"
+    r"|进(?:粉丝)?群(?:送|领|备注)"
+)
 
 
 def group_promo(norm: Normalized) -> str | None:
@@ -259,6 +275,8 @@ def group_promo(norm: Normalized) -> str | None:
         m = _NEW_CHANNEL.search(text)
     if m is None and ("关注" in text or "follow" in text) and (f := _FOLLOW.search(text)) and _ACCOUNT.search(text):
         m = f
+    if m is None and (more := _PROMO_MORE.search(text)) and _PROMO_CALL.search(text, more.start()):
+        m = more
     span = m.group(0) if m else next((h.text for h in norm.handles if h.kind == "group"), None)
     if span is None or _ASKING.search(text) or _LURE_GOODS.search(text) or _AGENT_SCAM.search(text) or _PROMO_LURE.search(text):
         return None  # a group or channel for gambling, porn, 跑分 or easy money is a lure: the model decides
@@ -343,18 +361,25 @@ def fake_notice(norm: Normalized) -> str | None:
 # guide § spam: chain messages, begging for clicks, phishing
 _CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转(?:发(?:到|给)?|到|给)\s*[0-9一二三四五六七八九十]+\s*个?群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)"
                     # "请马上转发给家人朋友！！": a rumour pressed on to everyone one knows, with the alarm of its "!"
-                    r"|(?:请|务必|马上|赶紧|赶快|一定要?)\s*(?:马上)?转发给?(?:所有|身边的?|你的|更多的?)?(?:家人|亲人|朋友|亲友)[^。\n]{0,6}!)")
+                    r"|(?:请|务必|马上|赶紧|赶快|一定要?)\s*(?:马上)?转发?给?(?:所有|身边的?|你的|更多的?|家里的?)?(?:家人|亲人|朋友|亲友|老人)[^。\n]{0,6}!)")
 # a plea to the reader, with a link to click or a thank-you ("我给你投票" in chat is not one)
-_BEGGING = re.compile(r"帮(?:我|忙)\s*(?:投(?:个|一下?|下)?票|砍(?:一刀|一下)|助力|点(?:一下|个赞|赞)|点击)|砍一刀")
-_PLEA = re.compile(r"谢谢|多谢|感谢|拜托|求求|麻烦")
+_BEGGING = re.compile(r"帮(?:我|忙)[^。!?\n]{0,10}?(?:投(?:个|一下?|下)?票|砍(?:一刀|一下)|打榜|(?:点个?)?助力|点(?:一下|个赞|赞|点)|点击)|砍一刀"
+                      r"|(?:求|麻烦)(?:各位|大家|家人们)[^。!?\n]{0,12}(?:投票|打榜|助力|点赞|点个赞|点点)")
+_PLEA = re.compile(r"谢谢|多谢|感谢|拜托|求求|麻烦|🙏")
 _PHISH = re.compile(r"(?:账户|账号|帐号|银行卡|信用卡|社保|医保|etc)[^。!?]{0,8}(?:异常|冻结|过期|失效|停用|风险|升级)")
 _PHISH_ACT = re.compile(r"点击|登录|登陆|验证|认证|激活|解冻|领取")
 
 
 # guide § spam: paid "jobs" that pull readers into fraud: a job that asks a fee first (培训费, 会员费, 先交…)
 _FEE_FIRST = re.compile(r"(?=[先培会入])(?:先(?:交|付|缴)[^。!?\n]{0,8}(?:费|金)|培训费|会员费|入会费)")
-_NO_FEE = re.compile(r"不收|无需|免|不用交")
+_NO_FEE = re.compile(r"(?:不收|无需|免|不用交?|不需要?)[^，,。!?\n]{0,4}(?:费|押金|钱)")
 _JOB = re.compile(r"招|兼职|日结|在家|挂机|打金|接单|岗位|任务|一天[0-9三五百几]|日赚|日入")
+
+
+# guide § spam, "bare lures: a contact handle or 看我名字/看我头像 with nothing honest offered": the way to reach the
+# sender is in their avatar, name or signature ("号在我签名里", "绿泡泡就在头像上", "v看我昵称")
+# (a bare 看我头像 is also a joke in chat: "哈哈哈哈 看我头像" in the QQ group; the way to reach them must be named)
+_BARE_LURE = re.compile(r"(?:号|v|微信|绿泡泡|vx|企鹅|扣扣|联系方式|怎么联系)[^。!?\n]{0,6}(?:在|看|见)(?:我的?)?(?:头像|签名|昵称|网名|名字|个签)")
 
 
 def lure(norm: Normalized) -> str | None:
@@ -364,14 +389,47 @@ def lure(norm: Normalized) -> str | None:
     m = _CHAIN.search(text) if "转" in text else None  # every chain form says 转
     if m:
         return m.group(0)
-    m = _FEE_FIRST.search(text) if "费" in text or "金" in text else None
-    if m and _JOB.search(text) and not _NO_FEE.search(text):
-        return m.group(0)
     m = _BEGGING.search(text)
     if m and (_PLEA.search(text) or any(h.kind == "url" for h in norm.handles)):
         return m.group(0)
     m = _PHISH.search(text)
     if m and _PHISH_ACT.search(text) and any(h.kind == "url" for h in norm.handles):
+        return m.group(0)
+    m = _BARE_LURE.search(text) if ("我" in text or "在" in text) else None
+    if m and not _ASKING.search(text):
+        return m.group(0)
+    return None
+
+
+# guide § spam, "When a message both sells and deceives, choose spam": bait that wins over a sale however sure
+# the model is of the sale. From the guide's list: a job that asks a fee first (fraud: 打字员, 配音 … "先交88会员费
+# 开通接单"); phishing (冒充客服/公检法: an official-sounding notice with a link to act on before a penalty, or a
+# claim paid out once the reader hands over a bank card or ID number); 投资理财 with guaranteed returns.
+_OFFICIAL = re.compile(r"^\s*[【\[](?:[^】\]]{0,8})[】\]]|您的|您有|尊敬的")
+_ACT_ON_LINK = re.compile(r"点击|登录|登陆|登记|申诉|填写|提交|处理|核实|认证|验证|领取|查询|办理")
+_PENALTY = re.compile(r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|征信|失效|作废|过期|影响|截止|小时内|今日|当天|即将")
+_CLAIM = re.compile(r"补贴|补助|返还|退款|退费|理赔|赔付|奖金|可领|领取|发放|中奖")
+_HAND_OVER = re.compile(r"(?:登记|填写|提供|发我|发给我|告诉我|输入|绑定)[^。!?\n]{0,8}(?:银行卡|身份证|验证码|支付密码|卡号)"
+                        r"|(?:银行卡号?|身份证号|验证码)[^。!?\n]{0,4}(?:发我|发给我|登记|填写|就能领|即可领)")
+_SURE_RETURNS = re.compile(r"年化\s*(?:1[0-9]|[2-9][0-9]|[1-9][0-9]{2,})(?:\.[0-9]+)?\s*%|保本保息|稳赚不赔|只赚不赔|包赚|零风险|"
+                           r"带你(?:一起)?(?:赚|挣|发财)|稳定收益|日息|高息")
+_INVEST = re.compile(r"理财|投资|外汇|炒|币|股|基金|收益|赚|利息")
+
+
+def scam_bait(norm: Normalized) -> str | None:
+    """The span of a fee-first job, a phishing notice or claim, or a sure-returns investment, or None."""
+    text = norm.text
+    m = _FEE_FIRST.search(text) if "费" in text or "金" in text else None
+    if m and _JOB.search(text) and not _NO_FEE.search(text):
+        return m.group(0)
+    o = _OFFICIAL.search(text) if any(lookalike(h) for h in norm.handles) else None
+    if o and _ACT_ON_LINK.search(text) and (_PENALTY.search(text) or _CLAIM.search(text)):
+        return o.group(0)
+    m = _HAND_OVER.search(text)
+    if m and (c := _CLAIM.search(text)) and not _ASKING.search(text):
+        return c.group(0)
+    m = _SURE_RETURNS.search(text)
+    if m and _INVEST.search(text):
         return m.group(0)
     return None
 
@@ -384,10 +442,12 @@ def lure(norm: Normalized) -> str | None:
 # pay the reader for a "job" (spam); "一页25元", "学费4800" ask the reader to pay.
 _CN_NUM = r"[一二两三四五六七八九十百千万]"
 _ANY_PRICE = re.compile(
-    rf"{_NUM}\s*(?:元|块|r\b|rmb|¥|起|镑|刀|u\b|美元|美金|澳币|加币|欧元|日元|港币)|[¥£$€]\s*{_NUM}|包邮"
+    # (a number inside a domain or a path is no price: "965r.top", "/lMPYrA4U")
+    rf"(?<![a-z0-9./_-]){_NUM}\s*(?:元|块|r(?![a-z.])|rmb|¥|起|镑|刀|u(?![a-z.])|美元|美金|澳币|澳|加币|欧元|日元|港币)|[¥£$€]\s*{_NUM}|包邮|{_CN_NUM}+[十百千万]{_CN_NUM}*起"
     rf"|(?:只要|仅需?|现价?|报价|售价|特价|原价|价格?|学费|费用|团购价|代理价|拿货价|分销价|零售价?|月租|年费|月费)\s*[:：]?\s*(?:{_NUM}|{_CN_NUM}+)"
-    # not "每人80" / "一个视频20" alone: a unit and a number are as often the pay of a task ("一天800",
-    # "一个号20") as a price; with them, 80 spam rows of the training data read as offers, without them 28
+    # a unit of sale and its price ("每人80", "一箱280", "一斤八十", "一年880"), but not a task's unit: "一天800",
+    # "一小时500", "一个视频20", "一条5" are as often the pay of a task (spam) as a price
+    rf"|(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|节|课|千字|千词|平米?|间|台|双|本|只|袋|罐|桌|期|学期|季)\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
     rf"|{_NUM}\s*(?:/|一)(?:个|次|节|套|件|张|份|盒|瓶|斤|趟|晚|天|月|年|页|篇|箱|位|人|小时|课)"
 )
 _PRICE_CHARS = re.compile(f"[0-9包{_CN_NUM[1:-1]}]")
@@ -402,7 +462,7 @@ _DECEIT = re.compile(
     r"(?<!一件)代发|一单|一条|一篇|多号|纯绿|绿色|回收|微信号|qq号|[0-9一二两三四五六七八九十]+\s*(?:部|片)|要片|片子|簧|煌|黄|骗|av\b|"
     r"软件|网址|褪|退|额度|担保|走量|卡接|收款码|一码|码商|跑码|找料|料子|丝我|不在话下|比上班|福利|美女|妹子|寂寞|同城约|"
     r"免费领|领取|首充|充值|提现|兑换|红包|红苞|注送|返现|返利|补偿|开户|股票|牛股|带单|喊单|黑户|黑卡|黑产|灰产|"
-    r"本金|套利|返\s*[0-9一二两三四五六七八九十]+\s*个?(?:点|%)|"  # 投资理财 with sure returns: "本金放她那每周返5个点"
+    r"本金|套利|返\s*[0-9一二两三四五六七八九十]+\s*个?(?:点|%)|风险|恭喜|以下(?:账|帐)号|我的(?:账|帐)号|汇款|帮忙汇|发[^,，。!?\n]{0,3}(?:作品|视频)|"  # 投资理财 with sure returns: "本金放她那每周返5个点"
     # earnings promised to the reader ("一天稳定1000", "一年静态1-2w", "一晚挣五千") and gambling's deposit bonuses
     r"挣|静态|奖励|诚意金|分成|私募|建仓|拉升|暴涨|买进|[0-9百千万]\s*送\s*[0-9一二三四五六七八九十百]|首存|存送|注册|上岸|跟我做|带你|缺钱|"
     r"胆子大|送货|外出|上门服务|主页|长期|安全|不多|体育|棋牌|博彩|菠菜|真人|娱乐|鹅度|咔|弓户|司法|流水|盾|"
@@ -423,7 +483,8 @@ def honest_offer(norm: Normalized) -> str | None:
 
 # name, label, finder, the rival's lead that is kept (0: any lead; inf: none, the rule always wins over the rival)
 RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = (
-    ("lure", "spam", lure, RIVAL_KEEP),  # first: 砍一刀 with a shopping link is begging, not a rebate post
+    ("scam_bait", "spam", scam_bait, math.inf),  # first: the guide, "sells and deceives: choose spam"
+    ("lure", "spam", lure, RIVAL_KEEP),  # before the sales: 砍一刀 with a shopping link is begging, not a rebate post
     ("rebate_post", "advertising", rebate_post, math.inf),  # the guide: a rebate post is advertising, however junk-like
     ("secondhand_sale", "advertising", secondhand_sale, math.inf),
     ("fake_notice", "spam", fake_notice, math.inf),  # it promotes a group too: the urgency makes it a lure

@@ -40,6 +40,11 @@ _SHOP_DOMAINS = frozenset(
 _INVITE_HOSTS = frozenset("jq.qq.com chat.whatsapp.com discord.gg line.me".split())
 # qm.qq.com also serves shared files (/cgi-bin/dc/ft); only its group QR and /q/ links invite
 _QQ_INVITE = re.compile(r"qm\.qq\.com/(?:q/|cgi-bin/qm/qr)")
+# TLDs sold for a few cents, where made-up "official" domains live (yibao-chaxun.xyz, tingche-jf.cc)
+CHEAP_TLDS = frozenset(
+    "xyz cc top vip pw site club icu shop online fun live work ltd info buzz "
+    "tk ml ga cf gq cyou sbs".split()
+)
 _IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _SCHEME = re.compile(r"https?://")
 _DODGED_DOT = re.compile(r"[。点\s]|\(dot\)|\[dot\]")
@@ -67,6 +72,18 @@ def _path_tags(span: str) -> list[str]:
 def dodged(handle: Handle) -> bool:
     """A url written to dodge filters ("kw。v2mcfsip。top", "abc 点 com"): the "obf" part of link_tags()."""
     return _DODGED_DOT.search(handle.text) is not None
+
+
+def lookalike(handle: Handle) -> bool:
+    """A url whose domain is made up to look official: a hyphenated name or a cheap TLD (yibao-chaxun.xyz,
+    zulin-beian.top), not a gov.cn or edu.cn one. Brands send their own plain domains (jd.com, alipay.com)."""
+    if handle.kind != "url":
+        return False
+    domain = registrable_domain(handle.value.lower())
+    if domain.endswith((".gov.cn", ".edu.cn")):
+        return False
+    name, _, tld = domain.rpartition(".")
+    return "-" in name or tld in CHEAP_TLDS
 
 
 def link_tags(handle: Handle) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ CASES = [
     ("新生须知：还没加学院资料墙的抓紧加一下，最后一次提醒 QQ 987654321", "fake_notice"),
     ("转发到10个群，保你平安", "lure"),
     ("帮我砍一刀，谢谢啦 https://example.cn/k", "lure"),
-    ("您的账户异常已冻结，请点击 http://abc-verify.cn 登录解冻", "lure"),
+    ("您的账户异常已冻结，请点击 http://abc-verify.cn 登录解冻", "scam_bait"),
     ("卖闲置显示器 8成新 300 自提", "secondhand_sale"),
     ("甩一个电动车，九成新，价格私聊", "secondhand_sale"),
     ("出九成新相机，2000，加vx abc_1234", "secondhand_sale"),  # 九成新 right after 出 is no item: the price is
@@ -130,9 +130,28 @@ CASES = [
     ("想给老人收个二手按摩椅，有的联系我", "buy_request"),
     ("求收留，新人一枚", None),
     # a paid "job" that asks for a fee first
-    ("招手工活外发，在家就能做，先交300押金领材料", "lure"),
+    ("招手工活外发，在家就能做，先交300押金领材料", "scam_bait"),
     ("招聘仓库管理员，不收任何培训费", None),
     ("你去选秀吧我给你投票", None),
+    # s19: the guide's spam list in more forms (our own texts)
+    ("【社保中心】您的社保待遇资格即将过期，请点击 http://shebao-renzheng.top 完成认证", "scam_bait"),  # a made-up official domain
+    ("【京东】您的京豆即将过期，点击 jd.com/abc123 查看", None),  # a brand's own domain: a notice, not phishing
+    ("老年补贴每人可领1500，把身份证号和银行卡号发给我登记一下", "scam_bait"),  # a claim for the reader's bank details
+    ("报销的同学把银行卡号发群主，周五统一打款", None),  # no claim held out: housekeeping
+    ("跟着王老师做黄金理财，年化30%，稳赚不赔", "scam_bait"),  # investment with sure returns
+    ("这个基金去年收益8%，还行", None),
+    ("无聊的可以找我聊天，v在我头像上", "lure"),  # a bare lure: the contact is in the avatar
+    ("哈哈哈 看我头像", None),  # a joke in chat
+    ("麻烦大家帮我家孩子的绘画作品点个赞🙏 https://toupiao.example.cn/p/88", "lure"),
+    ("招工地临时工，日结300，无需经验，先交200押金", "scam_bait"),  # "无需经验" is no promise about fees
+    ("茶叶招分销，拿货价五折，有兴趣私聊", "agent_pitch"),
+    ("小区生鲜团购招团长，每单提成8%，有群的宝妈优先，私我", "agent_pitch"),
+    ("公会招聘副团长，每晚在线的来", None),  # a game guild's officer
+    ("关注一下我的视频号「老周修表」，每天更新修表过程", "group_promo"),
+    ("我在豆瓣小组「城南读书会」发了活动，欢迎加入", "group_promo"),
+    ("b站那个《三体》解说挺好看的", None),  # a video title, no call
+    ("搬家清东西：落地灯30，鞋柜80，周六来拿", "secondhand_sale"),
+    ("刚刚打出了127层,奖励40", None),
 ]
 
 
@@ -255,3 +274,12 @@ def test_honest_offer_yields_to_the_rules_before_it():
     logits = np.zeros((1, len(LABELS)))
     logits[0, LABELS.index("spam")] = 3.0
     assert find_rules([norm], logits, list(LABELS)) == [guide_rule(norm)] == [("priced_offer", guide_rule(norm)[1])]
+
+
+def test_a_lookalike_link_is_made_up_to_look_official():
+    from qunguard.model.links import lookalike
+    urls = {h.value: lookalike(h) for t in ("http://yibao-chaxun.xyz/a", "https://m.alipay.com/J/1", "http://abc.gov.cn",
+                                            "https://zulin-beian.top", "https://github.com/x/y")
+            for h in normalize(t).handles}
+    assert urls == {"yibao-chaxun.xyz": True, "m.alipay.com": False, "abc.gov.cn": False, "zulin-beian.top": True,
+                    "github.com": False}

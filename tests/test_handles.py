@@ -68,6 +68,9 @@ WECHAT_CASES = [
     ("bv1xx411c7md", []),
     ("威武123456", []),
     ("微信 abcdefg", []),  # letters-only id needs 微信号 or 微信:
+    ("微信 lao_zhang", [("wechat", "微信 lao_zhang", "lao_zhang")]),  # ... or an id's shape: joined by _ or -
+    ("v：tea-house", [("wechat", "v:tea-house", "tea-house")]),
+    ("v tea_house", []),  # a lone v needs a colon for it
     ("vb110000", []),      # "v" glued to a letter id needs 加/+
 ]
 

@@ -16,6 +16,7 @@ _WX_RE = re.compile(
 )
 _WX_GATE = re.compile("[v微薇威]")  # "v x" too
 _HAS_DIGIT = re.compile("[0-9]")
+_JOINED = re.compile("[a-z][_-][a-z]")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -43,10 +44,12 @@ def find_wechat(t: str, add) -> None:
             add((i, m.end(), "wechat", spelled.replace(" ", "")))
             continue
         if ident is not None:
-            # a letters-only id only after an explicit "微信号"/"微信:", or "加威:"/"加v:"; otherwise need a digit
+            # a letters-only id only after an explicit "微信号"/"微信:", or "加威:"/"加v:", or shaped like an id
+            # (joined by "_" or "-": "微信 qiquan_xuetang", "v:pet_snack_gc"); otherwise need a digit
             if not _HAS_DIGIT.search(ident) and not (
                 (kw.startswith("微信") and (":" in m.group("sep") or "号" in kw))
                 or (i < start and ":" in m.group("sep"))
+                or (_JOINED.search(ident) and (not weak or ":" in m.group("sep")))
             ):
                 continue
             # "v" glued to a letter id ("vb110000") is only a handle after 加/+
