@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ROOT / "data" / "eval" / "probes"
-SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l")
+SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l", "probe_m", "probe_n")
 
 _SCORE = r"""
 import gzip, json, sys

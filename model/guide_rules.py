@@ -48,8 +48,11 @@ RIVALS = {"advertising": ("spam",), "spam": ("advertising",), "on_topic": ("spam
 
 # rebate-click and coupon hosts of the shopping platforms (affiliate links, not product pages a member shares)
 REBATE_HOSTS = frozenset(
-    ["s.click.taobao.com", "uland.taobao.com", "u.jd.com", "union-click.jd.com", "p.pinduoduo.com"]
+    ["s.click.taobao.com", "uland.taobao.com", "u.jd.com", "union-click.jd.com", "p.pinduoduo.com", "amzn.to"]
 )
+# a shop's share link ("https://e.tb.cn/h.…", "v.douyin.com/…") with a coupon, a cash-back or a deal on it
+_SHOP_SHARE_HOSTS = frozenset(["e.tb.cn", "m.tb.cn", "tb.cn", "v.douyin.com", "mobile.yangkeduo.com", "item.jd.com", "3.cn"])
+_COUPON = re.compile(r"券|返\s*[0-9]|返现|到手|折后|比平时便宜|deal|秒杀价|优惠价")
 _NUM = r"[0-9]+(?:\.[0-9]+)?"
 _REBATE = re.compile(
     r"(?=[券拍¥$€₤淘口复])"                               # where a match can start: re skips the rest fast
@@ -67,10 +70,13 @@ _SALE_LEAD = re.compile(
     r"|萌|完|家|的|吗|不|没|光|点|相|弄|片|惨|命|后|货员|价|票|锅|掉)"  # 卖萌, 卖完了, 卖家, 卖的, 卖吗, 售后, 售价, 甩锅 ...
 )
 # what makes it a sale: a price, 原价/几折/包邮/可刀, or "ask me privately"
+# 出 + a measure word after a first clause: "孩子钢琴不学了，出一台立式的"; a seller asking who wants it: "有人要跑步机吗"
+_MID_SALE_LEAD = re.compile(r"[,;]\s*(?:低价出|便宜出|出|转)(?:一|个|台|套|辆|件|张|部|只|双|两)|^(?:有人|谁)要(?!出|卖|转|买|收)[^?,;]{1,12}(?:吗|不)")
 _SALE_TERMS = re.compile(
     rf"{_NUM}\s*(?:r\b|rmb|元|块|米|圆|¥)|¥\s*{_NUM}|原价|[0-9一二三四五六七八九]折|包邮|可刀|小刀|"
     r"私聊|私戳|私我|私信|滴滴我|价格私|价格可议|价钱可议|有意|感兴趣|[0-9一二三四五六七八九]成新|自提|面交"
-    r"|[\s,;/][0-9]{1,6}(?:\.[0-9]+)?(?:[\s,;/]|$|\s*出)"              # "转电动车 800", "出显示器,180,", "... 600出": a bare number as the price
+    r"|[\s,;/][0-9]{1,6}(?:\.[0-9]+)?(?:[\s,;/]|$|\s*出|顺丰|到付|包邮|拿走|全拿走|打包)"              # "转电动车 800", "出显示器,180,", "... 600出": a bare number as the price
+    r"|(?<=[\u4e00-\u9fff])[0-9]{2,5}(?=[、,;\s]|$)"                # "床帘25，床垫60": an item and its price
 )
 
 
@@ -81,6 +87,9 @@ _BRUSHING = re.compile(r"刷单|刷信誉|刷销量|做任务|垫付|佣金|兼�
 def rebate_post(norm: Normalized) -> str | None:
     """The span that makes this a rebate post, or None (also for a brushing scam that borrows its words)."""
     span = next((h.text for h in norm.handles if h.kind == "url" and h.value.lower() in REBATE_HOSTS), None)
+    if span is None and (m := _COUPON.search(norm.text)):
+        share = any(h.kind == "url" and h.value.lower() in _SHOP_SHARE_HOSTS for h in norm.handles)
+        span = m.group(0) if share else None
     if span is None:
         m = _REBATE.search(norm.text)
         span = m.group(0) if m else None
@@ -104,12 +113,17 @@ _IDLE_PRICE = re.compile(rf"{_NUM}\s*(?:元|块|r\b)?\s*(?:出|转|卖)(?!去|�
 # "年会抽中的按摩仪，全新没拆，150", "打包40，8栋来拿": no selling verb, but the item's state or its handover
 # and a price make a sale; buying, asking and a price paid ("500买的") are not one
 # (the handover also says it: 自取, 交接, 来拉, 上门看, 到付; and so does clearing out: 清宿舍, 带不走, 出掉)
-_ITEM_STATE = re.compile(r"(?=[全成未没只用自面来给拿包交上到顺转清带搬出])(?:全新|(?<=[0-9一二三四五六七八九])成新|未拆|没拆|没用过|只用过|用过几次|自提|自取|面交|来拿|来拉|"
-                         r"给有缘人|拿走|包邮|交接|上门看|到付|顺丰|转让|清(?:宿舍|东西|工位|仓|库存)|带不走|搬不走|搬不动|出掉)")
-_BARE_PRICE = re.compile(r"(?:^|[\s,:;/])(?:打包|一共|共|都)?\s*[£$¥]?[0-9]{2,5}(?:\s*(?:元|块|r\b|rmb))?\s*(?:出|给|拿走|包邮)?(?=[\s,;/。!]|$|出|给|拿)"
+_ITEM_STATE = re.compile(r"(?=[全成未没只用自面来给拿包交上到顺转清带搬出看可店])(?:全新|(?<=[0-9一二三四五六七八九])成新|未拆|没拆|没用过|只用过|用过几次|自提|自取|面交|来拿|来拉|"
+                         r"给有缘人|拿走|包邮|交接|上门看|到付|顺丰|转让|清(?:宿舍|东西|工位|仓|库存)|带不走|搬不走|搬不动|出掉|看车|看货|验货|"
+                         r"可约在|店不开了|店不干了)")
+_PRIVATE_PRICE = re.compile(r"私聊|私我|私信|价格私|价格可议|价钱可议")
+_BARE_PRICE = re.compile(r"(?:^|[\s,:;/])(?:打包|一共|共|都)?\s*[£$¥]?[0-9]{2,5}(?:\s*(?:元|块|r\b|rmb))?\s*(?:出|给|拿走|全拿走|包邮|打包)?(?=[\s,;/。!]|$|出|给|拿|打|全)"
+                         # a price in Chinese numerals between commas: "三千五", "两百"
+                         r"|(?:^|[\s,;/])[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?=[\s,;/。!]|$)"
                          # an item and its price with nothing between: "小冰箱180，台灯20", "电竞椅200、支架50"
                          r"|(?<=[\u4e00-\u9fff])[0-9]{2,5}(?:\s*(?:元|块))?(?=[、,;\s]|$)")
 _TWO_DIGITS = re.compile("[0-9]{2}")
+_CN_PRICE_HINT = re.compile("[十百千万]")
 _NOT_A_SALE = re.compile(r"买|收|求|[?？吗]|多少钱|花了|交了|付了|贵|便宜吗")
 
 
@@ -118,17 +132,20 @@ def secondhand_sale(norm: Normalized) -> str | None:
     text = norm.text.strip()
     if _LURE_GOODS.search(text) or len(text) > 120:  # a long post is a pitch the model reads well, or not a sale
         return None
-    lead = _SALE_LEAD.match(text)
+    lead = _SALE_LEAD.match(text) or _MID_SALE_LEAD.search(text)
     if lead is None:
         idle = _IDLE_LEAD.match(text)
         price = _IDLE_PRICE.search(text, idle.end()) if idle else None
         if price:
             return text[: price.end()].strip()
-        if len(text) > 80 or _TWO_DIGITS.search(text) is None:  # no price, no sale: most chat stops here
+        if len(text) > 80:
             return None
-        state = _ITEM_STATE.search(text)
+        # no price, no sale, unless its condition and "ask me" say it ("八成新，有需要的私聊我"): most chat stops here
+        state = _ITEM_STATE.search(text) if (_TWO_DIGITS.search(text) or _CN_PRICE_HINT.search(text) or "私" in text) else None
         if state is None or _NOT_A_SALE.search(text):
             return None
+        if "成新" in state.group(0) and (private := _PRIVATE_PRICE.search(text)):
+            return text[: max(state.end(), private.end())].strip()
         price = _BARE_PRICE.search(text)
         return text[: max(state.end(), price.end())].strip() if price else None
     # the first sale term with an item between 出 and it ("出九成新iPad，800": 800, not 九成新)
@@ -223,10 +240,18 @@ _BUY_ASK = re.compile(r"^(?:有没有|有无|有谁|哪位|谁有|有人)(?:人|
 _BUY_ASK_MORE = re.compile(r"^有(?:出|卖|转)(?!去|来|门|发|现|了|过|差|售)[^。!?\n]{1,20}(?:吗|么|嘛|\?)|^(?:想|求)(?:给[^,。!?\n]{1,6})?收(?!到|藏|获|拾|费|入|益|款|留)")
 
 
+# "…有老师推荐靠谱的品牌和经销商吗？", "哪里批发便宜吗", "有什么正规渠道吗": a member asking where to buy
+_WHERE_TO_BUY = re.compile(r"(?:哪里|哪儿|哪家|在哪)(?:能|可以|有)?(?:买|批发|订|定做|采购|换|办)|推荐[^。!?\n]{0,12}(?:店|品牌|牌子|渠道|商家|经销商|厂家)"
+                           r"|(?:有没有|有什么|哪有)(?:靠谱|正规|便宜)的?[^。!?\n]{0,10}(?:店|渠道|商家|卖家|厂家)")
+_QUESTION = re.compile(r"[?？吗呢]|不$|求推荐")
+
+
 def buy_request(norm: Normalized) -> str | None:
-    """The words of a member asking who sells something, or None."""
+    """The words of a member asking who sells something, or where to buy it, or None."""
     text = norm.text.strip()
     m = _BUY_ASK.match(text) or _BUY_ASK_MORE.match(text)
+    if m is None and _QUESTION.search(text) and not norm.handles:
+        m = _WHERE_TO_BUY.search(text)
     if m is None or len(text) > 60 or _LURE_GOODS.search(text) or _EARNING_RE.search(text) or _BRUSHING.search(text):
         return None
     return m.group(0)
@@ -244,12 +269,13 @@ _PROMO = re.compile(
     r"|知识星球)"
 )
 _JOIN_WAY = re.compile(r"扫码|拉你|进群|加群|群号|想进的|@我|戳")
+_OWN_GROUP = re.compile(r"咱们班|我们班|本班|咱班|班级群|家长群")  # a class's own groups
 # "点个关注" of a named account or channel anywhere (西瓜视频搜「…」, 微博超话, 房间号, a Steam group): the platforms
 # change, the call to follow and the account's name do not
 _FOLLOW = re.compile(r"(?=[点求记去帮大f])(?:(?:点个?|求|记得点?|去|帮忙点?|大家)\s*关注|follow)")
 _ACCOUNT = re.compile(r"[「『#@]|号|搜|频道|超话|主页|up主|id")  # not 直播/主播: a streamer's own room asks for follows
 _LIVE_ROOM = re.compile(r"(?=[直开主])(?:直播|开播|主播|开台)[^。!?\n]{0,16}(?:房间号|直播间号?)\s*[:：]?\s*[0-9]{4,}")  # a game room's number is no promotion
-_NEW_CHANNEL = re.compile(r"(?=[搞开建])(?:搞了|开了|建了)个?[^。!?\n]{0,12}(?:群|频道|小组)")
+_NEW_CHANNEL = re.compile(r"(?=[搞开建群新])(?:搞了|开了|建了)个?[^。!?\n]{0,12}(?:群|频道|小组)|群(?:新)?开(?:了|啦)|新开了?[^。!?\n]{0,8}群")
 _PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
 # the same call in more words: 关注下我的视频号, a channel named in 「」/《》/## with a call to follow, join or search
 # it, a channel of one's own just opened, a fan group with a gift for joining
@@ -260,7 +286,9 @@ _PROMO_MORE = re.compile(
     rf"|(?:{_PLATFORM}|主页)\s*(?:搜索?)?\s*[「『《#][^」』》#\n]{{2,16}}[」』》#]"
     rf"|{_PLATFORM}[^。!?\n]{{0,8}}(?:搜|id)\s*[「『《#@]?[a-z0-9_\u4e00-\u9fff]{{3,}}"
     rf"|(?:开了|建了|搞了|开通了)个?[^。!?\n]{{0,6}}?(?:{_PLATFORM}|号|页面)"
-    r"|进(?:粉丝)?群(?:送|领|备注)"
+    r"|进(?:粉丝)?群(?:送|领|备注)|频道号\s*[:：]?\s*[a-z0-9]{5,}"
+    # a group of a named kind, with a way in ("跨境卖家交流群…扫我名片进群"); a class's or family's own group is not one
+    r"|(?<!班)(?<!级)(?:交流群|社群|互助群|搭子群|团购群|资源群|打卡群|福利群)[^。!?\n]{0,40}?(?:扫码|扫我|进群|加群|拉你|群号)"
 )
 
 
@@ -282,6 +310,8 @@ def group_promo(norm: Normalized) -> str | None:
         return None  # a group or channel for gambling, porn, 跑分 or easy money is a lure: the model decides
     if m is not None and "群" in span and not (norm.handles or _JOIN_WAY.search(text)):
         return None  # "新开了一家店群里说过" is no invitation: a group line needs a way in
+    if _OWN_GROUP.search(text):
+        return None  # the guide: promoting *another* group; a class's own group number is housekeeping
     return span
 
 
@@ -355,11 +385,13 @@ def fake_notice(norm: Normalized) -> str | None:
         return None
     if not norm.handles and not _NUMBER.search(text):
         return None
+    if _OWN_GROUP.search(text) and "新群" not in text:
+        return None  # "咱们班的QQ群号是…还没进的家长进一下": a class's own group, no new one to move to
     return text[notice.start() : notice.start() + 40]
 
 
 # guide § spam: chain messages, begging for clicks, phishing
-_CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转(?:发(?:到|给)?|到|给)\s*[0-9一二三四五六七八九十]+\s*个?群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)"
+_CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转(?:发(?:到|给)?|到|给)\s*[0-9一二三四五六七八九十]+\s*个?[^。!?\n]{0,4}群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)"
                     # "请马上转发给家人朋友！！": a rumour pressed on to everyone one knows, with the alarm of its "!"
                     r"|(?:请|务必|马上|赶紧|赶快|一定要?)\s*(?:马上)?转发?给?(?:所有|身边的?|你的|更多的?|家里的?)?(?:家人|亲人|朋友|亲友|老人)[^。\n]{0,6}!)")
 # a plea to the reader, with a link to click or a thank-you ("我给你投票" in chat is not one)
@@ -373,7 +405,7 @@ _PHISH_ACT = re.compile(r"点击|登录|登陆|验证|认证|激活|解冻|领�
 # guide § spam: paid "jobs" that pull readers into fraud: a job that asks a fee first (培训费, 会员费, 先交…)
 _FEE_FIRST = re.compile(r"(?=[先培会入])(?:先(?:交|付|缴)[^。!?\n]{0,8}(?:费|金)|培训费|会员费|入会费)")
 _NO_FEE = re.compile(r"(?:不收|无需|免|不用交?|不需要?)[^，,。!?\n]{0,4}(?:费|押金|钱)")
-_JOB = re.compile(r"招|兼职|日结|在家|挂机|打金|接单|岗位|任务|一天[0-9三五百几]|日赚|日入")
+_JOB = re.compile(r"招|兼职|日结|在家|挂机|打金|接单|岗位|任务|一天[0-9三五百几]|日赚|日入|包过|名额|内推|录取|编制|入职")
 
 
 # guide § spam, "bare lures: a contact handle or 看我名字/看我头像 with nothing honest offered": the way to reach the
@@ -406,6 +438,13 @@ def lure(norm: Normalized) -> str | None:
 # 开通接单"); phishing (冒充客服/公检法: an official-sounding notice with a link to act on before a penalty, or a
 # claim paid out once the reader hands over a bank card or ID number); 投资理财 with guaranteed returns.
 _OFFICIAL = re.compile(r"^\s*[【\[](?:[^】\]]{0,8})[】\]]|您的|您有|尊敬的")
+# an official actor who asks the reader to add a private contact ("医保局通知：…请加专员微信 ybfh_2207 办理")
+_AUTHORITY = re.compile(r"(?:医保|社保|人社|税务|公安|派出所|法院|检察院|住建|考务|官方|银行|快递|物流|[^\s,，。]{1,4}(?:局|中心))"
+                        r"(?:通知|提醒|公告|专员|工作人员|老师)?")
+_THREAT = re.compile(r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|失效|作废|暂扣|异常|过期")
+_FEE_TO_PAY = re.compile(r"(?:缴纳|交|付|转)[^。!?\n]{0,8}(?:费|保证金|定金|押金|手续费)")
+# the boss or a teacher impersonated, asking for money to move (冒充): "我是王总…转一笔定金，财务负责对接"
+_IMPERSONATE = re.compile(r"我是(?:新来的)?[\u4e00-\u9fff]{0,3}(?:总|老板|董事长|校长|主任|领导|班主任|老师|助理)[^。!?\n]{0,40}(?:转账|汇款|定金|打款|付款|财务|缴费)")
 _ACT_ON_LINK = re.compile(r"点击|登录|登陆|登记|申诉|填写|提交|处理|核实|认证|验证|领取|查询|办理")
 _PENALTY = re.compile(r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|征信|失效|作废|过期|影响|截止|小时内|今日|当天|即将")
 _CLAIM = re.compile(r"补贴|补助|返还|退款|退费|理赔|赔付|奖金|可领|领取|发放|中奖")
@@ -425,13 +464,39 @@ def scam_bait(norm: Normalized) -> str | None:
     o = _OFFICIAL.search(text) if any(lookalike(h) for h in norm.handles) else None
     if o and _ACT_ON_LINK.search(text) and (_PENALTY.search(text) or _CLAIM.search(text)):
         return o.group(0)
+    a = _AUTHORITY.search(text) if norm.handles else None
+    if a and any(h.kind in ("wechat", "qq", "phone") or lookalike(h) for h in norm.handles) and (
+            _THREAT.search(text) or _CLAIM.search(text) or _FEE_TO_PAY.search(text)):
+        return a.group(0)
     m = _HAND_OVER.search(text)
     if m and (c := _CLAIM.search(text)) and not _ASKING.search(text):
         return c.group(0)
+    m = _IMPERSONATE.search(text)
+    if m:
+        return m.group(0)
     m = _SURE_RETURNS.search(text)
     if m and _INVEST.search(text):
         return m.group(0)
     return None
+
+
+# guide § on_topic and the checklist's money_chat: "talk about money that sells nothing". A sum spent, shared,
+# owed or earned ("每户摊下来大概八百多", "房租水电加起来一万一") with no way to buy and nothing offered is chat; the
+# model, whose ads are full of sums, reads many as advertising.
+_MONEY = re.compile(rf"{_NUM}|[一二两三四五六七八九十]+[十百千万]")
+_SPENT = re.compile(r"花了|花掉|摊|交了|付了|报销|营业额|毛利|房租|水电|电费|工资|开销|支出|账单|算下来|加起来|一共花|续费|经费|预算|"
+                    r"维修基金|社费|班费|份子钱|随礼|买不起|太贵|打平|亏了|心疼|肉疼|一学期|一年光")
+_SELLS = re.compile(r"出售|转让|低价|优惠|包邮|代理|加盟|报名|咨询|下单|订购|预订|预约|名额|限时|特价|促销|折|券|私聊|私我|私信|联系|加我|扫码|"
+                    r"滴滴|出的|收|卡上|打到|打这|打入|卡号|账号|帐号|户名|办理|申请|详询|热线|会员|专享|立减|送|招|急需|有意|电话|详情|面议|欢迎|全包")
+
+
+def money_talk(norm: Normalized) -> str | None:
+    """The words of money spent or shared that sell nothing, or None."""
+    text = norm.text
+    m = _SPENT.search(text)
+    if m is None or norm.handles or not _MONEY.search(text) or _SELLS.search(text) or _CONTACT_WORD.search(text):
+        return None
+    return None if _deceit(text) else m.group(0)
 
 
 # guide § spam / § advertising, where the line runs: spam "deceives, lures, or is mass junk"; selling openly
@@ -455,30 +520,67 @@ _PRICE_CHARS = re.compile(f"[0-9包{_CN_NUM[1:-1]}]")
 # (pay per piece or per hour, settled daily), buying the reader's accounts, easy money
 _DECEIT = re.compile(
     _LURE_GOODS.pattern + "|" + _BRUSHING.pattern +
-    r"|刷单|刷量|刷赞|刷粉|刷流水|中奖|领奖|客服|理赔|贷|征信|投资|理财|杀猪|登录|登陆|验证|冻结|解封|赌|彩金|彩票|百家乐|下注|约炮|"
-    r"转发|投票|砍|助力|点赞|拉人头|跑分|收卡|代收|代付|租号|收号|高价收|收.{0,6}号|出租|赚|日入|月入|合伙人|拉新|打字|抄小说|录入|配音|"
-    r"看我名字|看我头像|保本|回报|翻倍|内幕|收益|高薪|轻松|简单|在家|宝妈|不限地区|结算|日结|现结|秒结|立结|结账|时薪|小时|押金|会费|"
-    r"做的来|评论|好评|发文|陪陪|新台|平台|台子|下分|usdt|u商|换汇|洗|银行卡|身份证|实名|发票|办证|证件|文凭|学历|病假|刻章|"
-    r"(?<!一件)代发|一单|一条|一篇|多号|纯绿|绿色|回收|微信号|qq号|[0-9一二两三四五六七八九十]+\s*(?:部|片)|要片|片子|簧|煌|黄|骗|av\b|"
-    r"软件|网址|褪|退|额度|担保|走量|卡接|收款码|一码|码商|跑码|找料|料子|丝我|不在话下|比上班|福利|美女|妹子|寂寞|同城约|"
-    r"免费领|领取|首充|充值|提现|兑换|红包|红苞|注送|返现|返利|补偿|开户|股票|牛股|带单|喊单|黑户|黑卡|黑产|灰产|"
-    r"本金|套利|返\s*[0-9一二两三四五六七八九十]+\s*个?(?:点|%)|风险|恭喜|以下(?:账|帐)号|我的(?:账|帐)号|汇款|帮忙汇|发[^,，。!?\n]{0,3}(?:作品|视频)|"  # 投资理财 with sure returns: "本金放她那每周返5个点"
-    # earnings promised to the reader ("一天稳定1000", "一年静态1-2w", "一晚挣五千") and gambling's deposit bonuses
-    r"挣|静态|奖励|诚意金|分成|私募|建仓|拉升|暴涨|买进|[0-9百千万]\s*送\s*[0-9一二三四五六七八九十百]|首存|存送|注册|上岸|跟我做|带你|缺钱|"
-    r"胆子大|送货|外出|上门服务|主页|长期|安全|不多|体育|棋牌|博彩|菠菜|真人|娱乐|鹅度|咔|弓户|司法|流水|盾|"
-    r"发视频|发作品|发图文|伐发|发蚊|拉手|车队|不封|嘴炮|零撸|白嫖|万部|视频\s*[0-9]|作品\s*[0-9]|"
-    + _OFFER_SCAM.pattern + "|" + _EARNING
+    # scams and their bait, phishing, gambling and its deposit bonuses
+    r"|刷单|刷量|刷赞|刷粉|刷流水|中奖|领奖|恭喜|客服|理赔|补偿|褪款|贷|套现|信用卡|征信|登录|登陆|验证|冻结|解冻|解封|赌|彩金|彩票|百家乐|下注|"
+    r"体育|棋牌|博彩|菠菜|真人|娱乐|上下分|下分|首充|首存|存送|[0-9百千万]\s*送\s*[0-9一二三四五六七八九十百]|注册(?:送|即|就|领)|充值|提现|"
+    r"兑换现金|红包|红苞|注送|返现|返利|免费领|免费送|领取|福利|"
+    # begging, chains, pyramid recruiting and black-market work; the reader's own accounts and cards
+    r"转发|投票|砍|助力|点赞|拉人头|人头费|跑分|收卡|代收|代付|租号|收号|高价收|收.{0,6}号|微信号|qq号|出租|合伙人|拉新|车队|拉手|走量|"
+    r"卡接|收款码|一码|码商|跑码|找料|料子|洗|银行卡|身份证|实名|开户|额度|担保|鹅度|咔|弓户|司法|流水|盾|黑户|黑卡|黑产|灰产|usdt|u商|换汇|"
+    r"以下(?:账|帐)号|我的(?:账|帐)号|汇款|帮忙汇|"
+    # paid "jobs": the reader is paid per piece, per hour or per day, settled at once
+    r"打字|抄小说|录入|配音|做的来|评论|好评|发文|陪陪|(?<!一件)代发|一单|一条|一篇|多号|纯绿|绿色|发视频|发作品|发图文|伐发|发蚊|"
+    r"发[^,，。!?\n]{0,3}(?:作品|视频)|视频\s*[0-9]|作品\s*[0-9]|日结|现结|秒结|立结|一单一结|当天结|时薪|小时|押金|会费|任务|话术|"
+    r"不限地区|不在话下|比上班|丝我|零撸|白嫖|不封|嘴炮|"
+    # easy money and sure returns (投资理财 with guaranteed returns), stock tips
+    r"赚|挣|盈利|利润|收益|变现|收入|高薪|回本|稳赚|躺赚|日产|日入|月入|静态|奖励|诚意金|分成|保本|回报|翻倍|内幕|本金|套利|"
+    r"返\s*[0-9一二两三四五六七八九十]+\s*个?(?:点|%)|投资|理财|杀猪|私募|建仓|拉升|暴涨|买进|买入|大涨|涨停|股票|牛股|金股|带单|喊单|"
+    r"(?:赚钱|副业|挣钱|暴利|靠谱)项目|带你(?:赚|挣|飞|上岸|发财|一起赚)|上岸|跟我做|缺钱|胆子大|送货|风险|引流|精准粉|"
+    # porn and its units, fake papers, made-up sites
+    r"[0-9一二两三四五六七八九十]+\s*(?:部|片)|要片|片子|万部|簧|煌|骗|av\b|美女|妹子|寂寞|同城约|外出|上门服务|视屏|小片|污|爽|看的|"
+    r"代开|开发票|发票|办证|假证|证件|文凭|学历|病假|刻章|卖片|软件|网址|主页|长期|安全|不多|新台|平台|台子|"
+    # refund scams, gambling cheats, loans and threats, paid posting: forms the training spam shows
+    r"退k|退歀|先退|退单|机麻|控制器|控牌|麻将|情视频|涩|色图|色片|出u|借款|信用借|违反|法律|推文|零花|小说|体彩|时时彩|六合彩"
 )
+_NEGATED = frozenset("不无非没别勿免")  # "不带单不喊单", "无押金": a spam form said not to be there
+
+
+def _deceit(text: str) -> bool:
+    return any(m.start() == 0 or text[m.start() - 1] not in _NEGATED for m in _DECEIT.finditer(text))
+
+
+# an offer with no price still sells: its goods or service and a way to buy them (the guide: "a contact to buy
+# through"); and a course's price may stand bare after its name ("集训营…线上四周…1680，报名…")
+_OFFER_WORDS = re.compile(
+    r"代购|定制|定做|接单|接稿|承接|约拍|上门|陪护|保洁|安装|维修|润色|翻译|代部署|开通|寄养|寄卖|合租|装机|跑腿|代驾|陪驾|"
+    r"私教|家教|辅导|外包|出售|批发|零售|供应|现货|团购|预订|包邮|正品|"
+    r"课程|网课|训练营|集训营|速成班|系统班|小班|实操课|入门课|精讲|学费"
+)
+_COURSE = re.compile(r"课|训练营|集训营|班|精讲|讲|报名|学费|营")
+_BARE_COURSE_PRICE = re.compile(r"(?:^|[\s,;:])[0-9]{3,5}(?=[\s,;]|$)")
+_PACKAGE_PRICE = re.compile(
+    rf"[0-9一二两三四五六七八九十]+\s*(?:节|次|课|讲|期|周)课?\s*(?:直播|线下|线上|课)?\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
+)
+_WAY_TO_BUY = re.compile(_BUY_WAY.pattern + "|" + _SIGN_UP.pattern + r"|扫码|报名|预约|下单|私戳|私信|私聊|私我")
 
 
 def honest_offer(norm: Normalized) -> str | None:
-    """The price of an offer that names none of the guide's spam forms, or None. Asked only of a message
-    the model calls spam that no other rule read (find_rules)."""
+    """The price (or the offer word) of an offer that names none of the guide's spam forms, or None. Asked
+    only of a message the model calls spam that no other rule read (find_rules)."""
     text = norm.text
-    price = _ANY_PRICE.search(text) if _PRICE_CHARS.search(text) else None
-    if price is None or _ASKING.search(text) or _DECEIT.search(text):
+    if _ASKING.search(text) or _deceit(text):
         return None
-    return price.group(0)
+    price = _ANY_PRICE.search(text) if _PRICE_CHARS.search(text) else None
+    if price is None and _PRICE_CHARS.search(text):
+        price = _PACKAGE_PRICE.search(text)
+        if price is None and _COURSE.search(text):
+            price = _BARE_COURSE_PRICE.search(text)
+    if price is not None:
+        return price.group(0).strip(" ,;:")
+    offer = _OFFER_WORDS.search(text)
+    if offer is not None and (norm.handles or _WAY_TO_BUY.search(text) or _CONTACT_WORD.search(text)):
+        return offer.group(0)
+    return None
 
 
 # name, label, finder, the rival's lead that is kept (0: any lead; inf: none, the rule always wins over the rival)
@@ -495,6 +597,7 @@ RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = 
     ("priced_offer", "advertising", priced_offer, math.inf),
     ("service_offer", "advertising", service_offer, 0.0),
     ("buy_request", "on_topic", buy_request, RIVAL_KEEP),  # chat: a flagged label the model is sure of keeps the lead
+    ("money_talk", "on_topic", money_talk, RIVAL_KEEP),
 )
 # asked only where no rule above fired and the model's label is spam: it moves spam to advertising, nothing else
 SPAM_TO_OFFER = ("honest_offer", "advertising", honest_offer)

@@ -14,6 +14,7 @@ regexes (a phrase said three times, the flood test), one at a time.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 
@@ -24,6 +25,11 @@ _RUN5 = re.compile(r"(.)\1{4,}", re.DOTALL)
 _PHRASE3 = re.compile(r"(.{2,8}?)\1{2,}", re.DOTALL)
 _PHRASE3_ANY = re.compile(r"(.{2,8}?)\1\1", re.DOTALL)  # same hits, ~2x cheaper: a pre-check for _PHRASE3
 _KEYMASH = re.compile(r"^(?:[asdfghjkl]{6,}|[qwertyuiop]{6,}|[zxcvbnm]{6,})$")
+# key-mashing over several rows ("sdjfklsdjf;lkajsd", "qwerasdfzxcv"): letters (and the ;' a hand hits on the way)
+# whose neighbours sit on the same keyboard row, pair after pair; words and pinyin change rows every few letters
+_MASH_CHARS = re.compile(r"^[a-z;',./\[\]]{10,}$")
+_ROW = {c: i for i, row in enumerate(("qwertyuiop", "asdfghjkl;'", "zxcvbnm,./")) for c in row}
+_LAUGH_2333 = re.compile(r"^2{1,2}3{4,}$")  # "2333333": a laugh, not a number
 
 
 def _class_table() -> dict[int, str]:
@@ -67,8 +73,8 @@ SHAPE_NAMES = (
 
 def _inside_number(text: str, run: re.Match) -> bool:
     """A run of one digit inside a longer number (电话13800000000, 转账100000元) is a number, not
-    "1111111": a different digit touches it."""
-    if not run.group(1).isdigit():
+    "1111111": a different digit touches it. "2333333" alone is a laugh."""
+    if not run.group(1).isdigit() or _LAUGH_2333.match(text):
         return False
     before = text[run.start() - 1] if run.start() > 0 else ""
     after = text[run.end()] if run.end() < len(text) else ""
@@ -76,7 +82,10 @@ def _inside_number(text: str, run: re.Match) -> bool:
 
 
 def _phrase3(text: str):
-    """The first phrase (2-8 characters) said 3+ times in a row, ignoring pure punctuation, or None."""
+    """The first phrase (2-8 characters) said 3+ times in a row, ignoring pure punctuation, or None.
+    Words said again with a space between ("xswl xswl xswl") count: the last one lacks its trailing space."""
+    if " " in text:
+        text += " "
     phrase = _PHRASE3.search(text) if _PHRASE3_ANY.search(text) else None
     if phrase is not None and not phrase.group(1).translate(_CLASSES).strip("ps"):
         return None  # "、、、、、、" or "||||||" is punctuation, not a phrase said again
@@ -85,10 +94,23 @@ def _phrase3(text: str):
     return phrase
 
 
+def _keymash(text: str) -> bool:
+    """Key-mashing: one row at a time (asdfghjkl) or hopping rows in runs (sdjfkl;lkajsd): 80 % of
+    neighbouring keys share a row, over 10+ keys ("flaskapp" is 8)."""
+    keys = text.replace(" ", "")
+    if _KEYMASH.match(keys):
+        return True
+    if not _MASH_CHARS.match(keys):
+        return False
+    rows = [_ROW.get(c) for c in keys]
+    same = sum(a is not None and a == b for a, b in pairwise(rows))
+    return same >= 0.8 * (len(rows) - 1)
+
+
 def _is_flood(text: str, tokens: int, words: int, latin: int, run5: bool, phrase) -> bool:
     if tokens >= 3 and words <= 1:
         return True
-    if latin >= 6 and _KEYMASH.match(text.replace(" ", "")):
+    if latin >= 6 and _keymash(text):
         return True
     if run5:
         # "好的！！！！！" is a reply with emphasis: a run of punctuation is excess only when

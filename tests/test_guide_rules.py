@@ -71,7 +71,7 @@ CASES = [
     ("酒水厂家招经销商，区域保护，详询电话 0571-88001122", "agent_pitch"),
     ("上门修空调，清洗一次80，加薇：k o n g t i a o 8 8", "priced_offer"),  # an offer, its contact dodged
     ("家教数学一小时150，有意私聊", "priced_offer"),
-    ("班费还剩412元，明细做成表格了，有问题找我", None),  # money talk: "找我" is no way to buy
+    ("班费还剩412元，明细做成表格了，有问题找我", "money_talk"),  # money talk: "找我" is no way to buy
     ("北京移动充值提醒：13800001111为您充值100.00元", None),  # a notice: a phone number is no way to buy
     ("高价回收微信号，一个600起，要的加我", None),  # buying readers' accounts: spam by the guide, the model decides
     ("发种草帖2元1条，做任务的加我 v：abc12345", None),  # a paid task
@@ -152,6 +152,15 @@ CASES = [
     ("b站那个《三体》解说挺好看的", None),  # a video title, no call
     ("搬家清东西：落地灯30，鞋柜80，周六来拿", "secondhand_sale"),
     ("刚刚打出了127层,奖励40", None),
+    ("物业费一年交了两千多，电梯还老坏", "money_talk"),  # money spent, nothing sold
+    ("装修全包3万8，有需要的联系我", None),  # a sum with a way to buy is no money talk
+    ("有人要电饭煲吗，搬家带不走，50拿走", "secondhand_sale"),  # a seller asking who wants it
+    ("有人要出二手吉他吗，300左右", "buy_request"),  # a buyer asking who sells
+    ("有没有靠谱的打印店推荐？", "buy_request"),
+    ("双11领完券199 https://e.tb.cn/h.abcd", "rebate_post"),  # a shop's share link with a coupon
+    ("【考试中心】您的成绩异常，请加工作人员微信 kszx_2024 缴纳复核费", "scam_bait"),  # an authority and a private contact
+    ("我是李总，马上给这个账户转一笔定金，财务找我", "scam_bait"),  # the boss impersonated
+    ("本班家长群号 556677889，通知都在群里，还没加的家长抓紧加一下", None),  # a class's own group
 ]
 
 

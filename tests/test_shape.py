@@ -15,6 +15,11 @@ FLOOD = SHAPE_NAMES.index("text_flood")
     "😀😀😀😀😀",                # emoji with no words
     "asdfghjkl",                 # key-mashing
     "顶顶顶顶顶顶 1",
+    "kdjsla;fjkdsl",             # key-mashing that hops rows in runs
+    "ok ok ok",                  # a word said three times, with spaces between
+    "233333333",                 # a laugh, not a number
+    "[Sticker][Sticker][Sticker]",  # the English client's placeholders
+    "[语音][语音][语音]",
 ])
 def test_guide_floods_are_floods(text):
     assert is_text_flood(normalize(text).text)
@@ -26,6 +31,10 @@ def test_guide_floods_are_floods(text):
     "哈哈哈哈哈，这个视频太好笑了，你们看了吗？我笑到现在",  # a laugh inside a real message
     "[图片] 这是我家猫",
     "谢谢谢谢",
+    "kubernetes",                # words change rows every few letters
+    "flaskapp",
+    "电话13800000000",           # a run inside a number
+    "[语音] 我到楼下了",
     "",
     "   ",
 ])

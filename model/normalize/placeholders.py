@@ -30,7 +30,11 @@ _BRACKET_FACES = (
     "doge Doge OK ok Emm emm 666"
 ).split()
 
-_IMG_BRACKETS = ("图片", "视频", "闪照", "圖片", "視頻")
+# attachments a client shows as a bracketed word: WeChat's and QQ's exports ([语音], [文件], [位置], [链接],
+# [转账]), and the English clients' ([Photo], [Voice], [File]): posted every day, like [图片]
+_IMG_BRACKETS = ("图片", "视频", "闪照", "圖片", "視頻", "语音", "語音", "文件", "位置", "链接", "鏈接", "转账", "轉賬",
+                 "小程序", "聊天记录", "Photo", "photo", "Image", "image", "Video", "video", "Voice", "voice",
+                 "Voice Message", "File", "file", "Link", "link", "Location", "location")
 # QQ's own lines for what a text export cannot show (a red packet, a check-in, a poll, a nudge): an
 # attachment like [图片], posted every day; "口令红包" in one must not read as a 口令 lure
 _QQ_CLIENT_LINE = (
@@ -38,7 +42,7 @@ _QQ_CLIENT_LINE = (
     # a 厘米秀 action: its name (翻白眼, 万万使不得, 厘米FLY) is the animation's, not the member's words
     "|[\\[［]动作消息[\\]］][\u4e00-\u9fffA-Za-z0-9]{0,10}"
 )
-_STICKER_BRACKETS = ("表情", "动画表情", "動畫表情")
+_STICKER_BRACKETS = ("表情", "动画表情", "動畫表情", "Sticker", "sticker", "Animated Sticker", "Emoji", "emoji")
 
 
 _EMOJI_STARTS: set[str] = set()   # every character an emoji sequence can start with
@@ -122,7 +126,7 @@ def tokenize_placeholders(s: str) -> tuple[str, int, int]:
         if c in "/／[［":
             # a face name or placeholder follows a slash/bracket: CJK, or [em], [ok], [doge], [666]
             nxt = s[i + 1:i + 2]
-            if not nxt or (nxt < "\u4e00" and nxt not in "eEoOdD6Q"):
+            if not nxt or (nxt < "\u4e00" and nxt not in "eEoOdD6QpPiIvVfFlLsSaA"):
                 h = hint(s, i + 1)
                 continue
         m = match(s, i)
