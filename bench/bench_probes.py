@@ -3,12 +3,12 @@
     python bench/bench_probes.py [--model DIR] [--code CHECKOUT] [--show]
 
 The owner checks the capabilities of ../shared/checklist with a second suite of other items, domains,
-shops and phrasings. These ten sets (data/eval/probes/, 192 messages each, 12 a capability) play that
+shops and phrasings. These sixteen sets (data/eval/probes/, 192 messages each, 12 a capability) play that
 part for us: each was written from the labelling guide and the checklist's README by a helper that saw
-neither the behaviour suite nor the model, avoiding the sets before it (data/README.md). A and B were
-read while the s16 guide rules were written, C while a further round was tried (and not shipped), D, E
-and F while the s17 rules were written, G and H while s18's honest_offer was; I and J were unread until
-that rule was first written, then read for two changes to it. The newest unread sets
+neither the behaviour suite nor the model, avoiding the sets before it (data/README.md). The work went in
+rounds: rules written from the suites already read, then two fresh suites run once on every version, and
+only then read for the next round (A-H up to s18, I and J for s18-s19, K and L for s20, M and N for s21;
+O and P were run once, at the end of s21). The newest unread sets
 are the figure that says how rules carry over to phrasings nobody tuned them on; a set that has been read
 stops being a test, so the next change needs a fresh one.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ROOT / "data" / "eval" / "probes"
-SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l", "probe_m", "probe_n")
+SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l", "probe_m", "probe_n", "probe_o", "probe_p")
 
 _SCORE = r"""
 import gzip, json, sys

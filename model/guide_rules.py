@@ -77,6 +77,7 @@ _SALE_TERMS = re.compile(
     r"私聊|私戳|私我|私信|滴滴我|价格私|价格可议|价钱可议|有意|感兴趣|[0-9一二三四五六七八九]成新|自提|面交"
     r"|[\s,;/][0-9]{1,6}(?:\.[0-9]+)?(?:[\s,;/]|$|\s*出|顺丰|到付|包邮|拿走|全拿走|打包)"              # "转电动车 800", "出显示器,180,", "... 600出": a bare number as the price
     r"|(?<=[\u4e00-\u9fff])[0-9]{2,5}(?=[、,;\s]|$)"                # "床帘25，床垫60": an item and its price
+    r"|(?:[\s,;/]|一起|打包)[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?=[\s,;/。!]|$|自提|拉走|包邮|拿走)"  # "两样一起三百"
 )
 
 
@@ -119,12 +120,13 @@ _ITEM_STATE = re.compile(r"(?=[全成未没只用自面来给拿包交上到顺�
 _PRIVATE_PRICE = re.compile(r"私聊|私我|私信|价格私|价格可议|价钱可议")
 _BARE_PRICE = re.compile(r"(?:^|[\s,:;/])(?:打包|一共|共|都)?\s*[£$¥]?[0-9]{2,5}(?:\s*(?:元|块|r\b|rmb))?\s*(?:出|给|拿走|全拿走|包邮|打包)?(?=[\s,;/。!]|$|出|给|拿|打|全)"
                          # a price in Chinese numerals between commas: "三千五", "两百"
-                         r"|(?:^|[\s,;/])[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?=[\s,;/。!]|$)"
+                         r"|(?:^|[\s,;/]|一起|打包)[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?=[\s,;/。!]|$|自提|拉走|包邮|出|拿走)"
                          # an item and its price with nothing between: "小冰箱180，台灯20", "电竞椅200、支架50"
                          r"|(?<=[\u4e00-\u9fff])[0-9]{2,5}(?:\s*(?:元|块))?(?=[、,;\s]|$)")
 _TWO_DIGITS = re.compile("[0-9]{2}")
 _CN_PRICE_HINT = re.compile("[十百千万]")
-_NOT_A_SALE = re.compile(r"买|收|求|[?？吗]|多少钱|花了|交了|付了|贵|便宜吗")
+# buying, asking and a price paid ("500买的"); "买来只用了三次" is the item's story, not a purchase
+_NOT_A_SALE = re.compile(r"[0-9一二三四五六七八九十百千万]\s*(?:块|元)?买的|想买|要买|求购|在哪买|哪里买|买吗|能买|收(?!到|拾|藏|获|纳)|求|[?？吗]|多少钱|花了|交了|付了|贵|便宜吗")
 
 
 def secondhand_sale(norm: Normalized) -> str | None:
@@ -269,7 +271,8 @@ _PROMO = re.compile(
     r"|知识星球)"
 )
 _JOIN_WAY = re.compile(r"扫码|拉你|进群|加群|群号|想进的|@我|戳")
-_OWN_GROUP = re.compile(r"咱们班|我们班|本班|咱班|班级群|家长群")  # a class's own groups
+# a class's or club's own groups (not 社团: the campus fake notices promise 社团纳新 too)
+_OWN_GROUP = re.compile(r"咱们班|我们班|本班|咱班|班级群|家长群|社里|我们社|本社|[一二三四五]群满了|新开了?[二三四五六]群")
 # "点个关注" of a named account or channel anywhere (西瓜视频搜「…」, 微博超话, 房间号, a Steam group): the platforms
 # change, the call to follow and the account's name do not
 _FOLLOW = re.compile(r"(?=[点求记去帮大f])(?:(?:点个?|求|记得点?|去|帮忙点?|大家)\s*关注|follow)")
@@ -282,13 +285,15 @@ _PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
 _PLATFORM = r"(?:公众号|视频号|抖音号?|小红书号?|快手号?|b站|微博|豆瓣小组|播客|喜马拉雅|小宇宙|爱发电|知乎|超话|频道|粉丝群|社群|steam\s?组)"
 _PROMO_CALL = re.compile(r"关注|订阅|加入|进来|来玩|搜|欢迎|来看|来听|去听|去看|进群")
 _PROMO_MORE = re.compile(
-    rf"关注(?:一?下)?(?:我的|我们的?|本)?[^。!?\n]{{0,8}}?(?:{_PLATFORM}|这个号)"
+    r"(?=[关公视抖小快b微豆播喜爱知超频粉社s主开建搞进交互搭团资打福])"  # where a match can start: re skips the rest fast
+    rf"(?:关注(?:一?下)?(?:我的|我们的?|本)?[^。!?\n]{{0,8}}?(?:{_PLATFORM}|这个号)"
     rf"|(?:{_PLATFORM}|主页)\s*(?:搜索?)?\s*[「『《#][^」』》#\n]{{2,16}}[」』》#]"
     rf"|{_PLATFORM}[^。!?\n]{{0,8}}(?:搜|id)\s*[「『《#@]?[a-z0-9_\u4e00-\u9fff]{{3,}}"
     rf"|(?:开了|建了|搞了|开通了)个?[^。!?\n]{{0,6}}?(?:{_PLATFORM}|号|页面)"
     r"|进(?:粉丝)?群(?:送|领|备注)|频道号\s*[:：]?\s*[a-z0-9]{5,}"
     # a group of a named kind, with a way in ("跨境卖家交流群…扫我名片进群"); a class's or family's own group is not one
-    r"|(?<!班)(?<!级)(?:交流群|社群|互助群|搭子群|团购群|资源群|打卡群|福利群)[^。!?\n]{0,40}?(?:扫码|扫我|进群|加群|拉你|群号)"
+    r"|(?<!班)(?<!级)(?:交流群|社群|互助群|搭子群|团购群|资源群|打卡群|福利群|分享群|学习群|兴趣群|闲置群|二手群|群】)[^。!?\n]{0,40}?"
+    r"(?:扫码|扫我|进群|加群|入群|拉你|我拉|群号|想进的))"
 )
 
 
@@ -391,7 +396,8 @@ def fake_notice(norm: Normalized) -> str | None:
 
 
 # guide § spam: chain messages, begging for clicks, phishing
-_CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转(?:发(?:到|给)?|到|给)\s*[0-9一二三四五六七八九十]+\s*个?[^。!?\n]{0,4}群|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)"
+_CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转(?:发(?:到|给)?|到|给)\s*[0-9一二三四五六七八九十]+\s*个?[^。!?\n]{0,4}群"
+                    r"|转发?[^。!?\n]{1,4}?(?:到|给)\s*[0-9一二三四五六七八九十]+\s*个?[^。!?\n]{0,4}群|不转[^。!?\n]{0,10}(?:灾|倒霉|厄运|霉运|不得好|死)|不转(?:发)?不是(?:中国人|华人|人)|转发.{0,6}(?:好运|平安|否则)"
                     # "请马上转发给家人朋友！！": a rumour pressed on to everyone one knows, with the alarm of its "!"
                     r"|(?:请|务必|马上|赶紧|赶快|一定要?)\s*(?:马上)?转发?给?(?:所有|身边的?|你的|更多的?|家里的?)?(?:家人|亲人|朋友|亲友|老人)[^。\n]{0,6}!)")
 # a plea to the reader, with a link to click or a thank-you ("我给你投票" in chat is not one)
@@ -411,7 +417,10 @@ _JOB = re.compile(r"招|兼职|日结|在家|挂机|打金|接单|岗位|任务|
 # guide § spam, "bare lures: a contact handle or 看我名字/看我头像 with nothing honest offered": the way to reach the
 # sender is in their avatar, name or signature ("号在我签名里", "绿泡泡就在头像上", "v看我昵称")
 # (a bare 看我头像 is also a joke in chat: "哈哈哈哈 看我头像" in the QQ group; the way to reach them must be named)
-_BARE_LURE = re.compile(r"(?:号|v|微信|绿泡泡|vx|企鹅|扣扣|联系方式|怎么联系)[^。!?\n]{0,6}(?:在|看|见)(?:我的?)?(?:头像|签名|昵称|网名|名字|个签)")
+_BARE_LURE = re.compile(r"(?:号|v|微信|绿泡泡|vx|企鹅|扣扣|联系方式|怎么联系)[^。!?\n]{0,6}(?:在|看|见)(?:我的?)?(?:头像|签名|昵称|网名|名字|个签)"
+                        # "失眠的小哥哥看我空间呀，今晚陪你聊": company offered, the way in is the sender's page
+                        r"|(?:看|来|进)我(?:的)?(?:空间|头像|主页)[^。!?\n]{0,12}(?:陪你|陪聊|聊聊|约|想你|等你)"
+                        r"|(?:小哥哥|哥哥们|寂寞|失眠)[^。!?\n]{0,10}(?:看|来|进)我(?:的)?(?:空间|头像|主页)")
 
 
 def lure(norm: Normalized) -> str | None:
@@ -444,6 +453,7 @@ _AUTHORITY = re.compile(r"(?:医保|社保|人社|税务|公安|派出所|法院
 _THREAT = re.compile(r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|失效|作废|暂扣|异常|过期")
 _FEE_TO_PAY = re.compile(r"(?:缴纳|交|付|转)[^。!?\n]{0,8}(?:费|保证金|定金|押金|手续费)")
 # the boss or a teacher impersonated, asking for money to move (冒充): "我是王总…转一笔定金，财务负责对接"
+_LICENCE_POINTS = re.compile(r"收[^。!?\n]{0,4}(?:驾驶证|驾照)分|(?:驾驶证|驾照)分[^。!?\n]{0,12}(?:私|加|联系|收)")
 _IMPERSONATE = re.compile(r"我是(?:新来的)?[\u4e00-\u9fff]{0,3}(?:总|老板|董事长|校长|主任|领导|班主任|老师|助理)[^。!?\n]{0,40}(?:转账|汇款|定金|打款|付款|财务|缴费)")
 _ACT_ON_LINK = re.compile(r"点击|登录|登陆|登记|申诉|填写|提交|处理|核实|认证|验证|领取|查询|办理")
 _PENALTY = re.compile(r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|征信|失效|作废|过期|影响|截止|小时内|今日|当天|即将")
@@ -471,13 +481,51 @@ def scam_bait(norm: Normalized) -> str | None:
     m = _HAND_OVER.search(text)
     if m and (c := _CLAIM.search(text)) and not _ASKING.search(text):
         return c.group(0)
-    m = _IMPERSONATE.search(text)
+    m = _IMPERSONATE.search(text) or _LICENCE_POINTS.search(text)
     if m:
         return m.group(0)
     m = _SURE_RETURNS.search(text)
     if m and _INVEST.search(text):
         return m.group(0)
     return None
+
+
+# guide § advertising, "paid courses, 课程, 训练营, 知识付费 pitches": a course named as one, with its price or a
+# call to sign up; a school's own timetable (选课, 课表, 作业) is none
+_COURSE_NAME = re.compile(r"训练营|集训营|培训班|速成班|系统班|实操班|实操课|认证课|证书班|网课|直播课|私教课|体验课|公开课|课程|研修班|进修班|"
+                          r"特训班|冲刺班|精品班|小班课|插花课|(?:入门|进阶|零基础)[^。!?\n]{0,6}课")
+_COURSE_SELL = re.compile(r"报名|学费|名额|早鸟|招生|开班|(?<!公)开课|包教包会|结业|试听|咨询|包材料|包过")
+_SCHOOL_TALK = re.compile(r"选课|课表|作业|调课|停课|教室|上课|下课|补课|老师说|学分|期末")
+
+
+def course_offer(norm: Normalized) -> str | None:
+    """The course's name in a paid-course pitch (its price or a call to sign up), or None."""
+    text = norm.text
+    name = _COURSE_NAME.search(text)
+    if name is None or _ASKING.search(text) or _SCHOOL_TALK.search(text) or _deceit(text):
+        return None
+    priced = _PRICE_CHARS.search(text) and (_ANY_PRICE.search(text) or _PACKAGE_PRICE.search(text) or _BARE_COURSE_PRICE.search(text))
+    return name.group(0) if priced or _COURSE_SELL.search(text) else None
+
+
+# guide § advertising, "recruiting for paid work that names pay (兼职日结, 招聘) when it is a pitch": a job with
+# its pay and a way to apply; "jobs" paid per piece or per day from home, with a contact, are spam (the model decides)
+_HIRING = re.compile(r"招聘|急招|长期招|诚聘|招工|高薪招|招(?:普工|司机|厨师|服务员|保安|店员|销售|文员|学徒|工人|客服|技工|操作工|叉车)")
+_PAY = re.compile(r"包吃住|五险|底薪|月薪|时薪|工资|薪资|面议|月结|年终奖|双休")
+# (and pay no honest job names: "女模特…月薪1万-5万", "直播伴侣一个月工资5万")
+_TASK_JOB = re.compile(r"打字|抄小说|录入|配音|点赞|一单|日结|在家|手机就能|轻松|宝妈|兼职|挂机|日赚|日入|佣金|垫付|刷单|任务|"
+                       r"模特|伴侣|陪|主播|急用钱|挣钱|[1-9]万\s*[-~到至]\s*[0-9]+万|工资\s*[3-9]万|月薪\s*[3-9]万")
+
+
+def job_pitch(norm: Normalized) -> str | None:
+    """The hiring words of a job offered with its pay and a way to apply, or None."""
+    text = norm.text
+    hire = _HIRING.search(text)
+    if hire is None or not _PAY.search(text) or _TASK_JOB.search(text) or _ASKING.search(text):
+        return None
+    if not (norm.handles or _WAY_TO_BUY.search(text) or _CONTACT_WORD.search(text)):
+        return None
+    return hire.group(0)
 
 
 # guide § on_topic and the checklist's money_chat: "talk about money that sells nothing". A sum spent, shared,
@@ -525,7 +573,8 @@ _DECEIT = re.compile(
     r"体育|棋牌|博彩|菠菜|真人|娱乐|上下分|下分|首充|首存|存送|[0-9百千万]\s*送\s*[0-9一二三四五六七八九十百]|注册(?:送|即|就|领)|充值|提现|"
     r"兑换现金|红包|红苞|注送|返现|返利|免费领|免费送|领取|福利|"
     # begging, chains, pyramid recruiting and black-market work; the reader's own accounts and cards
-    r"转发|投票|砍|助力|点赞|拉人头|人头费|跑分|收卡|代收|代付|租号|收号|高价收|收.{0,6}号|微信号|qq号|出租|合伙人|拉新|车队|拉手|走量|"
+    r"转发|投票|砍|助力|点赞|拉人头|人头费|跑分|收卡|代收|代付|租号|收号|高价收|收.{0,6}号|微信号|qq号|合伙人|拉新|拉手|走量|"
+    r"出租(?:微信|qq|账|号|卡)|(?:微信|qq|账|号|卡)出租|(?:一线|跑分|收|招|接)车队|车队(?:收|招|接)|驾驶证分|驾照分|收分|卖分|"
     r"卡接|收款码|一码|码商|跑码|找料|料子|洗|银行卡|身份证|实名|开户|额度|担保|鹅度|咔|弓户|司法|流水|盾|黑户|黑卡|黑产|灰产|usdt|u商|换汇|"
     r"以下(?:账|帐)号|我的(?:账|帐)号|汇款|帮忙汇|"
     # paid "jobs": the reader is paid per piece, per hour or per day, settled at once
@@ -538,7 +587,7 @@ _DECEIT = re.compile(
     r"(?:赚钱|副业|挣钱|暴利|靠谱)项目|带你(?:赚|挣|飞|上岸|发财|一起赚)|上岸|跟我做|缺钱|胆子大|送货|风险|引流|精准粉|"
     # porn and its units, fake papers, made-up sites
     r"[0-9一二两三四五六七八九十]+\s*(?:部|片)|要片|片子|万部|簧|煌|骗|av\b|美女|妹子|寂寞|同城约|外出|上门服务|视屏|小片|污|爽|看的|"
-    r"代开|开发票|发票|办证|假证|证件|文凭|学历|病假|刻章|卖片|软件|网址|主页|长期|安全|不多|新台|平台|台子|"
+    r"代开|开发票|发票|办证|假证|(?<!照)证件(?!照)|文凭|学历|病假|刻章|卖片|软件|网址|主页|长期|安全|不多|新台|平台|台子|"
     # refund scams, gambling cheats, loans and threats, paid posting: forms the training spam shows
     r"退k|退歀|先退|退单|机麻|控制器|控牌|麻将|情视频|涩|色图|色片|出u|借款|信用借|违反|法律|推文|零花|小说|体彩|时时彩|六合彩"
 )
@@ -553,7 +602,8 @@ def _deceit(text: str) -> bool:
 # through"); and a course's price may stand bare after its name ("集训营…线上四周…1680，报名…")
 _OFFER_WORDS = re.compile(
     r"代购|定制|定做|接单|接稿|承接|约拍|上门|陪护|保洁|安装|维修|润色|翻译|代部署|开通|寄养|寄卖|合租|装机|跑腿|代驾|陪驾|"
-    r"私教|家教|辅导|外包|出售|批发|零售|供应|现货|团购|预订|包邮|正品|"
+    r"私教|家教|辅导|外包|出售|批发|零售|供应|现货|团购|预订|包邮|正品|购买|沟买|够买|租赁|过户|买卖|跟拍|跟妆|写真|"
+    r"培训|认证课|体验课|公开课|私教课|直播课|课时|"
     r"课程|网课|训练营|集训营|速成班|系统班|小班|实操课|入门课|精讲|学费"
 )
 _COURSE = re.compile(r"课|训练营|集训营|班|精讲|讲|报名|学费|营")
@@ -595,6 +645,8 @@ RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = 
     ("tool_service", "advertising", tool_service, RIVAL_KEEP),
     # an offer with a price and a contact: before service_offer, whose model-led verdict is for offers without both
     ("priced_offer", "advertising", priced_offer, math.inf),
+    ("course_offer", "advertising", course_offer, RIVAL_KEEP),
+    ("job_pitch", "advertising", job_pitch, RIVAL_KEEP),
     ("service_offer", "advertising", service_offer, 0.0),
     ("buy_request", "on_topic", buy_request, RIVAL_KEEP),  # chat: a flagged label the model is sure of keeps the lead
     ("money_talk", "on_topic", money_talk, RIVAL_KEEP),

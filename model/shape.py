@@ -29,6 +29,9 @@ _KEYMASH = re.compile(r"^(?:[asdfghjkl]{6,}|[qwertyuiop]{6,}|[zxcvbnm]{6,})$")
 # whose neighbours sit on the same keyboard row, pair after pair; words and pinyin change rows every few letters
 _MASH_CHARS = re.compile(r"^[a-z;',./\[\]]{10,}$")
 _ROW = {c: i for i, row in enumerate(("qwertyuiop", "asdfghjkl;'", "zxcvbnm,./")) for c in row}
+# down the keyboard's columns ("qazwsxedcrfv"), and Zhuyin letters typed for nothing ("ㄅㄆㄇㄈㄉㄊ")
+_COLUMN_MASH = re.compile(r"^(?:qaz|wsx|edc|rfv|tgb|yhn|ujm|zaq|xsw|cde|vfr|bgt|nhy|mju){3,}[a-z]{0,2}$")
+_ZHUYIN_MASH = re.compile(r"^[\u3105-\u312f\s]{6,}$")
 _LAUGH_2333 = re.compile(r"^2{1,2}3{4,}$")  # "2333333": a laugh, not a number
 
 
@@ -98,7 +101,7 @@ def _keymash(text: str) -> bool:
     """Key-mashing: one row at a time (asdfghjkl) or hopping rows in runs (sdjfkl;lkajsd): 80 % of
     neighbouring keys share a row, over 10+ keys ("flaskapp" is 8)."""
     keys = text.replace(" ", "")
-    if _KEYMASH.match(keys):
+    if _KEYMASH.match(keys) or _COLUMN_MASH.match(keys):
         return True
     if not _MASH_CHARS.match(keys):
         return False
@@ -111,6 +114,8 @@ def _is_flood(text: str, tokens: int, words: int, latin: int, run5: bool, phrase
     if tokens >= 3 and words <= 1:
         return True
     if latin >= 6 and _keymash(text):
+        return True
+    if _ZHUYIN_MASH.match(text):
         return True
     if run5:
         # "好的！！！！！" is a reply with emphasis: a run of punctuation is excess only when
@@ -168,7 +173,7 @@ def shape_rows(texts: list[str], n_emoji, n_placeholders, n_handles) -> np.ndarr
     has_phrase = np.fromiter((p is not None for p in phrase), dtype=bool, count=n)
     # the flood test, where one of its necessary conditions holds
     flood = np.zeros(n, dtype=bool)
-    maybe = ((counts[:, T] >= 3) & (words <= 1)) | (counts[:, L] >= 6) | run5 | has_phrase
+    maybe = ((counts[:, T] >= 3) & (words <= 1)) | (counts[:, L] >= 6) | run5 | has_phrase | ((words == 0) & (lens >= 6))
     for i in np.flatnonzero(maybe & (lens > 0)).tolist():
         flood[i] = _is_flood(stripped[i], int(counts[i, T]), int(words[i]), int(counts[i, L]), bool(run5[i]), phrase[i])
     emoji = np.asarray(n_emoji, dtype=np.int64)

@@ -161,6 +161,17 @@ CASES = [
     ("【考试中心】您的成绩异常，请加工作人员微信 kszx_2024 缴纳复核费", "scam_bait"),  # an authority and a private contact
     ("我是李总，马上给这个账户转一笔定金，财务找我", "scam_bait"),  # the boss impersonated
     ("本班家长群号 556677889，通知都在群里，还没加的家长抓紧加一下", None),  # a class's own group
+    ("吉他零基础入门课，8节线下800，报名找我", "course_offer"),  # a paid course (the guide names 课程, 训练营)
+    ("下周选课别忘了，课程表在群文件", None),  # a school's own timetable
+    ("这节公开课我也听了，一般", None),
+    ("物流园招叉车司机，月薪七千，包吃住，电话 139 1111 2222", "job_pitch"),  # a job with its pay and a way to apply
+    ("招聘女模特，月薪1万-5万，急用钱的私聊", None),  # pay no honest job names: a lure, the model decides
+    ("失眠的小哥哥来我空间呀，今晚等你", "lure"),
+    ("转发这条到三个群，保佑全家平安", "lure"),
+    ("收驾照分，一分两百，私我", "scam_bait"),  # buying the reader's licence points
+    ("宝宝推车和餐椅一起出，两样一起三百，自提", "secondhand_sale"),
+    ("卷发棒闲置出，买来只用了三次，150包邮", "secondhand_sale"),
+    ("这件外套是朋友500买的，全新", None),
 ]
 
 

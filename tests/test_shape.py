@@ -20,6 +20,8 @@ FLOOD = SHAPE_NAMES.index("text_flood")
     "233333333",                 # a laugh, not a number
     "[Sticker][Sticker][Sticker]",  # the English client's placeholders
     "[语音][语音][语音]",
+    "wsxedcrfvtgb",              # down the keyboard's columns
+    "ㄅㄆㄇㄈㄉㄊㄋㄌ",            # Zhuyin letters typed for nothing
 ])
 def test_guide_floods_are_floods(text):
     assert is_text_flood(normalize(text).text)

@@ -14,8 +14,8 @@ from .url import find_url
 from .wechat import find_wechat
 
 # Cheap pre-check: a handle needs an ASCII digit/letter or '@', except keyword + Chinese digits
-# (群/扣/微/企鹅... 一二三四五); without one, step 6 is skipped.
-HANDLE_HINT_RE = re.compile(f"[0-9a-z@群裙微鹅{QQ_KOU}]")
+# (群/扣/微/企鹅... 一二三四五; 电话/手机/热线 幺五零…); without one, step 6 is skipped.
+HANDLE_HINT_RE = re.compile(f"[0-9a-z@群裙微鹅话机线{QQ_KOU}]")
 
 # Order matters only for ties: of two candidates with the same span, the earlier finder wins.
 FINDERS = (

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 
+from ..charsets import CN_DIGITS
+from .common import CHAIN, _digits
+
 _PHONE_CHAIN_RE = re.compile(r"[0-9]+(?:[ \-.·─_|/]{1,3}[0-9]+)*")  # "136 / 0248 / 7715": a spaced slash is 3
 _PHONE_HINT = re.compile(r"1[ \-.·─_|/]{0,3}[3-9]")  # the chain's separators, as in _PHONE_CHAIN_RE
 _NOT_PHONE_BEFORE = ("单号", "编号", "订单", "账号", "帐号", "卡号", "id")
 _ASCII_GROUPS_RE = re.compile("[0-9]+")
+# a number written in Chinese numerals after a phone keyword: "电话 幺五零 · 叁捌柒陆 · 贰玖零伍"
+_CN_PHONE_RE = re.compile(rf"(?:电话|手机|热线|致电|联系|tel)\s*[:：]?\s*(?P<n>{CHAIN})")
+_CN_DIGIT_RE = re.compile(f"[{CN_DIGITS}]")
 
 
 def _phone_in_chain(chain: str, start: int):
@@ -42,6 +48,11 @@ def _phone_in_chain(chain: str, start: int):
 
 
 def find_phone(t: str, add) -> None:
+    if _CN_DIGIT_RE.search(t):
+        for m in _CN_PHONE_RE.finditer(t):
+            digits = _digits(m.group("n"))
+            if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789" and _CN_DIGIT_RE.search(m.group("n")):
+                add((m.start("n"), m.end("n"), "phone", digits))
     if not _PHONE_HINT.search(t):
         return
     for m in _PHONE_CHAIN_RE.finditer(t):
