@@ -471,7 +471,7 @@ def tune(streams: list[Stream], raw: Path, legit: Legit) -> None:
     switches caught within 50 messages, then the fewest alerts before a switch."""
     tune_streams = [s for s in streams if s.split == "tune"]
     base = DriftDetector().params()
-    for warmup, slack, thr, max_z in itertools.product((60.0, 120.0), (0.0, 0.1, 0.25), (8.0, 10.0, 12.0, 15.0),
+    for warmup, slack, thr, max_z in itertools.product((60.0, 120.0), (0.0, 0.1, 0.25), (6.0, 7.0, 8.0, 10.0, 12.0, 15.0),
                                                        (0.75, 1.0, 100.0)):
         det = DriftDetector(**{**base, "warmup": warmup, "slack": slack, "threshold": thr, "max_z": max_z})
         rows = evaluate(tune_streams, det, det, with_adwin=False)
