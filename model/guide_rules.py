@@ -13,8 +13,14 @@ From ../shared/labeling-guide.md:
   add an account at once (务必进新群, 最后一次, 错过重要通知后果自负) and gives its number;
 - chain messages (转发到xx个群, 不转不是), begging for clicks (帮我投票, 砍一刀, 助力) and phishing (an account
   "abnormal" or "frozen", click or log in at a link) -> spam;
-- where the line runs between the two: a message the model calls spam that states its price and names none
-  of the guide's spam forms sells openly -> advertising (honest_offer: spam to advertising only).
+- "when a message both sells and deceives, choose spam": fee-first jobs, phishing on made-up official
+  domains, an authority asking for a private contact, claims against the reader's bank details, sure
+  returns, the boss impersonated, licence points bought (scam_bait, over any sale) -> spam;
+- paid courses (课程, 训练营) and jobs that name their pay (招聘) pitched as such -> advertising;
+- talk about money that sells nothing, and someone's phone number passed on to call -> on_topic;
+- where the line runs between spam and advertising: a message the model calls spam that states its price (or
+  offers goods or a service with a way to buy) and names none of the guide's spam forms sells openly ->
+  advertising (honest_offer: spam to advertising only).
 The raw corpora hold 18 rebate-like lines, few campus sales and no fake notices outside a held-out source
 (data/README.md), so a model learns none of them from data; a rule written from the guide's words covers
 any shop, item, price and group. A rule raises its label's logit over the others (lift); for a lure or a
@@ -462,6 +468,7 @@ _HAND_OVER = re.compile(r"(?:登记|填写|提供|发我|发给我|告诉我|输
                         r"|(?:银行卡号?|身份证号|验证码)[^。!?\n]{0,4}(?:发我|发给我|登记|填写|就能领|即可领)")
 _SURE_RETURNS = re.compile(r"年化\s*(?:1[0-9]|[2-9][0-9]|[1-9][0-9]{2,})(?:\.[0-9]+)?\s*%|保本保息|稳赚不赔|只赚不赔|包赚|零风险|"
                            r"带你(?:一起)?(?:赚|挣|发财)|稳定收益|日息|高息")
+_SURE_GATE = re.compile(r"[年保稳只包零带日高]")
 _INVEST = re.compile(r"理财|投资|外汇|炒|币|股|基金|收益|赚|利息")
 
 
@@ -478,13 +485,15 @@ def scam_bait(norm: Normalized) -> str | None:
     if a and any(h.kind in ("wechat", "qq", "phone") or lookalike(h) for h in norm.handles) and (
             _THREAT.search(text) or _CLAIM.search(text) or _FEE_TO_PAY.search(text)):
         return a.group(0)
-    m = _HAND_OVER.search(text)
+    # each form below names a word most chat lacks: a cheap test first
+    m = _HAND_OVER.search(text) if ("卡" in text or "证" in text or "码" in text) else None
     if m and (c := _CLAIM.search(text)) and not _ASKING.search(text):
         return c.group(0)
-    m = _IMPERSONATE.search(text) or _LICENCE_POINTS.search(text)
+    m = _IMPERSONATE.search(text) if "我是" in text else None
+    m = m or (_LICENCE_POINTS.search(text) if "分" in text else None)
     if m:
         return m.group(0)
-    m = _SURE_RETURNS.search(text)
+    m = _SURE_RETURNS.search(text) if _SURE_GATE.search(text) else None
     if m and _INVEST.search(text):
         return m.group(0)
     return None
@@ -526,6 +535,29 @@ def job_pitch(norm: Normalized) -> str | None:
     if not (norm.handles or _WAY_TO_BUY.search(text) or _CONTACT_WORD.search(text)):
         return None
     return hire.group(0)
+
+
+# guide § advertising names "phone numbers" as a contact to buy through; a number a member passes on for someone to
+# call (the teacher's, the property office's, the driver's: "班主任孙老师电话 138…，孩子请假直接打给她") sells nothing
+_WHOSE_NUMBER = re.compile(r"(?:老师|班主任|师傅|物业|管家|医生|护士|站里|前台|办公室|司机|房东|社区|居委会|村委|派出所|保安|队长|助教|辅导员|领队|他|她)"
+                           r"(?:的)?[^。!?\n]{0,6}(?:电话|手机|号码|维修电话)")
+_SELLING = re.compile(r"出售|转让|低价|优惠|包邮|代理|加盟|报名|下单|订购|预订|名额|限时|特价|促销|打折|券|扫码|会员|专享|立减|招|面议|全包|咨询|详询|热线|价格|收费")
+_CALL_IT = re.compile(r"打(?:给|过去|他|她|这个|电话)|直接打|找(?:他|她)|联系(?:他|她)|问(?:他|她|问)|有人接|可以打|打我电话")
+
+
+def shared_number(norm: Normalized) -> str | None:
+    """The words that pass on someone's phone number for members to call, or None (nothing offered or priced)."""
+    text = norm.text
+    if not ("电话" in text or "手机" in text or "号码" in text):  # every form names it: a cheap test first
+        return None
+    if not any(h.kind == "phone" for h in norm.handles) and not _NUMBER.search(text):
+        return None
+    m = _WHOSE_NUMBER.search(text)
+    if m is None or not _CALL_IT.search(text) or _SELLING.search(text) or _OFFER_WORDS.search(text) or _deceit(text):
+        return None
+    if _ANY_PRICE.search(text) or _COURSE_NAME.search(text) or _HIRING.search(text):
+        return None
+    return m.group(0)
 
 
 # guide § on_topic and the checklist's money_chat: "talk about money that sells nothing". A sum spent, shared,
@@ -650,6 +682,7 @@ RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = 
     ("service_offer", "advertising", service_offer, 0.0),
     ("buy_request", "on_topic", buy_request, RIVAL_KEEP),  # chat: a flagged label the model is sure of keeps the lead
     ("money_talk", "on_topic", money_talk, RIVAL_KEEP),
+    ("shared_number", "on_topic", shared_number, RIVAL_KEEP),
 )
 # asked only where no rule above fired and the model's label is spam: it moves spam to advertising, nothing else
 SPAM_TO_OFFER = ("honest_offer", "advertising", honest_offer)

@@ -172,6 +172,8 @@ CASES = [
     ("宝宝推车和餐椅一起出，两样一起三百，自提", "secondhand_sale"),
     ("卷发棒闲置出，买来只用了三次，150包邮", "secondhand_sale"),
     ("这件外套是朋友500买的，全新", None),
+    ("钢琴老师的电话 13712345678，请假直接打给她", "shared_number"),  # someone's number passed on to call
+    ("李老师电话 13712345678，报名从速", None),  # a number to sign up through
 ]
 
 
