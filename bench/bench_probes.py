@@ -92,9 +92,25 @@ def main(argv: list[str] | None = None) -> int:
             by_cap = Counter(f[1] for f in r["failures"])
             for f in sorted(r["failures"], key=lambda f: (-by_cap[f[1]], f[1], f[0])):
                 print(f"      {f[0]} {f[1]}: {f[2]} -> {f[3]} ({f[4]}) {f[5][:70]}")
+    summarize(result["sets"])
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
+
+
+def summarize(sets: dict) -> None:
+    """The suites scored, together: passed in all, each capability, and what the failures were read as
+    (expected label -> verdict): what the README's counts across suites come from."""
+    passed, n, caps, misread = 0, 0, Counter(), Counter()
+    of = Counter()
+    for r in sets.values():
+        passed, n = passed + r["passed"], n + r["n"]
+        for cap, (a, m) in r["per_capability"].items():
+            caps[cap] += a
+            of[cap] += m
+        misread.update(f"{f[2]} -> {f[3]}" for f in r["failures"])
+    print(f"  together: {passed}/{n}; " + ", ".join(f"{c} {caps[c]}/{of[c]}" for c in sorted(of)))
+    print("  failures read as: " + ", ".join(f"{k} {v}" for k, v in misread.most_common()))
 
 
 if __name__ == "__main__":

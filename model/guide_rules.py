@@ -452,17 +452,18 @@ def lure(norm: Normalized) -> str | None:
 # the model is of the sale. From the guide's list: a job that asks a fee first (fraud: 打字员, 配音 … "先交88会员费
 # 开通接单"); phishing (冒充客服/公检法: an official-sounding notice with a link to act on before a penalty, or a
 # claim paid out once the reader hands over a bank card or ID number); 投资理财 with guaranteed returns.
+_HARD_PENALTY = r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|失效|作废|过期"
 _OFFICIAL = re.compile(r"^\s*[【\[](?:[^】\]]{0,8})[】\]]|您的|您有|尊敬的")
 # an official actor who asks the reader to add a private contact ("医保局通知：…请加专员微信 ybfh_2207 办理")
 _AUTHORITY = re.compile(r"(?:医保|社保|人社|税务|公安|派出所|法院|检察院|住建|考务|官方|银行|快递|物流|[^\s,，。]{1,4}(?:局|中心))"
                         r"(?:通知|提醒|公告|专员|工作人员|老师)?")
-_THREAT = re.compile(r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|失效|作废|暂扣|异常|过期")
+_THREAT = re.compile(_HARD_PENALTY + r"|暂扣|异常")
 _FEE_TO_PAY = re.compile(r"(?:缴纳|交|付|转)[^。!?\n]{0,8}(?:费|保证金|定金|押金|手续费)")
 # the boss or a teacher impersonated, asking for money to move (冒充): "我是王总…转一笔定金，财务负责对接"
 _LICENCE_POINTS = re.compile(r"收[^。!?\n]{0,4}(?:驾驶证|驾照)分|(?:驾驶证|驾照)分[^。!?\n]{0,12}(?:私|加|联系|收)")
 _IMPERSONATE = re.compile(r"我是(?:新来的)?[\u4e00-\u9fff]{0,3}(?:总|老板|董事长|校长|主任|领导|班主任|老师|助理)[^。!?\n]{0,40}(?:转账|汇款|定金|打款|付款|财务|缴费)")
 _ACT_ON_LINK = re.compile(r"点击|登录|登陆|登记|申诉|填写|提交|处理|核实|认证|验证|领取|查询|办理")
-_PENALTY = re.compile(r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|征信|失效|作废|过期|影响|截止|小时内|今日|当天|即将")
+_PENALTY = re.compile(_HARD_PENALTY + r"|征信|影响|截止|小时内|今日|当天|即将")  # softer: beside a made-up link only
 _CLAIM = re.compile(r"补贴|补助|返还|退款|退费|理赔|赔付|奖金|可领|领取|发放|中奖")
 _HAND_OVER = re.compile(r"(?:登记|填写|提供|发我|发给我|告诉我|输入|绑定)[^。!?\n]{0,8}(?:银行卡|身份证|验证码|支付密码|卡号)"
                         r"|(?:银行卡号?|身份证号|验证码)[^。!?\n]{0,4}(?:发我|发给我|登记|填写|就能领|即可领)")
@@ -513,8 +514,7 @@ def course_offer(norm: Normalized) -> str | None:
     name = _COURSE_NAME.search(text)
     if name is None or _ASKING.search(text) or _SCHOOL_TALK.search(text) or _deceit(text):
         return None
-    priced = _PRICE_CHARS.search(text) and (_ANY_PRICE.search(text) or _PACKAGE_PRICE.search(text) or _BARE_COURSE_PRICE.search(text))
-    return name.group(0) if priced or _COURSE_SELL.search(text) else None
+    return name.group(0) if _offer_price(text) or _COURSE_SELL.search(text) else None
 
 
 # guide § advertising, "recruiting for paid work that names pay (兼职日结, 招聘) when it is a pitch": a job with
@@ -532,16 +532,19 @@ def job_pitch(norm: Normalized) -> str | None:
     hire = _HIRING.search(text)
     if hire is None or not _PAY.search(text) or _TASK_JOB.search(text) or _ASKING.search(text):
         return None
-    if not (norm.handles or _WAY_TO_BUY.search(text) or _CONTACT_WORD.search(text)):
-        return None
-    return hire.group(0)
+    return hire.group(0) if _way_to_buy(norm) else None
+
+
+# words that sell: money_talk and shared_number each add their own to them
+_SELL_WORDS = (r"出售|转让|低价|优惠|包邮|代理|加盟|报名|下单|订购|预订|名额|限时|特价|促销|券|扫码|会员|专享|立减|招|面议|全包|"
+               r"咨询|详询|热线")
 
 
 # guide § advertising names "phone numbers" as a contact to buy through; a number a member passes on for someone to
 # call (the teacher's, the property office's, the driver's: "班主任孙老师电话 138…，孩子请假直接打给她") sells nothing
 _WHOSE_NUMBER = re.compile(r"(?:老师|班主任|师傅|物业|管家|医生|护士|站里|前台|办公室|司机|房东|社区|居委会|村委|派出所|保安|队长|助教|辅导员|领队|他|她)"
                            r"(?:的)?[^。!?\n]{0,6}(?:电话|手机|号码|维修电话)")
-_SELLING = re.compile(r"出售|转让|低价|优惠|包邮|代理|加盟|报名|下单|订购|预订|名额|限时|特价|促销|打折|券|扫码|会员|专享|立减|招|面议|全包|咨询|详询|热线|价格|收费")
+_SELLING = re.compile(_SELL_WORDS + r"|打折|价格|收费")
 _CALL_IT = re.compile(r"打(?:给|过去|他|她|这个|电话)|直接打|找(?:他|她)|联系(?:他|她)|问(?:他|她|问)|有人接|可以打|打我电话")
 
 
@@ -566,8 +569,9 @@ def shared_number(norm: Normalized) -> str | None:
 _MONEY = re.compile(rf"{_NUM}|[一二两三四五六七八九十]+[十百千万]")
 _SPENT = re.compile(r"花了|花掉|摊|交了|付了|报销|营业额|毛利|房租|水电|电费|工资|开销|支出|账单|算下来|加起来|一共花|续费|经费|预算|"
                     r"维修基金|社费|班费|份子钱|随礼|买不起|太贵|打平|亏了|心疼|肉疼|一学期|一年光")
-_SELLS = re.compile(r"出售|转让|低价|优惠|包邮|代理|加盟|报名|咨询|下单|订购|预订|预约|名额|限时|特价|促销|折|券|私聊|私我|私信|联系|加我|扫码|"
-                    r"滴滴|出的|收|卡上|打到|打这|打入|卡号|账号|帐号|户名|办理|申请|详询|热线|会员|专享|立减|送|招|急需|有意|电话|详情|面议|欢迎|全包")
+# a sum with any way to pay, buy or reach someone is no money talk
+_SELLS = re.compile(_SELL_WORDS + r"|预约|折|送|私聊|私我|私信|联系|加我|滴滴|出的|收|卡上|打到|打这|打入|卡号|账号|帐号|户名|办理|申请|"
+                    r"急需|有意|电话|详情|欢迎")
 
 
 def money_talk(norm: Normalized) -> str | None:
@@ -643,7 +647,21 @@ _BARE_COURSE_PRICE = re.compile(r"(?:^|[\s,;:])[0-9]{3,5}(?=[\s,;]|$)")
 _PACKAGE_PRICE = re.compile(
     rf"[0-9一二两三四五六七八九十]+\s*(?:节|次|课|讲|期|周)课?\s*(?:直播|线下|线上|课)?\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
 )
-_WAY_TO_BUY = re.compile(_BUY_WAY.pattern + "|" + _SIGN_UP.pattern + r"|扫码|报名|预约|下单|私戳|私信|私聊|私我")
+_WAY_TO_BUY = re.compile(_BUY_WAY.pattern + "|" + _SIGN_UP.pattern + r"|扫码|报名|预约|下单")
+
+
+def _offer_price(text: str) -> re.Match | None:
+    """The price an offer states: a number with its currency or price word, a unit of sale, a course package,
+    or for a course a bare number; None."""
+    if not _PRICE_CHARS.search(text):
+        return None
+    return (_ANY_PRICE.search(text) or _PACKAGE_PRICE.search(text)
+            or (_BARE_COURSE_PRICE.search(text) if _COURSE.search(text) else None))
+
+
+def _way_to_buy(norm: Normalized) -> bool:
+    """A contact handle, or a way to buy said in words (私聊, 加微, 扫码, 报名…)."""
+    return bool(norm.handles or _WAY_TO_BUY.search(norm.text) or _CONTACT_WORD.search(norm.text))
 
 
 def honest_offer(norm: Normalized) -> str | None:
@@ -652,15 +670,11 @@ def honest_offer(norm: Normalized) -> str | None:
     text = norm.text
     if _ASKING.search(text) or _deceit(text):
         return None
-    price = _ANY_PRICE.search(text) if _PRICE_CHARS.search(text) else None
-    if price is None and _PRICE_CHARS.search(text):
-        price = _PACKAGE_PRICE.search(text)
-        if price is None and _COURSE.search(text):
-            price = _BARE_COURSE_PRICE.search(text)
+    price = _offer_price(text)
     if price is not None:
         return price.group(0).strip(" ,;:")
     offer = _OFFER_WORDS.search(text)
-    if offer is not None and (norm.handles or _WAY_TO_BUY.search(text) or _CONTACT_WORD.search(text)):
+    if offer is not None and _way_to_buy(norm):
         return offer.group(0)
     return None
 

@@ -44,7 +44,8 @@ def unglue_scheme(t: str, end: int) -> int:
     return end
 
 
-def _digits(s: str) -> str:
+def chain_digits(s: str) -> str:
+    """The digits of a chain, Chinese numerals read as digits, separators dropped."""
     return "".join(c for c in s.translate(CN_DIGIT_TABLE) if "0" <= c <= "9")
 
 
@@ -57,7 +58,7 @@ def take_groups(chain: str, start: int, lo: int, hi: int, from_right: bool = Fal
     if chain.isdigit() and chain.isascii():  # the common case: one plain run of digits
         n = len(chain)
         return (start, start + n, chain) if n <= hi else None
-    groups = [(m.start(), m.end(), _digits(m.group())) for m in GROUPS_RE.finditer(chain)]
+    groups = [(m.start(), m.end(), chain_digits(m.group())) for m in GROUPS_RE.finditer(chain)]
     if from_right:
         groups.reverse()
     kept, total = [], 0

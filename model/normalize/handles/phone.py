@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..charsets import CN_DIGITS
-from .common import CHAIN, _digits
+from .common import CHAIN, chain_digits
 
 _PHONE_CHAIN_RE = re.compile(r"[0-9]+(?:[ \-.·─_|/]{1,3}[0-9]+)*")  # "136 / 0248 / 7715": a spaced slash is 3
 _PHONE_HINT = re.compile(r"1[ \-.·─_|/]{0,3}[3-9]")  # the chain's separators, as in _PHONE_CHAIN_RE
@@ -50,7 +50,7 @@ def _phone_in_chain(chain: str, start: int):
 def find_phone(t: str, add) -> None:
     if _CN_DIGIT_RE.search(t):
         for m in _CN_PHONE_RE.finditer(t):
-            digits = _digits(m.group("n"))
+            digits = chain_digits(m.group("n"))
             if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789" and _CN_DIGIT_RE.search(m.group("n")):
                 add((m.start("n"), m.end("n"), "phone", digits))
     if not _PHONE_HINT.search(t):
