@@ -186,6 +186,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help=f"a (source, label) cell of more than N corpus rows weighs N in all (default {BALANCE_SOURCES}; 0: off)")
     ap.add_argument("--C", type=float, default=4.0, help="inverse regularisation of the logistic regression")
     ap.add_argument("--max-features", type=int, default=200_000, help="vocabulary size (most frequent tokens)")
+    ap.add_argument("--weigh-ordinary-links", action="store_true",
+                    help="let links to ordinary sites count as features, as models before s22 did (default: left out)")
     ap.add_argument("--limit", type=int, default=None, help="train on a seeded sample of this many rows (quick runs)")
     ap.add_argument("--version", default=None, help="model version string (default: date-based)")
     ap.add_argument("--leave-out", default=None, metavar="SOURCE",
@@ -271,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
     clf = MessageClassifier.fit(
         [ex.text for ex in rows], [ex.label for ex in rows], sample_weight=weights, C=args.C, seed=args.seed,
-        featurizer=MessageFeaturizer(max_features=args.max_features),
+        featurizer=MessageFeaturizer(max_features=args.max_features, ignore_ordinary_links=not args.weigh_ordinary_links),
         progress=lambda it, desc: tqdm(it, desc=desc, unit="msg", mininterval=1.0), step=timed_step,
     )
     temperature = fit_temperature(clf, [ex.text for ex in calibration], [ex.label for ex in calibration])

@@ -248,6 +248,12 @@ def real_group_streams(groups: dict[str, list[str]]) -> list[Stream]:
     return out
 
 
+def all_streams(raw: Path, legit: Legit) -> list[Stream]:
+    """Every family's streams, both kinds and both halves, not yet scored."""
+    return (family_streams("toutiao", toutiao_groups(raw)) + family_streams("reviews", review_groups(raw))
+            + family_streams("danmaku", danmaku_groups(raw, legit)) + real_group_streams(real_groups(raw, legit)))
+
+
 # -- scoring a stream as the service would ------------------------------------------------------
 def repeats(texts: list[str]) -> list[bool]:
     """Which texts repeat one of the REPEAT_WINDOW before them (what the service's flood windows see: a text
@@ -549,8 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     t0 = time.time()
     legit = Legit()
-    streams = (family_streams("toutiao", toutiao_groups(a.raw)) + family_streams("reviews", review_groups(a.raw))
-               + family_streams("danmaku", danmaku_groups(a.raw, legit)) + real_group_streams(real_groups(a.raw, legit)))
+    streams = all_streams(a.raw, legit)
     for s in streams:
         score_stream(s)
     print(f"{len(streams)} streams scored ({time.time() - t0:.0f} s)", flush=True)

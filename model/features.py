@@ -37,8 +37,9 @@ import numpy as np
 
 from qunguard.model.errors import NotFittedError
 from qunguard.model.int_lookup import IntLookup
-from qunguard.model.links import link_tags
+from qunguard.model.links import link_tags, ordinary
 from qunguard.model.normalize import TOKENS, Normalized, normalize
+from qunguard.model.normalize.result import new_normalized
 from qunguard.model.pinyin import CJK_END, SYLLABLE_IDS, SYLLABLES
 from qunguard.model.segment import Segmenter
 from qunguard.model.shape import SHAPE_NAMES, shape_rows
@@ -129,6 +130,32 @@ def gram_keys(norms: Sequence[Normalized], max_n: int) -> tuple[np.ndarray, np.n
     return np.concatenate(key_rows), np.concatenate(keys)
 
 
+_URL_MARK = TOKENS["url"]
+
+
+def without_ordinary_links(norm: Normalized) -> Normalized:
+    """The message as the model sees it when ordinary links carry nothing: each link to an ordinary site
+    (links.ordinary) taken out of its text, masked text and handles, as if the member had not pasted it.
+    A link that hides or sends somewhere (shortener, shop, invitation, lookalike…) stays, with its parts."""
+    if not any(h.kind == "url" for h in norm.handles):
+        return norm
+    drop = [h.kind == "url" and ordinary(h) for h in norm.handles]
+    if not any(drop):
+        return norm
+    text, masked, pieces, pos = norm.text, norm.masked, [], 0
+    for h, gone in zip(norm.handles, drop, strict=True):
+        if h.kind != "url":
+            continue
+        at = masked.find(_URL_MARK, pos)  # the masked text holds one mark per url handle, in order
+        pieces.append(masked[pos:at] if gone else masked[pos:at + 1])
+        if gone:
+            text = text.replace(h.text, "", 1)
+        pos = at + 1
+    pieces.append(masked[pos:])
+    kept = tuple(h for h, gone in zip(norm.handles, drop, strict=True) if not gone)
+    return new_normalized(text.strip(), "".join(pieces).strip(), kept, norm.n_emoji, norm.n_placeholders)
+
+
 def handle_tokens(norm: Normalized) -> list[str]:
     """"h" + kind of each contact handle, and "h" + kind + ":" + part for each part of a link."""
     out = []
@@ -180,18 +207,22 @@ class MessageFeaturizer:
         Word segmentation backend (model/segment.py).
     shape_weight : float
         Scale of the dense shape features next to the unit-norm token block.
+    ignore_ordinary_links : bool
+        Leave links to ordinary sites out (without_ordinary_links): "there is a link" is no evidence, only
+        the parts that hide or send somewhere are. False for models trained before it (they weigh every link).
     """
 
-    _PARAMS = ("max_features", "min_df", "char_max_n", "segmenter", "shape_weight")
+    _PARAMS = ("max_features", "min_df", "char_max_n", "segmenter", "shape_weight", "ignore_ordinary_links")
     segment_: Segmenter  # set by _use_segmenter() when fitted or loaded
 
     def __init__(self, *, max_features: int = 200_000, min_df: int = 2, char_max_n: int = 3, segmenter: str = "rjieba",
-                 shape_weight: float = 1.0):
+                 shape_weight: float = 1.0, ignore_ordinary_links: bool = False):
         self.max_features = max_features
         self.min_df = min_df
         self.char_max_n = char_max_n
         self.segmenter = segmenter
         self.shape_weight = shape_weight
+        self.ignore_ordinary_links = ignore_ordinary_links
 
     # -- the estimator contract: parameters ----------------------------------------
     def get_params(self, deep: bool = True) -> dict:
@@ -291,6 +322,8 @@ class MessageFeaturizer:
         if self.char_max_n not in (1, 2, 3):
             raise ValueError(f"char_max_n must be 1, 2 or 3, got {self.char_max_n!r}")
         self._use_segmenter()  # word_tokens() below segments with it
+        if self.ignore_ordinary_links:
+            norms = [without_ordinary_links(n) for n in norms]
         # document frequency of gram keys: unique (row, key) pairs, then count keys
         rows, keys = gram_keys(norms, self.char_max_n)
         order = np.lexsort((keys, rows))
@@ -346,6 +379,8 @@ class MessageFeaturizer:
             none = np.empty(0, dtype=np.int64)
             return Features(TokenEntries(none, none, np.empty(0, dtype=np.float32), 0),
                             np.empty((0, len(SHAPE_NAMES)), dtype=np.float32), [])
+        if self.ignore_ordinary_links:
+            norms = [without_ordinary_links(n) for n in norms]
         cuts = self.cut_words(norms)
         r, c, w = self._token_entries(norms, cuts)
         shapes = shape_rows([shape_text(m) for m in norms], [m.n_emoji for m in norms],

@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qunguard.model.links import dodged, lookalike
+from qunguard.model.links import dodged, link_tags, lookalike
 from qunguard.model.normalize import Handle, Normalized
 
 # A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
@@ -62,7 +62,7 @@ _COUPON = re.compile(r"券|返\s*[0-9]|返现|到手|折后|比平时便宜|deal
 _NUM = r"[0-9]+(?:\.[0-9]+)?"
 _REBATE = re.compile(
     r"(?=[券拍¥$€₤淘口复])"                               # where a match can start: re skips the rest fast
-    rf"(?:券后\s*(?:价\s*)?[:：]?\s*¥?\s*{_NUM}"            # 券后54.0 / 券后价:¥19.9
+    rf"(?:券后\s*(?:价\s*)?[:：]?\s*(?:¥|rm|₱|\$|s\$|฿|₫|rp)?\s*{_NUM}"  # 券后54.0 / 券后价:¥19.9 / 券后rm19.90
     r"|拍\s*[0-9一二两三四五六七八九十]\s*件"             # 拍2件
     r"|[¥$€₤][a-z0-9]{8,}[¥$€₤]"                        # ¥Dg9ZnmNich6¥: a 口令 code (normalised to lower case)
     r"|(?:淘?口令|复制)[^。!?\n]{0,12}(?:打开|去)\s*(?:手机)?(?:淘宝|京东|拼多多|手淘|天猫))"
@@ -77,13 +77,16 @@ _SALE_LEAD = re.compile(
 )
 # what makes it a sale: a price, 原价/几折/包邮/可刀, or "ask me privately"
 # 出 + a measure word after a first clause: "孩子钢琴不学了，出一台立式的"; a seller asking who wants it: "有人要跑步机吗"
-_MID_SALE_LEAD = re.compile(r"[,;]\s*(?:低价出|便宜出|出|转)(?:一|个|台|套|辆|件|张|部|只|双|两)|^(?:有人|谁)要(?!出|卖|转|买|收)[^?,;]{1,12}(?:吗|不)")
+_MID_SALE_LEAD = re.compile(r"[,;]\s*(?:低价出|便宜出|出|转)(?:一|个|台|套|辆|件|张|部|只|双|两)|^(?:有人|谁)要(?!出|卖|转|买|收)[^?,;]{1,12}(?:吗|不)"
+                            # "老白茶饼出几片": an item, then 出 and how many (not 做出/选出/拿出… two of them)
+                            r"|(?<=[\u4e00-\u9fff])(?<![做选拿找排想提列写画挑算指说看跑演派输付支抽推评取交发送借退查认分])出"
+                            r"(?:几|[两三四五六七八九十])(?:片|个|件|套|张|盒|瓶|双|本|只|台|饼|箱|斤|串|条|支|把|罐|袋)")
 _SALE_TERMS = re.compile(
     rf"{_NUM}\s*(?:r\b|rmb|元|块|米|圆|¥)|¥\s*{_NUM}|原价|[0-9一二三四五六七八九]折|包邮|可刀|小刀|"
     r"私聊|私戳|私我|私信|滴滴我|价格私|价格可议|价钱可议|有意|感兴趣|[0-9一二三四五六七八九]成新|自提|面交"
     r"|[\s,;/][0-9]{1,6}(?:\.[0-9]+)?(?:[\s,;/]|$|\s*出|顺丰|到付|包邮|拿走|全拿走|打包)"              # "转电动车 800", "出显示器,180,", "... 600出": a bare number as the price
     r"|(?<=[\u4e00-\u9fff])[0-9]{2,5}(?=[、,;\s]|$)"                # "床帘25，床垫60": an item and its price
-    r"|(?:[\s,;/]|一起|打包)[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?=[\s,;/。!]|$|自提|拉走|包邮|拿走)"  # "两样一起三百"
+    r"|(?:[\s,;/]|一起|打包)[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?:块|元)?(?=[\s,;/。!]|$|自提|拉走|包邮|拿走|出)"  # "两样一起三百", "五百出"
 )
 
 
@@ -95,7 +98,7 @@ def rebate_post(norm: Normalized) -> str | None:
     """The span that makes this a rebate post, or None (also for a brushing scam that borrows its words)."""
     span = next((h.text for h in norm.handles if h.kind == "url" and h.value.lower() in REBATE_HOSTS), None)
     if span is None and (m := _COUPON.search(norm.text)):
-        share = any(h.kind == "url" and h.value.lower() in _SHOP_SHARE_HOSTS for h in norm.handles)
+        share = any(h.kind == "url" and (h.value.lower() in _SHOP_SHARE_HOSTS or "shop" in link_tags(h)) for h in norm.handles)
         span = m.group(0) if share else None
     if span is None:
         m = _REBATE.search(norm.text)
@@ -120,13 +123,13 @@ _IDLE_PRICE = re.compile(rf"{_NUM}\s*(?:元|块|r\b)?\s*(?:出|转|卖)(?!去|�
 # "年会抽中的按摩仪，全新没拆，150", "打包40，8栋来拿": no selling verb, but the item's state or its handover
 # and a price make a sale; buying, asking and a price paid ("500买的") are not one
 # (the handover also says it: 自取, 交接, 来拉, 上门看, 到付; and so does clearing out: 清宿舍, 带不走, 出掉)
-_ITEM_STATE = re.compile(r"(?=[全成未没只用自面来给拿包交上到顺转清带搬出看可店])(?:全新|(?<=[0-9一二三四五六七八九])成新|未拆|没拆|没用过|只用过|用过几次|自提|自取|面交|来拿|来拉|"
+_ITEM_STATE = re.compile(r"(?=[全成未没只用自面来给拿包交上到顺转清带搬出看可店试])(?:全新|(?<=[0-9一二三四五六七八九])成新|未拆|没拆|没用过|只用过|用过几次|自提|自取|面交|来拿|来拉|来搬|来取|"
                          r"给有缘人|拿走|包邮|交接|上门看|到付|顺丰|转让|清(?:宿舍|东西|工位|仓|库存)|带不走|搬不走|搬不动|出掉|看车|看货|验货|"
-                         r"可约在|店不开了|店不干了)")
+                         r"可约在|可以?试(?:骑|穿|戴|用|听|驾)|试(?:骑|穿|驾)|店不开了|店不干了)")
 _PRIVATE_PRICE = re.compile(r"私聊|私我|私信|价格私|价格可议|价钱可议")
 _BARE_PRICE = re.compile(r"(?:^|[\s,:;/])(?:打包|一共|共|都)?\s*[£$¥]?[0-9]{2,5}(?:\s*(?:元|块|r\b|rmb))?\s*(?:出|给|拿走|全拿走|包邮|打包)?(?=[\s,;/。!]|$|出|给|拿|打|全)"
                          # a price in Chinese numerals between commas: "三千五", "两百"
-                         r"|(?:^|[\s,;/]|一起|打包)[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?=[\s,;/。!]|$|自提|拉走|包邮|出|拿走)"
+                         r"|(?:^|[\s,;/]|一起|打包)[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?:块|元)?(?=[\s,;/。!]|$|自提|拉走|包邮|出|拿走)"
                          # an item and its price with nothing between: "小冰箱180，台灯20", "电竞椅200、支架50"
                          r"|(?<=[\u4e00-\u9fff])[0-9]{2,5}(?:\s*(?:元|块))?(?=[、,;\s]|$)")
 _TWO_DIGITS = re.compile("[0-9]{2}")
@@ -284,7 +287,7 @@ _OWN_GROUP = re.compile(r"咱们班|我们班|本班|咱班|班级群|家长群|
 _FOLLOW = re.compile(r"(?=[点求记去帮大f])(?:(?:点个?|求|记得点?|去|帮忙点?|大家)\s*关注|follow)")
 _ACCOUNT = re.compile(r"[「『#@]|号|搜|频道|超话|主页|up主|id")  # not 直播/主播: a streamer's own room asks for follows
 _LIVE_ROOM = re.compile(r"(?=[直开主])(?:直播|开播|主播|开台)[^。!?\n]{0,16}(?:房间号|直播间号?)\s*[:：]?\s*[0-9]{4,}")  # a game room's number is no promotion
-_NEW_CHANNEL = re.compile(r"(?=[搞开建群新])(?:搞了|开了|建了)个?[^。!?\n]{0,12}(?:群|频道|小组)|群(?:新)?开(?:了|啦)|新开了?[^。!?\n]{0,8}群")
+_NEW_CHANNEL = re.compile(r"(?=[搞开建群新])(?:搞了|开了|建了)个?[^。!?\n]{0,12}(?:群|频道|小组)|群(?:新|已|也)?开(?:了|啦|放)?(?=[,;:\s]|$)|新开了?[^。!?\n]{0,8}群")
 _PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
 # the same call in more words: 关注下我的视频号, a channel named in 「」/《》/## with a call to follow, join or search
 # it, a channel of one's own just opened, a fan group with a gift for joining
@@ -409,7 +412,7 @@ _CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转(?:发(?:到|给)?|到|�
 # a plea to the reader, with a link to click or a thank-you ("我给你投票" in chat is not one)
 _BEGGING = re.compile(r"帮(?:我|忙)[^。!?\n]{0,10}?(?:投(?:个|一下?|下)?票|砍(?:一刀|一下)|打榜|(?:点个?)?助力|点(?:一下|个赞|赞|点)|点击)|砍一刀"
                       r"|(?:求|麻烦)(?:各位|大家|家人们)[^。!?\n]{0,12}(?:投票|打榜|助力|点赞|点个赞|点点)")
-_PLEA = re.compile(r"谢谢|多谢|感谢|拜托|求求|麻烦|🙏")
+_PLEA = re.compile(r"谢谢|多谢|感谢|拜托|求求|麻烦|救命|就差|🙏")  # "就差最后一刀了"
 _PHISH = re.compile(r"(?:账户|账号|帐号|银行卡|信用卡|社保|医保|etc)[^。!?]{0,8}(?:异常|冻结|过期|失效|停用|风险|升级)")
 _PHISH_ACT = re.compile(r"点击|登录|登陆|验证|认证|激活|解冻|领取")
 
@@ -468,9 +471,13 @@ _CLAIM = re.compile(r"补贴|补助|返还|退款|退费|理赔|赔付|奖金|�
 _HAND_OVER = re.compile(r"(?:登记|填写|提供|发我|发给我|告诉我|输入|绑定)[^。!?\n]{0,8}(?:银行卡|身份证|验证码|支付密码|卡号)"
                         r"|(?:银行卡号?|身份证号|验证码)[^。!?\n]{0,4}(?:发我|发给我|登记|填写|就能领|即可领)")
 _SURE_RETURNS = re.compile(r"年化\s*(?:1[0-9]|[2-9][0-9]|[1-9][0-9]{2,})(?:\.[0-9]+)?\s*%|保本保息|稳赚不赔|只赚不赔|包赚|零风险|"
-                           r"带你(?:一起)?(?:赚|挣|发财)|稳定收益|日息|高息")
-_SURE_GATE = re.compile(r"[年保稳只包零带日高]")
-_INVEST = re.compile(r"理财|投资|外汇|炒|币|股|基金|收益|赚|利息")
+                           r"带你(?:一起)?(?:赚|挣|发财)|稳定收益|日息|高息|(?:每|按)月分红|月月分红|保底分红|[0-9一二两三四五六七八九十]+年回本")
+_SURE_GATE = re.compile(r"[年保稳只包零带日高月]")
+_INVEST = re.compile(r"理财|投资|投[0-9一二两三四五六七八九十]|入股|外汇|炒|币|股|基金|收益|赚|利息")
+# a landlord, a relative or a supplier "with a new account" asking for the next payment there (the card number given)
+_NEW_ACCOUNT = re.compile(r"(?:以前|原来|之前|那张|旧)的?(?:那张)?(?:卡|账户|帐户|账号)[^。!?\n]{0,6}(?:不用了|停用|注销|冻结|换了)"
+                          r"|换了?(?:张|个)?新(?:的)?(?:卡|账户|帐户|账号)")
+_PAY_THERE = re.compile(r"(?:转|打|汇|存)(?:到|进|入)[^。!?\n]{0,8}(?:账户|帐户|卡|账号)|[0-9]{12,}|(?:[0-9]{4}\s){3}[0-9]{3,}")
 
 
 def scam_bait(norm: Normalized) -> str | None:
@@ -490,6 +497,9 @@ def scam_bait(norm: Normalized) -> str | None:
     m = _HAND_OVER.search(text) if ("卡" in text or "证" in text or "码" in text) else None
     if m and (c := _CLAIM.search(text)) and not _ASKING.search(text):
         return c.group(0)
+    m = _NEW_ACCOUNT.search(text) if ("卡" in text or "账" in text or "帐" in text) else None
+    if m and _PAY_THERE.search(text):
+        return m.group(0)
     m = _IMPERSONATE.search(text) if "我是" in text else None
     m = m or (_LICENCE_POINTS.search(text) if "分" in text else None)
     if m:
@@ -596,7 +606,7 @@ _ANY_PRICE = re.compile(
     rf"|(?:只要|仅需?|现价?|报价|售价|特价|原价|价格?|学费|费用|团购价|代理价|拿货价|分销价|零售价?|月租|年费|月费)\s*[:：]?\s*(?:{_NUM}|{_CN_NUM}+)"
     # a unit of sale and its price ("每人80", "一箱280", "一斤八十", "一年880"), but not a task's unit: "一天800",
     # "一小时500", "一个视频20", "一条5" are as often the pay of a task (spam) as a price
-    rf"|(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|节|课|千字|千词|平米?|间|台|双|本|只|袋|罐|桌|期|学期|季)\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
+    rf"|(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|间|台|双|本|只|袋|罐|桌|期|学期|季)\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
     rf"|{_NUM}\s*(?:/|一)(?:个|次|节|套|件|张|份|盒|瓶|斤|趟|晚|天|月|年|页|篇|箱|位|人|小时|课)"
 )
 _PRICE_CHARS = re.compile(f"[0-9包{_CN_NUM[1:-1]}]")
@@ -611,10 +621,10 @@ _DECEIT = re.compile(
     # begging, chains, pyramid recruiting and black-market work; the reader's own accounts and cards
     r"转发|投票|砍|助力|点赞|拉人头|人头费|跑分|收卡|代收|代付|租号|收号|高价收|收.{0,6}号|微信号|qq号|合伙人|拉新|拉手|走量|"
     r"出租(?:微信|qq|账|号|卡)|(?:微信|qq|账|号|卡)出租|(?:一线|跑分|收|招|接)车队|车队(?:收|招|接)|驾驶证分|驾照分|收分|卖分|"
-    r"卡接|收款码|一码|码商|跑码|找料|料子|洗|银行卡|身份证|实名|开户|额度|担保|鹅度|咔|弓户|司法|流水|盾|黑户|黑卡|黑产|灰产|usdt|u商|换汇|"
+    r"卡接|收款码|一码|码商|跑码|找料|料子|洗(?:钱|码|卡|白|黑|米|咪)|精洗|银行卡|身份证|实名|开户|额度|担保|鹅度|咔|弓户|司法|流水|盾|黑户|黑卡|黑产|灰产|usdt|u商|换汇|"
     r"以下(?:账|帐)号|我的(?:账|帐)号|汇款|帮忙汇|"
     # paid "jobs": the reader is paid per piece, per hour or per day, settled at once
-    r"打字|抄小说|录入|配音|做的来|评论|好评|发文|陪陪|(?<!一件)代发|一单|一条|一篇|多号|纯绿|绿色|发视频|发作品|发图文|伐发|发蚊|"
+    r"打字|抄小说|录入|配音|做的来|评论|好评|发文|陪陪|(?<!一件)代发|一单|一条(?!龙)|一篇|多号|纯绿|绿色|发视频|发作品|发图文|伐发|发蚊|"
     r"发[^,，。!?\n]{0,3}(?:作品|视频)|视频\s*[0-9]|作品\s*[0-9]|日结|现结|秒结|立结|一单一结|当天结|时薪|小时|押金|会费|任务|话术|"
     r"不限地区|不在话下|比上班|丝我|零撸|白嫖|不封|嘴炮|"
     # easy money and sure returns (投资理财 with guaranteed returns), stock tips
@@ -623,7 +633,7 @@ _DECEIT = re.compile(
     r"(?:赚钱|副业|挣钱|暴利|靠谱)项目|带你(?:赚|挣|飞|上岸|发财|一起赚)|上岸|跟我做|缺钱|胆子大|送货|风险|引流|精准粉|"
     # porn and its units, fake papers, made-up sites
     r"[0-9一二两三四五六七八九十]+\s*(?:部|片)|要片|片子|万部|簧|煌|骗|av\b|美女|妹子|寂寞|同城约|外出|上门服务|视屏|小片|污|爽|看的|"
-    r"代开|开发票|发票|办证|假证|(?<!照)证件(?!照)|文凭|学历|病假|刻章|卖片|软件|网址|主页|长期|安全|不多|新台|平台|台子|"
+    r"代开(?!会员|vip)|开发票|发票|办证|假证|(?<!照)证件(?!照)|文凭|学历|病假|刻章|卖片|软件|网址|主页|长期|安全|不多|新台|平台|台子|"
     # refund scams, gambling cheats, loans and threats, paid posting: forms the training spam shows
     r"退k|退歀|先退|退单|机麻|控制器|控牌|麻将|情视频|涩|色图|色片|出u|借款|信用借|违反|法律|推文|零花|小说|体彩|时时彩|六合彩"
 )
@@ -638,7 +648,7 @@ def _deceit(text: str) -> bool:
 # through"); and a course's price may stand bare after its name ("集训营…线上四周…1680，报名…")
 _OFFER_WORDS = re.compile(
     r"代购|定制|定做|接单|接稿|承接|约拍|上门|陪护|保洁|安装|维修|润色|翻译|代部署|开通|寄养|寄卖|合租|装机|跑腿|代驾|陪驾|"
-    r"私教|家教|辅导|外包|出售|批发|零售|供应|现货|团购|预订|包邮|正品|购买|沟买|够买|租赁|过户|买卖|跟拍|跟妆|写真|"
+    r"私教|家教|辅导|外包|出售|批发|代办|代拍|出租(?!车)|长租|短租|零售|供应|现货|团购|预订|包邮|正品|购买|沟买|够买|租赁|过户|买卖|跟拍|跟妆|写真|"
     r"培训|认证课|体验课|公开课|私教课|直播课|课时|"
     r"课程|网课|训练营|集训营|速成班|系统班|小班|实操课|入门课|精讲|学费"
 )

@@ -25,6 +25,7 @@ from qunguard.model.normalize import Handle
 _SECOND_LEVEL = frozenset(
     "com.cn net.cn org.cn gov.cn edu.cn ac.cn com.hk edu.hk org.hk com.tw edu.tw org.tw idv.tw "
     "co.uk ac.uk co.jp ac.jp ne.jp or.jp com.sg edu.sg com.my com.au edu.au co.kr ac.kr "
+    "com.ph co.th co.id com.vn com.br com.tr co.nz co.in "
     "github.io gitee.io".split()
 )
 SHORTENERS = frozenset(
@@ -37,6 +38,8 @@ _SHOP_DOMAINS = frozenset(
     "taobao.com tmall.com tb.cn jd.com 3.cn pinduoduo.com yangkeduo.com weidian.com youzan.com "
     "kdt.im vip.com suning.com dangdang.com 1688.com alimama.com".split()
 )
+# the same platforms abroad, under any suffix (shopee.com.my, s.lazada.com.ph, amazon.co.jp) and their short forms
+_SHOP_NAMES = frozenset("shopee shope lazada amazon amzn aliexpress temu ebay rakuten mercari tokopedia shein".split())
 _INVITE_HOSTS = frozenset("jq.qq.com chat.whatsapp.com discord.gg line.me".split())
 # qm.qq.com also serves shared files (/cgi-bin/dc/ft); only its group QR and /q/ links invite
 _QQ_INVITE = re.compile(r"qm\.qq\.com/(?:q/|cgi-bin/qm/qr)")
@@ -100,7 +103,7 @@ def link_tags(handle: Handle) -> tuple[str, ...]:
     tags = [f"dom={domain}", "tld=" + domain.rsplit(".", 1)[-1]]
     if host in SHORTENERS or domain in SHORTENERS:
         tags.append("short")
-    if domain in _SHOP_DOMAINS:
+    if domain in _SHOP_DOMAINS or domain.split(".", 1)[0] in _SHOP_NAMES:
         tags.append("shop")
     if host in _INVITE_HOSTS or _QQ_INVITE.search(handle.text):
         tags.append("invite")
@@ -112,3 +115,23 @@ def link_tags(handle: Handle) -> tuple[str, ...]:
         tags.append("obf")  # dots written to dodge filters: "kw。v2mcfsip。top", "abc 点 com"
     tags += _path_tags(handle.text)
     return tuple(tags)
+
+
+# the parts that say more than "there is a link": where it hides or sends the reader
+_RISK_TAGS = frozenset(("short", "shop", "invite", "ip", "puny", "idn", "obf"))
+_NUMBERED_NAME = re.compile(r"[0-9]{3,}")  # 8888.com, 365bet.com: how gambling sites are named
+
+
+def ordinary(handle: Handle) -> bool:
+    """A link to an ordinary site: a plain domain (no shortener, shop, invitation, IP, punycode, dodged dots,
+    cheap TLD or numbered name). Members share these every day, so it carries nothing by itself (the featurizer
+    leaves it out: MessageFeaturizer(ignore_ordinary_links=True)). A hyphen is ordinary (rust-lang.org): a
+    made-up "official" domain is caught by its words and guide_rules.scam_bait, which reads lookalike()."""
+    if handle.kind != "url":
+        return False
+    tags = link_tags(handle)
+    if _RISK_TAGS.intersection(tags):
+        return False
+    domain = registrable_domain(handle.value.lower())
+    return domain.rsplit(".", 1)[-1] not in CHEAP_TLDS and _NUMBERED_NAME.search(domain) is None
+

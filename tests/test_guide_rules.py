@@ -174,6 +174,17 @@ CASES = [
     ("这件外套是朋友500买的，全新", None),
     ("钢琴老师的电话 13712345678，请假直接打给她", "shared_number"),  # someone's number passed on to call
     ("李老师电话 13712345678，报名从速", None),  # a number to sign up through
+    ("练字用的毛毡垫转让，四十块，图书馆门口自取", "secondhand_sale"),  # a price in Chinese numerals with 块
+    ("搬家了，书桌和椅子打包两百，周日前自己来搬", "secondhand_sale"),  # the buyer comes to carry it
+    ("山地车转了，骑了一年，六百，可以试骑", "secondhand_sale"),
+    ("家里囤的普洱出几饼，2015年的，一饼200，私聊", "secondhand_sale"),  # an item, then 出 and how many
+    ("出一副羽毛球拍，买的时候六百，用得少，三百出", "secondhand_sale"),  # the price before 出
+    ("我们选出几个代表，每人发200补贴", None),  # 选出 is no sale
+    ("大表哥，我换了张新卡，这次的货款打到这个账户：6217 0011 2233 4455 666", "scam_bait"),  # a "new account"
+    ("我那张旧卡注销了，以后工资发新卡", None),  # no payment asked for
+    ("养老社区项目，投十万每月分红五千，两年回本", "scam_bait"),  # sure returns
+    ("就差最后一刀了 帮我砍一下 谢谢", "lure"),
+    ("摄影交流 3 群已开，想进的扫码[图片]", "group_promo"),  # another group opened
 ]
 
 
@@ -269,6 +280,12 @@ OFFERS = [
     ("这个多少钱？300卖吗", False),  # asking
     ("今晚吃火锅，人均80元，AA", True),  # money chat has a price too: the model must call it spam first
     ("收到，谢谢老师", False),  # no price
+    ("工商注册加记账一条龙，一年 1980 全包，v 信：k u a i j i", True),  # 一条龙 is a whole service, not a piece rate
+    ("空调清洗上门，一台七十，☎ 壹叁捌 零零零零 壹壹壹壹", True),  # 清洗 is no laundering
+    ("承接洗钱通道，一单 2 个点", False),
+    ("港版手机代拍代购，手续费按一成算，薇 ↪ g a n g b a n _ 0 1", True),  # an offer word and a contact
+    ("市区一室一厅长租，家电齐全，看房 + v：z u f a n g _ 0 2", True),
+    ("打到出租车了，到了联系我", False),  # 出租车 is no rental offer
 ]
 
 

@@ -26,7 +26,7 @@ import bench_drift as bd
 from qunguard.model.normalize import normalize
 from qunguard.model.topic_profile import DriftDetector, TopicProfile
 
-KS = [int(k) for k in sys.argv[1].split(",")] if len(sys.argv) > 1 else [1, 5, 10]
+KS = [int(k) for k in sys.argv[1].split(",")] if len(sys.argv) > 1 and __name__ == "__main__" else [1, 5, 10]
 
 
 def blocks_of(texts, rep, k):
@@ -59,7 +59,9 @@ def pooled_stream(s, k):
     return prof.baseline, np.array(ends), np.array(sc), np.array(cf)
 
 
-def qq_blocks(raw, legit, k, until):
+def qq_stream(raw, legit, k, until):
+    """The QQ log's legitimate messages after the profile's first 80, with the service's slow updates: per
+    message (ts, score, conf, repeat) and per block of k (index of its last message, score, conf)."""
     log = [m for m in bd.qq_log(raw) if until is None or m["ts"] < until]
     texts = [normalize(m["text"]).text for m in log]
     keep = [i for i, t in enumerate(texts) if t.strip()]
@@ -70,21 +72,30 @@ def qq_blocks(raw, legit, k, until):
     rep = bd.repeats([texts[i] for i in legit_idx])[bd.LEARN:]
     pile, cur = [], []
     last_absorb = datetime.fromisoformat(log[learn[-1]]["ts"]).timestamp()
-    ts_l, sc, cf = [], [], []
+    ts_all, s1, c1, b_end, b_sc, b_cf = [], [], [], [], [], []
     for j, i in enumerate(rest):
         ts = datetime.fromisoformat(log[i]["ts"]).timestamp()
-        if not rep[j]:
+        a, b = prof.score([texts[i]])
+        ts_all.append(ts); s1.append(float(a[0])); c1.append(float(b[0]))
+        if not rep[j] and texts[i].strip():
             cur.append(texts[i])
             if len(cur) == k:
                 a, b = prof.score([" ".join(cur)])
-                ts_l.append(ts); sc.append(float(a[0])); cf.append(float(b[0]))
+                b_end.append(j); b_sc.append(float(a[0])); b_cf.append(float(b[0]))
                 cur = []
         if len(pile) < bd.ABSORB_PILE:
             pile.append(texts[i])
         if len(pile) >= bd.ABSORB_MIN and ts - last_absorb >= bd.ABSORB_EVERY_S:
             prof.absorb(pile, bd.ABSORB_RATE)
             pile, last_absorb = [], ts
-    return (None if prof.low_confidence else prof.baseline), np.array(ts_l), np.array(sc), np.array(cf), len(rest)
+    base = None if prof.low_confidence else prof.baseline
+    return {"base": base, "ts": np.array(ts_all), "s": np.array(s1), "c": np.array(c1), "rep": rep,
+            "b_end": np.array(b_end, dtype=np.int64), "b_sc": np.array(b_sc), "b_cf": np.array(b_cf)}
+
+
+def qq_blocks(raw, legit, k, until):
+    q = qq_stream(raw, legit, k, until)
+    return q["base"], q["ts"][q["b_end"]], q["b_sc"], q["b_cf"], len(q["s"])
 
 
 def run(det, baseline, ts, sc, cf):
@@ -100,8 +111,7 @@ def main():
     t0 = time.time()
     legit = bd.Legit()
     raw = bd.DEFAULT_RAW
-    streams = (bd.family_streams("toutiao", bd.toutiao_groups(raw)) + bd.family_streams("reviews", bd.review_groups(raw))
-               + bd.family_streams("danmaku", bd.danmaku_groups(raw, legit)) + bd.real_group_streams(bd.real_groups(raw, legit)))
+    streams = bd.all_streams(raw, legit)
     split = sys.argv[2] if len(sys.argv) > 2 else "tune"
     streams = [s for s in streams if s.split == split and s.kind == "abrupt"]
     for s in streams:
@@ -133,4 +143,5 @@ def main():
                               **{f: round(float(np.mean(v)), 2) for f, v in within.items()}}), flush=True)
 
 
-main()
+if __name__ == "__main__":
+    main()

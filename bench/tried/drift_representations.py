@@ -51,8 +51,7 @@ def load_corpora() -> None:
     from qunguard.model.normalize import normalize
     raw = bd.DEFAULT_RAW
     legit = bd.Legit()
-    streams = (bd.family_streams("toutiao", bd.toutiao_groups(raw)) + bd.family_streams("reviews", bd.review_groups(raw))
-               + bd.family_streams("danmaku", bd.danmaku_groups(raw, legit)) + bd.real_group_streams(bd.real_groups(raw, legit)))
+    streams = bd.all_streams(raw, legit)
     for s in streams:
         s.repeat = bd.repeats(s.profile_texts + s.texts)[len(s.profile_texts):]
     log = bd.qq_log(raw)
