@@ -137,7 +137,8 @@ class MessageClassifier:
         if unknown:
             raise ValueError(f"unknown labels {sorted(unknown)}; expected {LABELS}")
         step = step or (lambda desc: contextlib.nullcontext())
-        featurizer = featurizer or MessageFeaturizer()
+        # a new model leaves ordinary links out (features.without_ordinary_links); a saved one keeps its own setting
+        featurizer = featurizer or MessageFeaturizer(ignore_ordinary_links=True)
         norms = [normalize(t) for t in (progress(texts, desc="normalise") if progress else texts)]
         with step("features"):
             featurizer.fit_normalized(norms)

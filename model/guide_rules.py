@@ -79,7 +79,7 @@ _SALE_LEAD = re.compile(
 # 出 + a measure word after a first clause: "孩子钢琴不学了，出一台立式的"; a seller asking who wants it: "有人要跑步机吗"
 _MID_SALE_LEAD = re.compile(r"[,;]\s*(?:低价出|便宜出|出|转)(?:一|个|台|套|辆|件|张|部|只|双|两)|^(?:有人|谁)要(?!出|卖|转|买|收)[^?,;]{1,12}(?:吗|不)"
                             # "老白茶饼出几片": an item, then 出 and how many (not 做出/选出/拿出… two of them)
-                            r"|(?<=[\u4e00-\u9fff])(?<![做选拿找排想提列写画挑算指说看跑演派输付支抽推评取交发送借退查认分])出"
+                            r"|出(?<=[\u4e00-\u9fff]出)(?<![做选拿找排想提列写画挑算指说看跑演派输付支抽推评取交发送借退查认分]出)"
                             r"(?:几|[两三四五六七八九十])(?:片|个|件|套|张|盒|瓶|双|本|只|台|饼|箱|斤|串|条|支|把|罐|袋)")
 _SALE_TERMS = re.compile(
     rf"{_NUM}\s*(?:r\b|rmb|元|块|米|圆|¥)|¥\s*{_NUM}|原价|[0-9一二三四五六七八九]折|包邮|可刀|小刀|"
@@ -203,12 +203,14 @@ def agent_pitch(norm: Normalized) -> str | None:
     agent = _AGENT.search(text)
     if agent is None or _AGENT_SCAM.search(text) or _ASKING.search(text):
         return None
-    if not norm.handles and not _BUY_WAY.search(text) and not _SIGN_UP.search(text):
+    if not norm.handles and not _BUY_WAY.search(text) and not _SIGN_UP.search(text) and not _AGENT_TERMS.search(text):
         return None
     return agent.group(0)
 
 
 _EARNING_RE = re.compile(_EARNING)
+# an agent's or a franchisee's terms say the pitch as plainly as a contact does: its fee, its wholesale price, no stock
+_AGENT_TERMS = re.compile(r"加盟费|拿货价|代理价|批发价|出厂价|一件代发|零库存|不压货|不囤货|不用囤货|素材我")
 _SIGN_UP = re.compile(r"详情|咨询|联系|了解|扫码|加v|加微|加q|vx|微信|电话|热线")
 
 # guide § advertising ("even if what it sells is shady"; issue: VPN, 超级签 and SEO offers are advertising):
@@ -472,7 +474,7 @@ _HAND_OVER = re.compile(r"(?:登记|填写|提供|发我|发给我|告诉我|输
                         r"|(?:银行卡号?|身份证号|验证码)[^。!?\n]{0,4}(?:发我|发给我|登记|填写|就能领|即可领)")
 _SURE_RETURNS = re.compile(r"年化\s*(?:1[0-9]|[2-9][0-9]|[1-9][0-9]{2,})(?:\.[0-9]+)?\s*%|保本保息|稳赚不赔|只赚不赔|包赚|零风险|"
                            r"带你(?:一起)?(?:赚|挣|发财)|稳定收益|日息|高息|(?:每|按)月分红|月月分红|保底分红|[0-9一二两三四五六七八九十]+年回本")
-_SURE_GATE = re.compile(r"[年保稳只包零带日高月]")
+_SURE_GATE = re.compile(r"[年保稳只包零带日高]")
 _INVEST = re.compile(r"理财|投资|投[0-9一二两三四五六七八九十]|入股|外汇|炒|币|股|基金|收益|赚|利息")
 # a landlord, a relative or a supplier "with a new account" asking for the next payment there (the card number given)
 _NEW_ACCOUNT = re.compile(r"(?:以前|原来|之前|那张|旧)的?(?:那张)?(?:卡|账户|帐户|账号)[^。!?\n]{0,6}(?:不用了|停用|注销|冻结|换了)"
@@ -504,7 +506,7 @@ def scam_bait(norm: Normalized) -> str | None:
     m = m or (_LICENCE_POINTS.search(text) if "分" in text else None)
     if m:
         return m.group(0)
-    m = _SURE_RETURNS.search(text) if _SURE_GATE.search(text) else None
+    m = _SURE_RETURNS.search(text) if ("分红" in text or _SURE_GATE.search(text)) else None
     if m and _INVEST.search(text):
         return m.group(0)
     return None
@@ -513,15 +515,20 @@ def scam_bait(norm: Normalized) -> str | None:
 # guide § advertising, "paid courses, 课程, 训练营, 知识付费 pitches": a course named as one, with its price or a
 # call to sign up; a school's own timetable (选课, 课表, 作业) is none
 _COURSE_NAME = re.compile(r"训练营|集训营|培训班|速成班|系统班|实操班|实操课|认证课|证书班|网课|直播课|私教课|体验课|公开课|课程|研修班|进修班|"
-                          r"特训班|冲刺班|精品班|小班课|插花课|(?:入门|进阶|零基础)[^。!?\n]{0,6}课")
+                          r"特训班|冲刺班|精品班|小班课|插花课|(?:入门|进阶|零基础)[^。!?\n]{0,6}[课班]|带背班|提高班|实战[课班营]|实训|"
+                          # a camp or a workshop, and a named course closing its clause ("婴儿抚触按摩课，线下小班4节399")
+                          r"线下营|夏令营|冬令营|研学营|工作坊|课(?<=[\u4e00-\u9fff]{2}课)(?<![开上下逃选调停补听讲旷]课)(?=[,:;])")  # not 开课: "新人开课" is a lure's slang
 _COURSE_SELL = re.compile(r"报名|学费|名额|早鸟|招生|开班|(?<!公)开课|包教包会|结业|试听|咨询|包材料|包过")
 _SCHOOL_TALK = re.compile(r"选课|课表|作业|调课|停课|教室|上课|下课|补课|老师说|学分|期末")
+
+
+_COURSE_CHARS = frozenset("课班营训坊程")
 
 
 def course_offer(norm: Normalized) -> str | None:
     """The course's name in a paid-course pitch (its price or a call to sign up), or None."""
     text = norm.text
-    name = _COURSE_NAME.search(text)
+    name = _COURSE_NAME.search(text) if _COURSE_CHARS.intersection(text) else None  # every name holds one of them
     if name is None or _ASKING.search(text) or _SCHOOL_TALK.search(text) or _deceit(text):
         return None
     return name.group(0) if _offer_price(text) or _COURSE_SELL.search(text) else None
@@ -653,7 +660,7 @@ _OFFER_WORDS = re.compile(
     r"课程|网课|训练营|集训营|速成班|系统班|小班|实操课|入门课|精讲|学费"
 )
 _COURSE = re.compile(r"课|训练营|集训营|班|精讲|讲|报名|学费|营")
-_BARE_COURSE_PRICE = re.compile(r"(?:^|[\s,;:])[0-9]{3,5}(?=[\s,;]|$)")
+_BARE_COURSE_PRICE = re.compile(r"(?:^|[\s,;:]|[0-9]天)[0-9]{3,5}(?=[\s,;]|$)")  # "…1680，报名", "21天1299"
 _PACKAGE_PRICE = re.compile(
     rf"[0-9一二两三四五六七八九十]+\s*(?:节|次|课|讲|期|周)课?\s*(?:直播|线下|线上|课)?\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
 )
