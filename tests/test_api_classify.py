@@ -49,6 +49,15 @@ def test_batch_keeps_order(client):
     assert body["count"] == 3 and [v["message_id"] for v in body["verdicts"]] == ["0", "1", "2"]
 
 
+def test_links_to_ordinary_sites_are_allowed_and_a_shortener_still_weighs(client):
+    """A bare link to an ordinary site is what members share: the model leaves it out, so nothing is left to flag."""
+    for i, text in enumerate(["https://www.ietf.org/rfc/rfc9110.html", "作业要求在这 https://www.cs.example.edu.cn/hw3.pdf"]):
+        v = classify(client, text, message_id=f"link{i}")
+        assert v["label"] == "on_topic" and v["action"] == "allow", v
+    v = classify(client, "点击领取补贴 http://t.cn/A6xYz9 登记银行卡号即可领", message_id="short")
+    assert v["label"] == "spam" and v["action"] != "allow", v
+
+
 def test_contact_handle_is_a_reason(client):
     v = classify(client, "需要的加V Was4872")
     assert any("was4872" in d for d in reasons(v, "contact_handle"))
