@@ -4,6 +4,7 @@
     python bench/bench_drift.py --tune     # the grid the detector's defaults were chosen on (tune half only)
     python bench/bench_drift.py --tune-absorb  # faster absorbing, with the shipped detector (tune half only)
     python bench/bench_drift.py --evidence     # how much one message tells of a switch, per family (tune half)
+    python bench/bench_drift.py --score-speed  # how fast the drift score shows a switch, by its EWMA step
 
 Streams, each with its own profile from its first 80 legitimate messages, then the service's slow
 updates (service/topic.py, whose constants this imports: a pile of >= 80 legitimate texts, at most 400,
@@ -518,6 +519,28 @@ def tune_absorb(streams: list[Stream], raw: Path, legit: Legit) -> None:
               flush=True)
 
 
+def score_speed(streams: list[Stream], raw: Path, legit: Legit, alphas=(0.04, 0.06, 0.08, 0.12)) -> None:
+    """How fast the drift score (the EWMA a group sees; the alert is the CUSUM's and does not change) shows a switch,
+    by its step `alpha`: per half, the abrupt switches whose score 50 messages after the switch is up >= 0.2 on the
+    50 before it, and whose score then is above the 99th percentile of the QQ log's calm score (its earlier stretch
+    for the tune half, the whole log for the report half)."""
+    base = DriftDetector().params()
+    for alpha in alphas:
+        det = DriftDetector(**{**base, "alpha": alpha})
+        for half_name, until in (("tune", QQ_SCU_HELDOUT_FROM), ("report", None)):
+            rows = [r for r in evaluate([s for s in streams if s.split == half_name], det, det, with_adwin=False)
+                    if r["kind"] == "abrupt"]
+            calm = replay_qq(raw, legit, det, until=until, with_adwin=False)
+            p99 = calm["drift_p99"]
+            out = {"alpha": alpha, "half": half_name, "calm_p99": p99, "calm_mean": calm["drift_mean"]}
+            for fam in ("toutiao", "reviews", "danmaku", "real_groups", None):
+                sel = [r for r in rows if fam is None or r["family"] == fam]
+                out[fam or "all"] = {"up_0.2": round(float(np.mean([r["drift_at_50"] - r["drift_before"] >= 0.2 for r in sel])), 3),
+                                     "above_calm_p99": round(float(np.mean([r["drift_at_50"] > p99 for r in sel])), 3),
+                                     "n": len(sel)}
+            print(json.dumps(out), flush=True)
+
+
 def switch_evidence(s: Stream, bins: int = 10, min_conf: float = 0.5) -> float | None:
     """KL(B || A) in nats between the 1 - score histograms of A's and B's confident, non-repeated messages
     of an abrupt stream: what one message of B tells, on average, that the group switched. Histograms
@@ -550,6 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--raw", type=Path, default=DEFAULT_RAW)
     ap.add_argument("--tune", action="store_true")
     ap.add_argument("--tune-absorb", action="store_true")
+    ap.add_argument("--score-speed", action="store_true")
     ap.add_argument("--evidence", action="store_true")
     ap.add_argument("--out", type=Path, default=RESULTS)
     a = ap.parse_args(argv)
@@ -561,6 +585,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(streams)} streams scored ({time.time() - t0:.0f} s)", flush=True)
     if a.tune:
         tune(streams, a.raw, legit)
+        return 0
+    if a.score_speed:
+        score_speed(streams, a.raw, legit)
         return 0
     if a.tune_absorb:
         tune_absorb(streams, a.raw, legit)
