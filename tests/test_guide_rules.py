@@ -294,6 +294,11 @@ OFFERS = [
     ("港版手机代拍代购，手续费按一成算，薇 ↪ g a n g b a n _ 0 1", True),  # an offer word and a contact
     ("市区一室一厅长租，家电齐全，看房 + v：z u f a n g _ 0 2", True),
     ("打到出租车了，到了联系我", False),  # 出租车 is no rental offer
+    ("一小时30，手机就能做，私我", False),  # pay per hour: a task
+    ("在线陪聊100一小时，需要的加v", False),
+    ("代练上分，钻石到星耀120元，不上退款，加我", True),  # a guarantee, not a refund scam
+    ("退款理赔专员：点击链接填写银行卡即可领取退款", False),
+    ("手绘头像定制，一张60，下单网址 touxiang 点 com", True),  # a shop's own order page
 ]
 
 
