@@ -28,6 +28,7 @@ from qunguard.model.evidence import evidence_spans
 from qunguard.model.features import Features, MessageFeaturizer, TokenEntries
 from qunguard.model.guide_rules import find_rules, lift, rule_label
 from qunguard.model.labels import LABELS
+from qunguard.model.links import ordinary
 from qunguard.model.normalize import Normalized, normalize
 
 MAX_MESSAGE_CHARS = 10_000
@@ -233,7 +234,9 @@ class MessageClassifier:
 
     @staticmethod
     def handle_reasons(norm: Normalized) -> list[Reason]:
-        return [Reason("contact_handle", f"{h.kind}: {h.text}") for h in norm.handles]
+        """Each handle found; a link to an ordinary site is listed as a `link`, not a contact: members share them
+        every day, the policy never counts one as a second signal, and a model since s22 does not weigh it."""
+        return [Reason("link" if ordinary(h) else "contact_handle", f"{h.kind}: {h.text}") for h in norm.handles]
 
     @staticmethod
     def model_reasons(label: str, p: float, evidence: Sequence[str], text_flood: bool,

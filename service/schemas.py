@@ -57,7 +57,7 @@ class Scores(BaseModel):
 
 
 class ReasonOut(BaseModel):
-    name: str = Field(..., description="the check: contact_handle, burst, repeat, raid, block_word, model, evidence, ...")
+    name: str = Field(..., description="the check: contact_handle, link, burst, repeat, raid, block_word, model, evidence, ...")
     detail: str
     item_id: int | None = Field(None, description="known_campaign and allowed_by_moderator: the review item a moderator "
                                                   "decided that this message is a near-copy of (absent otherwise)")

@@ -54,8 +54,10 @@ def test_links_to_ordinary_sites_are_allowed_and_a_shortener_still_weighs(client
     for i, text in enumerate(["https://www.ietf.org/rfc/rfc9110.html", "作业要求在这 https://www.cs.example.edu.cn/hw3.pdf"]):
         v = classify(client, text, message_id=f"link{i}")
         assert v["label"] == "on_topic" and v["action"] == "allow", v
+        assert reasons(v, "link") and not reasons(v, "contact_handle")  # listed, but as no contact
     v = classify(client, "点击领取补贴 http://t.cn/A6xYz9 登记银行卡号即可领", message_id="short")
     assert v["label"] == "spam" and v["action"] != "allow", v
+    assert any("t.cn" in d for d in reasons(v, "contact_handle"))
 
 
 def test_contact_handle_is_a_reason(client):
