@@ -369,6 +369,8 @@ def priced_offer(norm: Normalized) -> str | None:
             or _CONTACT_WORD.search(text)):
         return None
     price = _OFFER_PRICE.search(text) if _PRICE_GATE.search(text) else None
+    if price is None and not _deceit(text):  # a unit and its price in Chinese numerals: "一台三百", "一亩十块"
+        price = _CN_UNIT_PRICE.search(text)
     if price is None:
         return None
     if _ASKING.search(text) or _LURE_GOODS.search(text) or _AGENT_SCAM.search(text) or _OFFER_SCAM.search(text):
@@ -613,10 +615,14 @@ _ANY_PRICE = re.compile(
     rf"|(?:只要|仅需?|现价?|报价|售价|特价|原价|价格?|学费|费用|团购价|代理价|拿货价|分销价|零售价?|月租|年费|月费)\s*[:：]?\s*(?:{_NUM}|{_CN_NUM}+)"
     # a unit of sale and its price ("每人80", "一箱280", "一斤八十", "一年880"), but not a task's unit: "一天800",
     # "一小时500", "一个视频20", "一条5" are as often the pay of a task (spam) as a price
-    rf"|(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|间|台|双|本|只|袋|罐|桌|期|学期|季)\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
+    rf"|(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|亩|间|台|双|本|只|袋|罐|桌|期|学期|季)\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
     rf"|{_NUM}\s*(?:/|一)(?:个|次|节|套|件|张|份|盒|瓶|斤|趟|晚|天|月|年|页|篇|箱|位|人|小时|课)"
 )
 _PRICE_CHARS = re.compile(f"[0-9包{_CN_NUM[1:-1]}]")
+_CN_UNIT_PRICE = re.compile(
+    rf"(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|次|趟|个月|年|节|课|平米?|亩|间|台|双|本|只|袋|罐|桌|期)\s*{_CN_NUM}*[十百千万]{_CN_NUM}*(?:块|元)?"
+    rf"|{_CN_NUM}+[十百千万]{_CN_NUM}*\s*(?:块|元)(?![0-9宝])"  # not 两千万元宝, a game's currency
+)
 # the guide's spam forms, in words: scams and their bait, gambling, porn, black-market work, paid "jobs"
 # (pay per piece or per hour, settled daily), buying the reader's accounts, easy money
 _DECEIT = re.compile(

@@ -193,6 +193,8 @@ CASES = [
     ("连锁茶饮品牌加盟，加盟费12万，区域保护", "agent_pitch"),  # the terms say it: no contact needed
     ("零食招代理，拿货价六折，一件代发", "agent_pitch"),
     ("听说开奶茶店要交加盟费？", None),  # asking
+    ("自家果园的橙子，一箱八十，薇 ❀ g u o y u a n 8", "priced_offer"),  # a unit's price in Chinese numerals
+    ("新区开服送两千万元宝，加我", None),  # a game's currency, no price
 ]
 
 
