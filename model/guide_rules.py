@@ -369,8 +369,9 @@ def priced_offer(norm: Normalized) -> str | None:
             or _CONTACT_WORD.search(text)):
         return None
     price = _OFFER_PRICE.search(text) if _PRICE_GATE.search(text) else None
-    if price is None and not _deceit(text):  # a unit and its price in Chinese numerals: "一台三百", "一亩十块"
-        price = _CN_UNIT_PRICE.search(text)
+    if price is None and _CN_PRICE_HINT.search(text):  # a unit and its price in Chinese numerals: "一台三百", "一亩十块"
+        cn = _CN_UNIT_PRICE.search(text)
+        price = cn if cn and not _deceit(text) else None
     if price is None:
         return None
     if _ASKING.search(text) or _LURE_GOODS.search(text) or _AGENT_SCAM.search(text) or _OFFER_SCAM.search(text):
@@ -475,7 +476,7 @@ _CLAIM = re.compile(r"补贴|补助|返还|退款|退费|理赔|赔付|奖金|�
 _HAND_OVER = re.compile(r"(?:登记|填写|提供|发我|发给我|告诉我|输入|绑定)[^。!?\n]{0,8}(?:银行卡|身份证|验证码|支付密码|卡号)"
                         r"|(?:银行卡号?|身份证号|验证码)[^。!?\n]{0,4}(?:发我|发给我|登记|填写|就能领|即可领)")
 _SURE_RETURNS = re.compile(r"年化\s*(?:1[0-9]|[2-9][0-9]|[1-9][0-9]{2,})(?:\.[0-9]+)?\s*%|保本保息|稳赚不赔|只赚不赔|包赚|零风险|"
-                           r"带你(?:一起)?(?:赚|挣|发财)|稳定收益|日息|高息|(?:每|按)月分红|月月分红|保底分红|[0-9一二两三四五六七八九十]+年回本")
+                           r"带你(?:一起)?(?:赚|挣|发财)|稳定收益|日息|高息|(?:每|按)月分红|月月分红|保底分红|年回本(?<=[0-9一二两三四五六七八九十]年回本)")
 _SURE_GATE = re.compile(r"[年保稳只包零带日高]")
 _INVEST = re.compile(r"理财|投资|投[0-9一二两三四五六七八九十]|入股|外汇|炒|币|股|基金|收益|赚|利息")
 # a landlord, a relative or a supplier "with a new account" asking for the next payment there (the card number given)
