@@ -136,7 +136,7 @@ _URL_MARK = TOKENS["url"]
 def without_ordinary_links(norm: Normalized) -> Normalized:
     """The message as the model sees it when ordinary links carry nothing: each link to an ordinary site
     (links.ordinary) taken out of its text, masked text and handles, as if the member had not pasted it.
-    A link that hides or sends somewhere (shortener, shop, invitation, lookalike…) stays, with its parts."""
+    A link that hides or sends somewhere (shortener, shop, invitation, cheap TLD…) stays, with its parts."""
     if not any(h.kind == "url" for h in norm.handles):
         return norm
     drop = [h.kind == "url" and ordinary(h) for h in norm.handles]
@@ -147,6 +147,8 @@ def without_ordinary_links(norm: Normalized) -> Normalized:
         if h.kind != "url":
             continue
         at = masked.find(_URL_MARK, pos)  # the masked text holds one mark per url handle, in order
+        if at < 0:  # never expected: read the message as it is rather than cut the wrong span
+            return norm
         pieces.append(masked[pos:at] if gone else masked[pos:at + 1])
         if gone:
             text = text.replace(h.text, "", 1)
