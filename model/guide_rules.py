@@ -610,18 +610,21 @@ def money_talk(norm: Normalized) -> str | None:
 # a message the model calls chat stays chat. Who pays whom decides most of it: "40一单", "一小时500", 日结
 # pay the reader for a "job" (spam); "一页25元", "学费4800" ask the reader to pay.
 _CN_NUM = r"[一二两三四五六七八九十百千万]"
+# a unit of sale: "每人", "一箱", "一斤", "一年", "一亩"
+_SALE_UNIT = r"(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|亩|间|台|双|本|只|袋|罐|桌|期|学期|季)"
 _ANY_PRICE = re.compile(
     # (a number inside a domain or a path is no price: "965r.top", "/lMPYrA4U")
     rf"(?<![a-z0-9./_-]){_NUM}\s*(?:元|块|r(?![a-z.])|rmb|¥|起|镑|刀|u(?![a-z.])|美元|美金|澳币|澳|加币|欧元|日元|港币)|[¥£$€]\s*{_NUM}|包邮|{_CN_NUM}+[十百千万]{_CN_NUM}*起"
     rf"|(?:只要|仅需?|现价?|报价|售价|特价|原价|价格?|学费|费用|团购价|代理价|拿货价|分销价|零售价?|月租|年费|月费)\s*[:：]?\s*(?:{_NUM}|{_CN_NUM}+)"
     # a unit of sale and its price ("每人80", "一箱280", "一斤八十", "一年880"), but not a task's unit: "一天800",
     # "一小时500", "一个视频20", "一条5" are as often the pay of a task (spam) as a price
-    rf"|(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|亩|间|台|双|本|只|袋|罐|桌|期|学期|季)\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
+    rf"|{_SALE_UNIT}\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
     rf"|{_NUM}\s*(?:/|一)(?:个|次|节|套|件|张|份|盒|瓶|斤|趟|晚|天|月|年|页|篇|箱|位|人|小时|课)"
 )
 _PRICE_CHARS = re.compile(f"[0-9包{_CN_NUM[1:-1]}]")
+# for an offer with a contact (priced_offer), also a visit's or a trip's price: "一次二百八", "一趟两百"
 _CN_UNIT_PRICE = re.compile(
-    rf"(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|次|趟|个月|年|节|课|平米?|亩|间|台|双|本|只|袋|罐|桌|期)\s*{_CN_NUM}*[十百千万]{_CN_NUM}*(?:块|元)?"
+    rf"(?:{_SALE_UNIT}|一次|一趟)\s*{_CN_NUM}*[十百千万]{_CN_NUM}*(?:块|元)?"
     rf"|{_CN_NUM}+[十百千万]{_CN_NUM}*\s*(?:块|元)(?![0-9宝])"  # not 两千万元宝, a game's currency
 )
 # the guide's spam forms, in words: scams and their bait, gambling, porn, black-market work, paid "jobs"

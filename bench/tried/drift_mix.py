@@ -61,12 +61,15 @@ def qq_alerts(det1, detk, q):
     st = det1.new_state(baseline=q["base"])
     a1 = np.array([det1.update(st, float(s), float(c), float(t), repeat=r)[1]
                    for s, c, t, r in zip(q["s"], q["c"], q["ts"], q["rep"], strict=True)], dtype=bool)
-    if detk is None:
-        return a1, np.zeros_like(a1)
-    stk = detk.new_state(baseline=q["base"])
-    ak = [detk.update(stk, float(s), float(c), float(q["ts"][e]))[1]
+    return a1, (np.zeros_like(a1) if detk is None else qq_block_alerts(detk, q))
+
+
+def qq_block_alerts(det, q):
+    """A block detector's alert per message of the QQ log."""
+    st = det.new_state(baseline=q["base"])
+    ak = [det.update(st, float(s), float(c), float(q["ts"][e]))[1]
           for s, c, e in zip(q["b_sc"], q["b_cf"], q["b_end"], strict=True)]
-    return a1, fill(len(a1), q["b_end"], ak)
+    return fill(len(q["s"]), q["b_end"], ak)
 
 
 def onsets(a: np.ndarray) -> int:
@@ -119,10 +122,7 @@ def main():
         singles.append((det, a1, single_alerts(det, tune)))
     blocks = []
     for det in block_grid():
-        stk = det.new_state(baseline=q_tune["base"])
-        ak = [det.update(stk, float(s), float(c), float(q_tune["ts"][e]))[1]
-              for s, c, e in zip(q_tune["b_sc"], q_tune["b_cf"], q_tune["b_end"], strict=True)]
-        blocks.append((det, fill(len(q_tune["s"]), q_tune["b_end"], ak), block_alerts(det, tune)))
+        blocks.append((det, qq_block_alerts(det, q_tune), block_alerts(det, tune)))
     print("grids run", round(time.time() - t0), "s", flush=True)
     ranked = []
     for (d1, q1, s1), (dk, qk, sk) in itertools.product(singles + [(None, np.zeros(len(q_tune["s"]), bool),
