@@ -27,7 +27,6 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from functools import cache
 from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec
 from pathlib import Path
@@ -38,6 +37,7 @@ import numpy as np
 
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.labels import LABELS
+from qunguard.model.libraries import installed_version
 
 if TYPE_CHECKING:  # the classifier's imports build big tables: a process that only checks skips them
     from qunguard.model.classifier import MessageClassifier
@@ -54,17 +54,6 @@ FEATURE_LIBRARIES = ("rjieba", "jieba", "pypinyin", "opencc", "emoji", "numpy")
 REQUIRED_META = ("format_version", "model_version", "labels", "model_sha256", "libraries")
 
 log = logging.getLogger("qunguard")
-
-
-@cache  # installed packages do not change under a running process
-def installed_version(name: str) -> str:
-    # imported here: ~40 ms, and only saving and the library check need it
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "absent"
 
 
 def library_versions() -> dict[str, str]:

@@ -200,13 +200,10 @@ class MessageClassifier:
         """A verdict for every text; a blank one gets empty_verdict(), a non-str or an over-long
         one an InvalidMessageError."""
         texts = [check_type_and_length(t) for t in texts]
-        said = [i for i, t in enumerate(texts) if t.strip()]
-        verdicts = self.classify_normalized([normalize(texts[i]) for i in said], explain=explain,
-                                            texts=[texts[i] for i in said])
-        out = [empty_verdict() for _ in texts]
-        for i, verdict in zip(said, verdicts, strict=True):
-            out[i] = verdict
-        return out
+        blank = [not t.strip() for t in texts]
+        said = [t for t, b in zip(texts, blank, strict=True) if not b]
+        verdicts = iter(self.classify_normalized([normalize(t) for t in said], explain=explain, texts=said))
+        return [empty_verdict() if b else next(verdicts) for b in blank]  # an empty verdict only where one is due
 
     def classify_normalized(self, norms: Sequence[Normalized], *, explain: bool = True,
                             texts: Sequence[str] | None = None) -> list[Verdict]:

@@ -40,6 +40,10 @@ def _fold_char(ch: str) -> str:
 
 def _fold(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each of its characters the index of the original one it came from."""
+    parts = list(map(_fold_char, text))  # C-level loop over the cache
+    folded = "".join(parts)
+    if len(folded) == len(parts) and "" not in parts:  # each character folded to one: origin is the identity
+        return folded, list(range(len(parts)))
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):

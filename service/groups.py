@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from qunguard.model.normalize import normalize
 from qunguard.service.flood import FloodLimits
-from qunguard.service.surrogates import NO_LONE_SURROGATES, Text
+from qunguard.service.text_fields import NO_LONE_SURROGATES, Text
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 FlaggedAction = Literal["review", "delete"]
@@ -82,7 +82,7 @@ class QuietHours(BaseModel):
 
 class GroupSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    # every str, and every str of a list, refuses lone surrogates (service/surrogates.py): a 422 naming
+    # every str, and every str of a list, refuses lone surrogates (service/text_fields.py): a 422 naming
     # the entry (block_words.3), never a 500 when the words are normalised
     name: Name = Field("")
     topic_description: Description = Field("", description="what the group is about, in a sentence or two")

@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from qunguard.service.groups import GroupSettings
 from qunguard.service.store.review import check_decision
-from qunguard.service.surrogates import NO_LONE_SURROGATES, Text
+from qunguard.service.text_fields import NO_LONE_SURROGATES, Text
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128), NO_LONE_SURROGATES]
 MessageId = Annotated[str, StringConstraints(max_length=128), NO_LONE_SURROGATES]
@@ -26,7 +26,7 @@ YEAR_3000 = 32_503_680_000  # 3000-01-01T00:00:00Z in Unix seconds: a send time 
 class MessageIn(BaseModel):
     # strict: the types the schema declares, nothing coerced (a ts of false or "5" is refused)
     model_config = ConfigDict(extra="forbid", strict=True)
-    # every str field refuses lone surrogates (service/surrogates.py): a 422 naming the field, never a model error
+    # every str field refuses lone surrogates (service/text_fields.py): a 422 naming the field, never a model error
     group_id: Id = Field(..., description="the chat group's id, as the bot knows it")
     user_id: Id = Field(..., description="the sender's id")
     # the schema's pattern says what _not_blank checks: some character that is not whitespace

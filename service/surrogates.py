@@ -5,14 +5,13 @@ Python's JSON parser accepts it, but such a str cannot be encoded as UTF-8: it
 cannot be stored, logged, segmented or sent back. So it is refused where it comes
 in (every str field of a request, every line of `qunguard classify`), with where
 it sits, rather than found later by whatever first tries to encode it.
+
+Plain functions, no pydantic: `qunguard classify` checks every line with them and starts faster without it
+(the request fields' type, built on them, is in service/text_fields.py).
 """
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator, StringConstraints
-from pydantic_core import PydanticCustomError
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -33,23 +32,3 @@ def lone_surrogate_problem(text: str) -> str | None:
 def escape_lone_surrogates(text: str) -> str:
     """`text` with each lone surrogate spelled as an escape (\\ud800), so it can be encoded."""
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _refuse_lone_surrogates(value: Any) -> Any:
-    # runs before pydantic's own str check, so every field gets the same plain message;
-    # anything not a str is left for that check to refuse
-    if isinstance(value, str):
-        problem = lone_surrogate_problem(value)
-        if problem is not None:
-            raise PydanticCustomError("lone_surrogate", problem)
-    return value
-
-
-# The type of a str field of a request model is Annotated[str, StringConstraints(...), NO_LONE_SURROGATES]:
-# lone surrogates refused (a 422 naming the field), then the str checked against the constraints.
-# Length limits belong in StringConstraints, not in Field(): pydantic applies a Field's limits outside the
-# validator, where an optional field reports "items" for characters. Each type is spelled out as an alias,
-# not built by a function, so that type checkers see a str.
-NO_LONE_SURROGATES = BeforeValidator(_refuse_lone_surrogates)
-
-Text = Annotated[str, StringConstraints(), NO_LONE_SURROGATES]

@@ -22,10 +22,12 @@ from qunguard.model.features import MessageFeaturizer
 from qunguard.model.guide_rules import guide_rule
 from qunguard.model.labels import LABELS
 from qunguard.model.normalize import normalize
+from qunguard.model.normalize import tables as normalize_tables
 from qunguard.model.pinyin import build_table, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("sklearn", "scipy", "joblib", "fastapi", "uvicorn")
+# pydantic, emoji, opencc: ~0.15 s of a cold start together (the normaliser's tables come prebuilt)
+HEAVY = ("sklearn", "scipy", "joblib", "fastapi", "uvicorn", "pydantic", "emoji", "opencc")
 
 
 def _rows(name: str, per_label: int | None = None, limit: int | None = None) -> list[dict]:
@@ -142,6 +144,12 @@ def test_a_model_of_format_1_converts_to_the_same_scores(fitted, probe, tmp_path
     assert np.array_equal(clf.score(probe).proba, p[:, [list(lr.classes_).index(label) for label in LABELS]])
 
 
+def test_the_normaliser_tables_file_is_what_the_libraries_build():
+    assert normalize_tables._read() is not None, "the file is missing or stale: python -m qunguard.model.normalize"
+    assert normalize_tables._read() == normalize_tables.build_all(), \
+        "a table's builder changed: rewrite the file, python -m qunguard.model.normalize"
+
+
 def test_the_pinyin_table_file_is_pypinyins_table():
     assert read_table() == build_table(), "the installed pypinyin changed: rewrite the file, python -m qunguard.model.pinyin"
 
@@ -180,3 +188,12 @@ def test_a_model_of_format_1_pickled_under_the_old_module_names_converts(fitted,
     assert artifact.main(["convert", str(today), str(tmp_path / "today_new")]) == 0
     clf, _ = artifact.load(tmp_path / "new")
     assert np.array_equal(clf.score(probe).proba, artifact.load(tmp_path / "today_new")[0].score(probe).proba)
+
+
+def test_a_stale_or_missing_tables_file_means_the_tables_are_built(tmp_path, monkeypatch):
+    assert normalize_tables._read(tmp_path / "absent.json.gz") is None
+    (tmp_path / "bad.json.gz").write_bytes(b"not gzip")
+    assert normalize_tables._read(tmp_path / "bad.json.gz") is None
+    monkeypatch.setattr(normalize_tables, "_read", lambda: None)
+    with pytest.warns(UserWarning, match="python -m qunguard.model.normalize"):
+        assert normalize_tables.prebuilt("emoji", lambda: ["built"]) == ["built"]

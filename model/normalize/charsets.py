@@ -5,6 +5,7 @@ import re
 import unicodedata
 
 from .result import TEXT_TOKENS
+from .tables import prebuilt
 
 
 def char_class(codepoints) -> str:
@@ -69,7 +70,8 @@ _SCAN = (range(0x3400), range(0x4DC0, 0x4E00), range(0xA000, 0xAC00), range(0xD7
 _OTHER = frozenset(("Cf", "Cc", "Cs", "Co"))
 
 
-def _strip_codepoints() -> set[int]:
+def build_strip_codepoints() -> list[int]:
+    """The code points step 1 removes, in order."""
     category = unicodedata.category
     cps = set()
     for rng in _SCAN:
@@ -100,10 +102,10 @@ def _strip_codepoints() -> set[int]:
     cps.update(range(0x0300, 0x0370))       # stray combining marks (strike-through/Zalgo)
     cps.update(c for c in range(0x20D0, 0x2100) if c != 0x20E3)  # combining marks for symbols
     cps.update(range(0xFE20, 0xFE30))
-    return cps
+    return sorted(cps)
 
 
-STRIP_CPS = _strip_codepoints()
+STRIP_CPS = set(prebuilt("strip", build_strip_codepoints))
 STRIP_RE = re.compile(f"[{char_class(STRIP_CPS)}]+")
 STRIP_HINT = CharSet(STRIP_CPS)
 # NFKC turns kaomoji spacing marks (￣ ´ ˙ ˚) into space + combining mark; the mark goes as in step 1

@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import opencc as _opencc
-
 from .charsets import CN_DIGITS, CharSet, alt
+from .tables import prebuilt
 
 # Cyrillic and Greek letters that render like Latin ones. Both cases, mapped before lowercasing,
 # so that a capital maps by its own shape (Н -> h, В -> b, Η -> h, Ρ -> p).
@@ -44,7 +43,11 @@ _SMALL_CAP = re.compile(r"^LATIN LETTER SMALL CAPITAL ([A-Z])$")
 _T2S_EXCLUDE = set("乾吒薹")
 
 
-def _build_translate_table() -> dict[int, str]:
+def build_translate_pairs() -> dict[str, str]:
+    """Character -> what it folds to: look-alikes, enclosed and small-capital letters and digits, and
+    traditional -> simplified (OpenCC, one character at a time)."""
+    import opencc  # ~10 ms, and only this build needs it
+
     table: dict[int, str] = {}
     # enclosed digits/letters and small capitals that NFKC leaves alone (❶ ➀ ⓫ 🅐 🅰 ᴀ ʙ ...)
     for cp in list(range(0x0250, 0x0300)) + list(range(0x1D00, 0x1D80)) + list(range(0x2460, 0x2800)) \
@@ -70,7 +73,7 @@ def _build_translate_table() -> dict[int, str]:
             table[cp] = table[ord(low)]
     # traditional -> simplified: convert every CJK ideograph once, keep 1:1 changes
     chars = [chr(c) for c in range(0x3400, 0x4DC0)] + [chr(c) for c in range(0x4E00, 0xA000)]
-    converted = _opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # never seen; fall back to no t2s rather than misalign
         converted = chars
     for src, dst in zip(chars, converted, strict=True):
@@ -83,12 +86,12 @@ def _build_translate_table() -> dict[int, str]:
             dst = table[ord(dst)]
             seen += 1
         table[cp] = dst
-    return table
+    return {chr(cp): dst for cp, dst in table.items()}
 
 
 
 
-TABLE = _build_translate_table()
+TABLE = {ord(ch): dst for ch, dst in prebuilt("translate", build_translate_pairs).items()}
 # pre-check: translate only when a character of the table occurs (most messages: none)
 NEEDS_TABLE = CharSet(TABLE)
 

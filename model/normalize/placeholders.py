@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-import emoji as _emoji_pkg
-
 from .charsets import alt, char_class
 from .result import TEXT_TOKENS, TOKENS
+from .tables import prebuilt
 
 # QQ text-form faces ("/玫瑰"): multi-character names only, so "/强" or "a/b" never match.
 _QQ_FACES = (
@@ -45,13 +44,13 @@ _QQ_CLIENT_LINE = (
 _STICKER_BRACKETS = ("表情", "动画表情", "動畫表情", "Sticker", "sticker", "Animated Sticker", "Emoji", "emoji")
 
 
-_EMOJI_STARTS: set[str] = set()   # every character an emoji sequence can start with
+def build_emoji_pattern() -> list[str]:
+    """[the regex of one emoji sequence, every character such a sequence can start with], from the emoji package."""
+    import emoji  # ~50 ms, and only this build needs it
 
-
-def _build_emoji_regex() -> str:
-    data = _emoji_pkg.EMOJI_DATA
-    fq = _emoji_pkg.STATUS["fully_qualified"]
-    comp = _emoji_pkg.STATUS["component"]
+    data = emoji.EMOJI_DATA
+    fq = emoji.STATUS["fully_qualified"]
+    comp = emoji.STATUS["component"]
     full, text_default = set(), set()
     for seq in data:
         for ch in seq:
@@ -71,10 +70,10 @@ def _build_emoji_regex() -> str:
     bare = full | (keep_bare & text_default)
     needs_vs = text_default - bare
     bare.discard(0x2795)   # ➕ is read as "+" (group "plus" below)
-    _EMOJI_STARTS.update(map(chr, bare | needs_vs))
-    _EMOJI_STARTS.update(map(chr, range(0x1F1E6, 0x1F200)))   # flags
-    _EMOJI_STARTS.update(map(chr, range(0x1F3FB, 0x1F400)))   # lone skin tones
-    _EMOJI_STARTS.update("0123456789#*")                      # keycaps
+    starts = set(map(chr, bare | needs_vs))
+    starts.update(map(chr, range(0x1F1E6, 0x1F200)))   # flags
+    starts.update(map(chr, range(0x1F3FB, 0x1F400)))   # lone skin tones
+    starts.update("0123456789#*")                      # keycaps
     elem = (
         f"(?:[{char_class(bare)}]\ufe0f?|[{char_class(needs_vs)}]\ufe0f)"
         "[\U0001F3FB-\U0001F3FF]?\ufe0f?"
@@ -82,9 +81,10 @@ def _build_emoji_regex() -> str:
     flag = "[\U0001F1E6-\U0001F1FF]{1,2}"
     keycap = "[0-9#*]\ufe0f?\u20e3"
     skin = "[\U0001F3FB-\U0001F3FF]"  # lone skin-tone swatch
-    return f"{flag}|{keycap}|{elem}(?:\u200d{elem})*|{skin}"
+    return [f"{flag}|{keycap}|{elem}(?:\u200d{elem})*|{skin}", "".join(sorted(starts))]
 
 
+_EMOJI_RE, _EMOJI_STARTS = prebuilt("emoji", build_emoji_pattern)
 
 # One regex, one pass: each match is replaced by a token and counted.
 _P2_RE = re.compile(
@@ -94,7 +94,7 @@ _P2_RE = re.compile(
     "|[/／](?:" + alt(_QQ_FACES) + ")"
     "|[\\[［](?:" + alt(_BRACKET_FACES) + ")R?[\\]］])"
     "|(?P<plus>\u2795\ufe0f?)"
-    "|(?P<emo>" + _build_emoji_regex() + ")"
+    "|(?P<emo>" + _EMOJI_RE + ")"
 )
 _IMG, _STK, _EMO = TOKENS["img"], TOKENS["sticker"], TOKENS["emoji"]
 # Where a placeholder or emoji may start (a superset, cheap to search): bracket, slash, U+FFFC,
