@@ -52,6 +52,15 @@ RIVAL_KEEP = 3.0
 # the labels a rule's label competes with most (the others only need RULE_MARGIN)
 RIVALS = {"advertising": ("spam",), "spam": ("advertising",), "on_topic": ("spam", "advertising")}
 
+
+# re's search skips in C to where a match can start only when every branch of a pattern opens with a plain
+# character (so patterns here are written that way where they can be); a pattern that opens with a (?=[...])
+# class instead is tried at each position, several times slower, so its class is searched for alone first
+def _search_from_start(starts: re.Pattern, pattern: re.Pattern, text: str) -> re.Match | None:
+    """pattern.search(text), begun where `starts`, the characters a match can start with, first occur."""
+    s = starts.search(text)
+    return pattern.search(text, s.start()) if s else None
+
 # rebate-click and coupon hosts of the shopping platforms (affiliate links, not product pages a member shares)
 REBATE_HOSTS = frozenset(
     ["s.click.taobao.com", "uland.taobao.com", "u.jd.com", "union-click.jd.com", "p.pinduoduo.com", "amzn.to"]
@@ -60,8 +69,9 @@ REBATE_HOSTS = frozenset(
 _SHOP_SHARE_HOSTS = frozenset(["e.tb.cn", "m.tb.cn", "tb.cn", "v.douyin.com", "mobile.yangkeduo.com", "item.jd.com", "3.cn"])
 _COUPON = re.compile(r"券|返\s*[0-9]|返现|到手|折后|比平时便宜|deal|秒杀价|优惠价")
 _NUM = r"[0-9]+(?:\.[0-9]+)?"
+_REBATE_STARTS = re.compile("[券拍¥$€₤淘口复]")  # where a match can start
 _REBATE = re.compile(
-    r"(?=[券拍¥$€₤淘口复])"                               # where a match can start: re skips the rest fast
+    f"(?={_REBATE_STARTS.pattern})"
     rf"(?:券后\s*(?:价\s*)?[:：]?\s*(?:¥|rm|₱|\$|s\$|฿|₫|rp)?\s*{_NUM}"  # 券后54.0 / 券后价:¥19.9 / 券后rm19.90
     r"|拍\s*[0-9一二两三四五六七八九十]\s*件"             # 拍2件
     r"|[¥$€₤][a-z0-9]{8,}[¥$€₤]"                        # ¥Dg9ZnmNich6¥: a 口令 code (normalised to lower case)
@@ -96,12 +106,14 @@ _BRUSHING = re.compile(r"刷单|刷信誉|刷销量|做任务|垫付|佣金|兼�
 
 def rebate_post(norm: Normalized) -> str | None:
     """The span that makes this a rebate post, or None (also for a brushing scam that borrows its words)."""
-    span = next((h.text for h in norm.handles if h.kind == "url" and h.value.lower() in REBATE_HOSTS), None)
-    if span is None and (m := _COUPON.search(norm.text)):
-        share = any(h.kind == "url" and (h.value.lower() in _SHOP_SHARE_HOSTS or "shop" in link_tags(h)) for h in norm.handles)
-        span = m.group(0) if share else None
+    span = None
+    if norm.handles:  # a rebate link, or a coupon beside a shop's link: most messages have no link at all
+        span = next((h.text for h in norm.handles if h.kind == "url" and h.value.lower() in REBATE_HOSTS), None)
+        if span is None and (m := _COUPON.search(norm.text)):
+            share = any(h.kind == "url" and (h.value.lower() in _SHOP_SHARE_HOSTS or "shop" in link_tags(h)) for h in norm.handles)
+            span = m.group(0) if share else None
     if span is None:
-        m = _REBATE.search(norm.text)
+        m = _search_from_start(_REBATE_STARTS, _REBATE, norm.text)
         span = m.group(0) if m else None
     if span is None or _BRUSHING.search(norm.text):
         return None
@@ -132,8 +144,11 @@ _BARE_PRICE = re.compile(r"(?:^|[\s,:;/])(?:打包|一共|共|都)?\s*[£$¥]?[0
                          r"|(?:^|[\s,;/]|一起|打包)[一二两三四五六七八九十]+[十百千万][一二两三四五六七八九十]?(?:块|元)?(?=[\s,;/。!]|$|自提|拉走|包邮|出|拿走)"
                          # an item and its price with nothing between: "小冰箱180，台灯20", "电竞椅200、支架50"
                          r"|(?<=[\u4e00-\u9fff])[0-9]{2,5}(?:\s*(?:元|块))?(?=[、,;\s]|$)")
-_TWO_DIGITS = re.compile("[0-9]{2}")
 _CN_PRICE_HINT = re.compile("[十百千万]")
+# two digits, a Chinese price or 私, in one scan (opened by a class, so re skips ahead): 十百千万私, or a digit and another
+_PRICE_OR_PRIVATE = re.compile("[0-9十百千万私](?:(?<=[十百千万私])|[0-9])")
+# every selling verb of _SALE_LEAD and _MID_SALE_LEAD holds one of them ("有人要…": 要)
+_SALE_VERB_CHARS = re.compile("[出转卖售甩清要]")
 # buying, asking and a price paid ("500买的"); "买来只用了三次" is the item's story, not a purchase
 _NOT_A_SALE = re.compile(r"[0-9一二三四五六七八九十百千万]\s*(?:块|元)?买的|想买|要买|求购|在哪买|哪里买|买吗|能买|收(?!到|拾|藏|获|纳)|求|[?？吗]|多少钱|花了|交了|付了|贵|便宜吗")
 
@@ -141,18 +156,25 @@ _NOT_A_SALE = re.compile(r"[0-9一二三四五六七八九十百千万]\s*(?:块
 def secondhand_sale(norm: Normalized) -> str | None:
     """The span that makes this a second-hand sale (出/转 + item + price or 私聊), or None."""
     text = norm.text.strip()
-    if _LURE_GOODS.search(text) or len(text) > 120:  # a long post is a pitch the model reads well, or not a sale
+    if len(text) > 120:  # a long post is a pitch the model reads well, or not a sale
         return None
-    lead = _SALE_LEAD.match(text) or _MID_SALE_LEAD.search(text)
+    span = _sale_span(text)
+    # a porn or gambling "sale" is a lure: asked last, as most chat is no sale at all
+    return None if span is None or _LURE_GOODS.search(text) else span
+
+
+def _sale_span(text: str) -> str | None:
+    """secondhand_sale's span before the lure check."""
+    lead = (_SALE_LEAD.match(text) or _MID_SALE_LEAD.search(text)) if _SALE_VERB_CHARS.search(text) else None
     if lead is None:
-        idle = _IDLE_LEAD.match(text)
+        idle = _IDLE_LEAD.match(text) if "闲置" in text else None
         price = _IDLE_PRICE.search(text, idle.end()) if idle else None
         if price:
             return text[: price.end()].strip()
         if len(text) > 80:
             return None
         # no price, no sale, unless its condition and "ask me" say it ("八成新，有需要的私聊我"): most chat stops here
-        state = _ITEM_STATE.search(text) if (_TWO_DIGITS.search(text) or _CN_PRICE_HINT.search(text) or "私" in text) else None
+        state = _ITEM_STATE.search(text) if _PRICE_OR_PRIVATE.search(text) else None
         if state is None or _NOT_A_SALE.search(text):
             return None
         if "成新" in state.group(0) and (private := _PRIVATE_PRICE.search(text)):
@@ -170,7 +192,7 @@ def secondhand_sale(norm: Normalized) -> str | None:
 # a member asking for one (求, 有没有, 吗, ?) is on_topic, and so is a question in general
 _OFFER = re.compile(r"接单|在线接|代写|代做|代打|代练|代考|帮写|帮做|辅导|一对一|助攻|答疑|接(?:毕设|课设|作业|项目|私活)|包过")
 _BUY_WAY = re.compile(r"私信|私聊|私我|私戳|找我|联系我|加我|\+我|滴滴我|戳我|有意|有偿|价格|价钱|收费|便宜|优惠")
-_ASKING = re.compile(r"[?？吗]|求|有没有|谁能|谁会|哪里|怎么|请问")
+_ASKING = re.compile(r"\?|？|吗|求|有没有|谁能|谁会|哪里|怎么|请问")
 
 
 def service_offer(norm: Normalized) -> str | None:
@@ -192,7 +214,7 @@ _EARNING = r"赚|盈利|利润|收益|变现|收入|高薪|回本|稳赚|躺赚|
 # "tasks", which the guide calls spam: those words keep the rule off and the model decides.
 # 招代理 in its other words: resellers (分销), group-buy leaders (团长), channel and campus agents
 _AGENT = re.compile(r"招[^,，。!?\n]{0,4}?(?:代理|经销商|加盟商|分销)|招(?:募)?(?:社区|社群|小区)?团长|代理加盟|诚招|加盟|一件代发|零库存|微商|分销(?:商|伙伴|代理)|"
-                    r"(?:做|当)团长|货源|厂家直(?:供|销)|工厂直(?:供|销)|拿货|批发价|代理价|分销价")
+                    r"做团长|当团长|货源|厂家直(?:供|销)|工厂直(?:供|销)|拿货|批发价|代理价|分销价")
 _AGENT_SCAM = re.compile(r"体育|(?<!彩)彩(?!妆)|棋牌|赌|博|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|佣金|人头费|返佣|返点|刷单|兼职|"
                          r"日结|垫付|码商|卡商|代收|代付|灰产|偏门|黑产|黑卡|黑户|黑号|(?<!一件)代发|" + _EARNING)
 
@@ -217,8 +239,8 @@ _SIGN_UP = re.compile(r"详情|咨询|联系|了解|扫码|加v|加微|加q|vx|�
 # a paid tool or a grey web service with a price or a way to buy it
 # words that name a grey tool or service outright, and words that also name a game role or a school task
 # (辅助 is a support player, 脚本 a script, 搭建 building anything): those need a price in numbers
-_TOOL = re.compile(r"(?=[科翻稳高便优机梯v加超企is快网建a小定外内破])(?:科学上网|翻墙|(?:稳定|高速|便宜|优质)机场|机场(?:订阅|节点)|梯子|vpn|加速器|超级签|企业签|ios签名|seo|快排|"
-                   r"网站搭建|建站|小程序开发|app开发|定制开发|外挂|内部版|破解版)")
+_TOOL = re.compile(r"科学上网|翻墙|稳定机场|高速机场|便宜机场|优质机场|机场(?:订阅|节点)|梯子|vpn|加速器|超级签|企业签|ios签名|seo|快排|"
+                   r"网站搭建|建站|小程序开发|app开发|定制开发|外挂|内部版|破解版")
 _TOOL_AMBIGUOUS = re.compile(r"辅助|脚本|挂机|源码|搭建")
 _TOOL_PRICE = re.compile(rf"{_NUM}\s*(?:r\b|rmb|元|块|米|u\b|刀)|¥\s*{_NUM}|月付|年付|包月|月卡")
 _WANTS_IT = re.compile(r"私$|要的|需要")  # "要的私", "需要的加": an offer's call to the buyer
@@ -256,14 +278,15 @@ _BUY_ASK_MORE = re.compile(r"^有(?:出|卖|转)(?!去|来|门|发|现|了|过|�
 # "…有老师推荐靠谱的品牌和经销商吗？", "哪里批发便宜吗", "有什么正规渠道吗": a member asking where to buy
 _WHERE_TO_BUY = re.compile(r"(?:哪里|哪儿|哪家|在哪)(?:能|可以|有)?(?:买|批发|订|定做|采购|换|办)|推荐[^。!?\n]{0,12}(?:店|品牌|牌子|渠道|商家|经销商|厂家)"
                            r"|(?:有没有|有什么|哪有)(?:靠谱|正规|便宜)的?[^。!?\n]{0,10}(?:店|渠道|商家|卖家|厂家)")
-_QUESTION = re.compile(r"[?？吗呢]|不$|求推荐")
+_BUY_ASK_OPENERS = frozenset("有哪谁想求")  # the first characters of _BUY_ASK and _BUY_ASK_MORE
+_QUESTION = re.compile(r"\?|？|吗|呢|不$|求推荐")
 
 
 def buy_request(norm: Normalized) -> str | None:
     """The words of a member asking who sells something, or where to buy it, or None."""
     text = norm.text.strip()
-    m = _BUY_ASK.match(text) or _BUY_ASK_MORE.match(text)
-    if m is None and _QUESTION.search(text) and not norm.handles:
+    m = (_BUY_ASK.match(text) or _BUY_ASK_MORE.match(text)) if text[:1] in _BUY_ASK_OPENERS else None
+    if m is None and not norm.handles and _QUESTION.search(text):
         m = _WHERE_TO_BUY.search(text)
     if m is None or len(text) > 60 or _LURE_GOODS.search(text) or _EARNING_RE.search(text) or _BRUSHING.search(text):
         return None
@@ -272,8 +295,9 @@ def buy_request(norm: Normalized) -> str | None:
 
 # guide § advertising: "promoting another group, channel or account: 进群xxxx, 关注公众号, 直播间". A join line
 # counts with a way in (a group number or a contact handle, 扫码, 拉你); 新人进群请看公告 is housekeeping.
+_PROMO_STARTS = re.compile("[关搜订公视抖小快b直频新已开建群知]")  # where a match can start
 _PROMO = re.compile(
-    r"(?=[关搜订公视抖小快b直频新已开建群知])(?:"  # where a match can start: re skips the rest fast
+    f"(?={_PROMO_STARTS.pattern})(?:"
     r"关注(?:我们|我|本)?的?(?:公众号|视频号|抖音|小红书|快手|b站|微博|频道|账号|直播间)"
     r"|(?:搜索?|订阅)(?:我的|我们的)?[^。!?\n]{0,10}?(?:公众号|抖音号?|小红书|快手号?|视频号|频道|b站|uid)"
     r"|(?:公众号|视频号|抖音号?|小红书|快手|b站|直播间|频道)[^。!?\n]{0,12}(?:关注|捧场|上新|开播|订阅)"
@@ -295,8 +319,9 @@ _PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
 # it, a channel of one's own just opened, a fan group with a gift for joining
 _PLATFORM = r"(?:公众号|视频号|抖音号?|小红书号?|快手号?|b站|微博|豆瓣小组|播客|喜马拉雅|小宇宙|爱发电|知乎|超话|频道|粉丝群|社群|steam\s?组)"
 _PROMO_CALL = re.compile(r"关注|订阅|加入|进来|来玩|搜|欢迎|来看|来听|去听|去看|进群")
+_PROMO_MORE_STARTS = re.compile("[关公视抖小快b微豆播喜爱知超频粉社s主开建搞进交互搭团资打福]")  # where a match can start
 _PROMO_MORE = re.compile(
-    r"(?=[关公视抖小快b微豆播喜爱知超频粉社s主开建搞进交互搭团资打福])"  # where a match can start: re skips the rest fast
+    f"(?={_PROMO_MORE_STARTS.pattern})"
     rf"(?:关注(?:一?下)?(?:我的|我们的?|本)?[^。!?\n]{{0,8}}?(?:{_PLATFORM}|这个号)"
     rf"|(?:{_PLATFORM}|主页)\s*(?:搜索?)?\s*[「『《#][^」』》#\n]{{2,16}}[」』》#]"
     rf"|{_PLATFORM}[^。!?\n]{{0,8}}(?:搜|id)\s*[「『《#@]?[a-z0-9_\u4e00-\u9fff]{{3,}}"
@@ -308,20 +333,27 @@ _PROMO_MORE = re.compile(
 )
 
 
+def _group_handle(norm: Normalized) -> str | None:
+    """The first group number posted, or None (no generator is built for the many messages with no handle)."""
+    return next((h.text for h in norm.handles if h.kind == "group"), None) if norm.handles else None
+
+
 def group_promo(norm: Normalized) -> str | None:
     """The words that promote another group, channel or account, or None. A group number posted
     (群号/QQ群 + digits, a handle of kind "group") is an invitation by itself."""
     text = norm.text
-    m = _PROMO.search(text)
+    m = _search_from_start(_PROMO_STARTS, _PROMO, text)
     if m is None and ("房间号" in text or "直播间" in text):
         m = _LIVE_ROOM.search(text)
     if m is None and ("群" in text or "频道" in text or "小组" in text):
         m = _NEW_CHANNEL.search(text)
     if m is None and ("关注" in text or "follow" in text) and (f := _FOLLOW.search(text)) and _ACCOUNT.search(text):
         m = f
-    if m is None and (more := _PROMO_MORE.search(text)) and _PROMO_CALL.search(text, more.start()):
+    # a call after the channel named needs a call somewhere: the cheaper test first
+    if (m is None and _PROMO_CALL.search(text) and (more := _search_from_start(_PROMO_MORE_STARTS, _PROMO_MORE, text))
+            and _PROMO_CALL.search(text, more.start())):
         m = more
-    span = m.group(0) if m else next((h.text for h in norm.handles if h.kind == "group"), None)
+    span = m.group(0) if m else _group_handle(norm)
     if span is None or _ASKING.search(text) or _LURE_GOODS.search(text) or _AGENT_SCAM.search(text) or _PROMO_LURE.search(text):
         return None  # a group or channel for gambling, porn, 跑分 or easy money is a lure: the model decides
     if m is not None and "群" in span and not (norm.handles or _JOIN_WAY.search(text)):
@@ -343,7 +375,7 @@ _OFFER_PRICE = re.compile(
 )
 _PRICE_GATE = re.compile("[0-9包]")  # every price form holds a digit, or is 包邮
 # a way to buy, said in words (a detected handle counts too); a bare 电话/联系 is also in every SMS notice
-_CONTACT_WORD = re.compile(r"(?=[加薇威徽v+扣企q私联])(?:加微|薇|威[:：❤\ue002]|徽|vx|加\s?v|\+\s?v|v\s?[:：信]|扣扣|企鹅|加q|qq\s?[:：号]|私信|私聊|私我|联系我|加我)")
+_CONTACT_WORD = re.compile(r"加微|薇|威[:：❤\ue002]|徽|vx|加\s?v|\+\s?v|v\s?[:：信]|扣扣|企鹅|加q|qq\s?[:：号]|私信|私聊|私我|联系我|加我")
 _BUY_HANDLES = frozenset(("wechat", "qq", "telegram"))
 _OFFER_SCAM = re.compile(r"贷|借|套现|信用卡|征信|发票|办证|假证|文凭|学历|病假|刻章|红包|中奖|领奖|返现|免费送|押金|解冻|"
                          r"视屏|一部|卖片|黄片|小片|污|爽|看的|av|回收|收.{0,3}号|租号|退|任务|话术|下分|上分|兑换现金|"
@@ -364,8 +396,8 @@ def priced_offer(norm: Normalized) -> str | None:
     text = norm.text
     # a phone number alone is no way to buy here: every SMS notice carries the reader's own; one offered
     # to call is
-    if not (any(h.kind in _BUY_HANDLES or (h.kind == "url" and dodged(h))
-                or (h.kind == "phone" and _phone_to_call(norm, h)) for h in norm.handles)
+    if not ((norm.handles and any(h.kind in _BUY_HANDLES or (h.kind == "url" and dodged(h))
+                                  or (h.kind == "phone" and _phone_to_call(norm, h)) for h in norm.handles))
             or _CONTACT_WORD.search(text)):
         return None
     price = _OFFER_PRICE.search(text) if _PRICE_GATE.search(text) else None
@@ -417,13 +449,14 @@ _CHAIN = re.compile(r"(?=[转不请务马赶一])(?:转(?:发(?:到|给)?|到|�
 # a plea to the reader, with a link to click or a thank-you ("我给你投票" in chat is not one)
 _BEGGING = re.compile(r"帮(?:我|忙)[^。!?\n]{0,10}?(?:投(?:个|一下?|下)?票|砍(?:一刀|一下)|打榜|(?:点个?)?助力|点(?:一下|个赞|赞|点)|点击)|砍一刀"
                       r"|(?:求|麻烦)(?:各位|大家|家人们)[^。!?\n]{0,12}(?:投票|打榜|助力|点赞|点个赞|点点)")
+_BEGGING_CHARS = re.compile("[帮砍求麻]")  # each plea opens with one of them (帮, 砍一刀, 求/麻烦各位)
 _PLEA = re.compile(r"谢谢|多谢|感谢|拜托|求求|麻烦|救命|就差|🙏")  # "就差最后一刀了"
 _PHISH = re.compile(r"(?:账户|账号|帐号|银行卡|信用卡|社保|医保|etc)[^。!?]{0,8}(?:异常|冻结|过期|失效|停用|风险|升级)")
 _PHISH_ACT = re.compile(r"点击|登录|登陆|验证|认证|激活|解冻|领取")
 
 
 # guide § spam: paid "jobs" that pull readers into fraud: a job that asks a fee first (培训费, 会员费, 先交…)
-_FEE_FIRST = re.compile(r"(?=[先培会入])(?:先(?:交|付|缴)[^。!?\n]{0,8}(?:费|金)|培训费|会员费|入会费)")
+_FEE_FIRST = re.compile(r"先(?:交|付|缴)[^。!?\n]{0,8}(?:费|金)|培训费|会员费|入会费")
 _NO_FEE = re.compile(r"(?:不收|无需|免|不用交?|不需要?)[^，,。!?\n]{0,4}(?:费|押金|钱)")
 _JOB = re.compile(r"招|兼职|日结|在家|挂机|打金|接单|岗位|任务|一天[0-9三五百几]|日赚|日入|包过|名额|内推|录取|编制|入职")
 
@@ -435,6 +468,7 @@ _BARE_LURE = re.compile(r"(?:号|v|微信|绿泡泡|vx|企鹅|扣扣|联系方�
                         # "失眠的小哥哥看我空间呀，今晚陪你聊": company offered, the way in is the sender's page
                         r"|(?:看|来|进)我(?:的)?(?:空间|头像|主页)[^。!?\n]{0,12}(?:陪你|陪聊|聊聊|约|想你|等你)"
                         r"|(?:小哥哥|哥哥们|寂寞|失眠)[^。!?\n]{0,10}(?:看|来|进)我(?:的)?(?:空间|头像|主页)")
+_PROFILE_PART = re.compile("头像|签名|昵称|网名|名字|个签|空间|主页")  # every bare lure names one
 
 
 def lure(norm: Normalized) -> str | None:
@@ -444,13 +478,13 @@ def lure(norm: Normalized) -> str | None:
     m = _CHAIN.search(text) if "转" in text else None  # every chain form says 转
     if m:
         return m.group(0)
-    m = _BEGGING.search(text)
+    m = _BEGGING.search(text) if _BEGGING_CHARS.search(text) else None
     if m and (_PLEA.search(text) or any(h.kind == "url" for h in norm.handles)):
         return m.group(0)
-    m = _PHISH.search(text)
-    if m and _PHISH_ACT.search(text) and any(h.kind == "url" for h in norm.handles):
+    m = _PHISH.search(text) if norm.handles and any(h.kind == "url" for h in norm.handles) else None
+    if m and _PHISH_ACT.search(text):
         return m.group(0)
-    m = _BARE_LURE.search(text) if ("我" in text or "在" in text) else None
+    m = _BARE_LURE.search(text) if ("我" in text or "在" in text) and _PROFILE_PART.search(text) else None
     if m and not _ASKING.search(text):
         return m.group(0)
     return None
@@ -491,13 +525,14 @@ def scam_bait(norm: Normalized) -> str | None:
     m = _FEE_FIRST.search(text) if "费" in text or "金" in text else None
     if m and _JOB.search(text) and not _NO_FEE.search(text):
         return m.group(0)
-    o = _OFFICIAL.search(text) if any(lookalike(h) for h in norm.handles) else None
-    if o and _ACT_ON_LINK.search(text) and (_PENALTY.search(text) or _CLAIM.search(text)):
-        return o.group(0)
-    a = _AUTHORITY.search(text) if norm.handles else None
-    if a and any(h.kind in ("wechat", "qq", "phone") or lookalike(h) for h in norm.handles) and (
-            _THREAT.search(text) or _CLAIM.search(text) or _FEE_TO_PAY.search(text)):
-        return a.group(0)
+    if norm.handles:  # the two forms below need a link or a contact
+        o = _OFFICIAL.search(text) if any(lookalike(h) for h in norm.handles) else None
+        if o and _ACT_ON_LINK.search(text) and (_PENALTY.search(text) or _CLAIM.search(text)):
+            return o.group(0)
+        # an authority may be any "…局" or "…中心", a slow scan: asked last
+        if any(h.kind in ("wechat", "qq", "phone") or lookalike(h) for h in norm.handles) and (
+                _THREAT.search(text) or _CLAIM.search(text) or _FEE_TO_PAY.search(text)) and (a := _AUTHORITY.search(text)):
+            return a.group(0)
     # each form below names a word most chat lacks: a cheap test first
     m = _HAND_OVER.search(text) if ("卡" in text or "证" in text or "码" in text) else None
     if m and (c := _CLAIM.search(text)) and not _ASKING.search(text):
@@ -525,13 +560,13 @@ _COURSE_SELL = re.compile(r"报名|学费|名额|早鸟|招生|开班|(?<!公)�
 _SCHOOL_TALK = re.compile(r"选课|课表|作业|调课|停课|教室|上课|下课|补课|老师说|学分|期末")
 
 
-_COURSE_CHARS = frozenset("课班营训坊程")
+_COURSE_CHARS = re.compile("[课班营训坊程]")  # a regex scan, several times faster than a set test over the text's characters
 
 
 def course_offer(norm: Normalized) -> str | None:
     """The course's name in a paid-course pitch (its price or a call to sign up), or None."""
     text = norm.text
-    name = _COURSE_NAME.search(text) if _COURSE_CHARS.intersection(text) else None  # every name holds one of them
+    name = _COURSE_NAME.search(text) if _COURSE_CHARS.search(text) else None  # every name holds one of them
     if name is None or _ASKING.search(text) or _SCHOOL_TALK.search(text) or _deceit(text):
         return None
     return name.group(0) if _offer_price(text) or _COURSE_SELL.search(text) else None
@@ -695,15 +730,17 @@ def honest_offer(norm: Normalized) -> str | None:
     """The price (or the offer word) of an offer that names none of the guide's spam forms, or None. Asked
     only of a message the model calls spam that no other rule read (find_rules)."""
     text = norm.text
-    if _ASKING.search(text) or _deceit(text):
+    if _ASKING.search(text):
         return None
     price = _offer_price(text)
     if price is not None:
-        return price.group(0).strip(" ,;:")
-    offer = _OFFER_WORDS.search(text)
-    if offer is not None and _way_to_buy(norm):
-        return offer.group(0)
-    return None
+        span = price.group(0).strip(" ,;:")
+    else:
+        offer = _OFFER_WORDS.search(text)
+        if offer is None or not _way_to_buy(norm):
+            return None
+        span = offer.group(0)
+    return None if _deceit(text) else span  # the costliest test last: most messages offer nothing
 
 
 # name, label, finder, the rival's lead that is kept (0: any lead; inf: none, the rule always wins over the rival)
