@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+import orjson
+
 from qunguard.model import artifact
 from qunguard.model.errors import InvalidMessageError, ModelArtifactError
 from qunguard.service.surrogates import has_lone_surrogate, lone_surrogate_problem
@@ -120,6 +122,11 @@ class _Texts:
 
 
 def _dumps(row: dict) -> str:
+    # orjson writes; json still reads each line: orjson.loads turns an integer past 64 bits into a float
+    try:
+        return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE).decode()  # ~10x faster than json.dumps
+    except (orjson.JSONEncodeError, TypeError):  # what it refuses: a lone surrogate or an integer past 64 bits
+        pass
     line = json.dumps(row, ensure_ascii=False)
     if has_lone_surrogate(line):  # a passed-through field holds one: escaped, so the line can be written
         line = json.dumps(row)

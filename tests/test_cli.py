@@ -184,6 +184,18 @@ def test_a_passed_through_field_with_a_lone_surrogate_is_written_escaped(tmp_pat
     assert lines(out)[0]["user"] == "\udc00x" and lines(out)[0]["line"] == 1
 
 
+def test_passed_through_fields_the_fast_json_writer_refuses_or_lacks(tmp_path, small_model_dir):
+    # orjson writes each line; an integer past 64 bits, which it refuses, is left to json, and NaN (which the
+    # json module reads but standard JSON lacks) comes out as null, a line any JSON parser reads
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "你好", "id": 123456789012345678901234567890}\n{"text": "在吗", "w": NaN}\n', encoding="utf-8")
+    res, out = classify_to_file(src, small_model_dir)
+    assert res.returncode == 0, res.stderr
+    first, second = lines(out)
+    assert first["id"] == 123456789012345678901234567890 and first["label"] in ("on_topic", "flooding")
+    assert second["line"] == 2 and second["w"] is None
+
+
 class _FailsOn:
     """The real classifier, except that a batch holding `marker` fails (a model bug on one line)."""
 
