@@ -185,6 +185,7 @@ CASES = [
     ("养老社区项目，投十万每月分红五千，两年回本", "scam_bait"),  # sure returns
     ("就差最后一刀了 帮我砍一下 谢谢", "lure"),
     ("摄影交流 3 群已开，想进的扫码[图片]", "group_promo"),  # another group opened
+    ("本地宝妈闲置群，每天有好物转让，想进的扫我名片进群", "group_promo"),  # a named kind of group whose name opens with 闲
     ("烘焙入门班：戚风和曲奇，6次线下，学费880", "course_offer"),  # a course named as one, with its fee
     ("亲子瑜伽课，周末小班3节260，带娃一起练", "course_offer"),  # a named course closing its clause
     ("自媒体剪辑训练营，14天999，包教包会", "course_offer"),  # days and then the price
