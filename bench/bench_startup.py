@@ -1,6 +1,7 @@
 """`qunguard classify` as a user runs it: cold start, peak memory, throughput on real chat.
 
     python bench/bench_startup.py [--runs 7] [--passes 3] [--cpu 0] [--command CMD]
+    python bench/bench_startup.py --against OLD_CHECKOUT [--rounds 3]   # two versions, runs alternating
 
 Every figure comes from a fresh `qunguard classify` process pinned to one core
 (BLAS threads 1), reading a JSONL file and writing verdicts with reasons:
@@ -10,6 +11,11 @@ Every figure comes from a fresh `qunguard classify` process pinned to one core
 - throughput: every text of data/test.jsonl.gz (real held-out chat, all lengths),
   --passes times over; msg/s from the first verdict to the last (the steady rate),
   and over the whole run, start included.
+
+This box's speed changes from hour to hour (README), so --against times an older checkout's code
+(`git worktree add /tmp/before REV`) beside this one's: its `model`, `service` and `data` folders mounted
+as the `qunguard` package through PYTHONPATH, and every run of one version followed by the same run of the
+other, on the same core; the cold starts `--runs` times each, the throughput run `--rounds` times each.
 """
 from __future__ import annotations
 
@@ -59,9 +65,12 @@ def write_jsonl(path: Path, texts: list[str]) -> Path:
     return path
 
 
-def run_classify(command: list[str], path: Path, cpu: int) -> Run:
-    """One fresh `COMMAND classify PATH` on one core; its timings and peak RSS."""
+def run_classify(command: list[str], path: Path, cpu: int, pythonpath: str | None = None) -> Run:
+    """One fresh `COMMAND classify PATH` on one core; its timings and peak RSS. `pythonpath`: where an
+    older checkout's code is mounted as `qunguard` (see mount_checkout)."""
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
     t0 = time.perf_counter()
     proc = subprocess.Popen([*command, "classify", str(path)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=env,  # in the caller's folder: `--command "python -m service.cli"` runs that tree's code
@@ -81,6 +90,49 @@ def run_classify(command: list[str], path: Path, cpu: int) -> Run:
     return Run(t_first - t0, t_end - t0, lines, usage.ru_maxrss / 1024)
 
 
+def mount_checkout(checkout: Path, folder: Path) -> str:
+    """A `qunguard` package in `folder` made of links to the checkout's model, service and data folders:
+    put first in PYTHONPATH, it is imported instead of the installed one. Returns the PYTHONPATH entry."""
+    package = folder / "qunguard"
+    package.mkdir(parents=True)
+    (package / "__init__.py").touch()
+    for name in ("model", "service", "data"):
+        (package / name).symlink_to((checkout / name).resolve())
+    return str(folder)
+
+
+def compare(args: argparse.Namespace, texts: list[str]) -> None:
+    """This checkout's code and an older one's, each run followed by the other's on the same core."""
+    with tempfile.TemporaryDirectory(prefix="qunguard-bench-") as tmp:
+        # both mounted the same way, so neither pays for an import path the other skips
+        versions = {"this checkout": mount_checkout(ROOT, Path(tmp) / "this"),
+                    str(args.against): mount_checkout(args.against, Path(tmp) / "against")}
+        command = [sys.executable, "-m", "qunguard.service.cli"]  # the same entry point for both
+        one = write_jsonl(Path(tmp) / "one.jsonl", [ONE_LINE])
+        chat = write_jsonl(Path(tmp) / "chat.jsonl", texts * args.passes)
+        for path in versions.values():
+            run_classify(command, one, args.cpu, path)  # page cache warm for both
+        cold: dict[str, list[Run]] = {v: [] for v in versions}
+        bulk: dict[str, list[Run]] = {v: [] for v in versions}
+        for _ in range(args.runs):
+            for v, path in versions.items():
+                cold[v].append(run_classify(command, one, args.cpu, path))
+        for _ in range(args.rounds):
+            for v, path in versions.items():
+                bulk[v].append(run_classify(command, chat, args.cpu, path))
+    n = len(texts) * args.passes
+    print(f"`python -m qunguard.service.cli classify`, one core, runs alternating ({args.runs} cold starts and "
+          f"{args.rounds} throughput runs each, {n:,} messages of data/test.jsonl.gz x{args.passes}, with reasons)\n")
+    print("| measure | " + " | ".join(versions) + " |\n|---|" + "---|" * len(versions))
+    row = [f"min {min(r.first_verdict_s for r in cold[v]):.3f} s, median "
+           f"{statistics.median(r.first_verdict_s for r in cold[v]):.3f} s" for v in versions]
+    print("| cold start, one-line file, to the first verdict | " + " | ".join(row) + " |")
+    print("| peak RSS, one-line run | " + " | ".join(f"{max(r.max_rss_mb for r in cold[v]):.0f} MB" for v in versions) + " |")
+    row = [", ".join(f"{(n - 1) / (r.total_s - r.first_verdict_s):,.0f}" for r in bulk[v]) + " msg/s" for v in versions]
+    print("| throughput with reasons, first verdict to last, each round | " + " | ".join(row) + " |")
+    assert all(r.lines == n for runs in bulk.values() for r in runs), "every input line gives one output line"
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=7, help="cold starts to time")
@@ -89,8 +141,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--command", type=shlex.split, default=default_command(),
                     help="what to run instead of qunguard, in this folder: e.g. from an older checkout "
                          "(git worktree add /tmp/before af1b97c; cd /tmp/before) its 'python -m service.cli'")
+    ap.add_argument("--against", type=Path, help="an older checkout (with model/, service/, data/) to time beside this one")
+    ap.add_argument("--rounds", type=int, default=3, help="with --against: throughput runs of each version")
     args = ap.parse_args(argv)
     texts = test_texts()
+    if args.against is not None:
+        compare(args, texts)
+        return
     with tempfile.TemporaryDirectory(prefix="qunguard-bench-") as tmp:
         one = write_jsonl(Path(tmp) / "one.jsonl", [ONE_LINE])
         ten_k = write_jsonl(Path(tmp) / "10k.jsonl", (texts * 2)[:10_000])
