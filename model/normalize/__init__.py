@@ -16,8 +16,8 @@
    longest-leftmost, no overlaps (handles/);
 7. `masked`: handle spans -> kind token, remaining ASCII digits -> "0".
 
-Tables are built at import; per message the path is a few C-level regex scans and cheap
-pre-checks skip whole steps. `normalize(n.text) == n`, so applying it twice is safe.
+Tables are read or built at import (the library-built ones ship prebuilt: tables.py); per message the
+path is a few C-level regex scans and cheap pre-checks skip whole steps. `normalize(n.text) == n`, so applying it twice is safe.
 """
 from __future__ import annotations
 
