@@ -122,8 +122,10 @@ def rebate_post(norm: Normalized) -> str | None:
 
 # guide § spam: porn and gambling lures and refund scams dressed as a sale (出售本人自拍视频3元, 先反后米, 返现)
 # are spam: no sale rule for them, the model decides
-_LURE_GOODS = re.compile(r"自拍|私密视频|小视频|小电影|视频.{0,3}[0-9一二三两五十]+\s*(?:元|块)|黄片|黄网|黄软|huang|色情|成人|"
-                         r"裸|约炮|约p|福利视频|看片|上门服务|可上门|包夜|空降|楼凤|外围|博彩|彩金|棋牌|赌|菠菜|狗肉|猫肉|狸猫|返现|返利|先反|先推|"
+_LURE_GOODS = re.compile(r"自拍|私密视频|小视频|小电影|视频.{0,3}[0-9一二三两五十]+\s*(?:元|块)|黄片|黄网|黄软|huang|色情|"
+                         # 成人 but an adult size, ticket or team, or adult education (成人高考: a course)
+                         r"成人(?!款|装|码|尺码|版|组|礼|票|教育|高考|自考|本科|大专|学历|英语)|"
+                         r"裸|约炮|约p|福利视频|看片|上门服务|可上门|上门按摩|包夜|空降|楼凤|外围|博彩|彩金|棋牌|赌|菠菜|狗肉|猫肉|狸猫|返现|返利|先反|先推|"
                          r"懂的来|懂的私|看全套")
 
 
@@ -207,7 +209,8 @@ def service_offer(norm: Normalized) -> str | None:
 
 
 # guide § spam: a get-rich scheme (a "project" that earns you 500 a day) is a lure, whatever it recruits for
-_EARNING = r"赚|盈利|利润|收益|变现|收入|高薪|回本|稳赚|躺赚|日产|日入|月入|项目|引流|精准粉|证件|文凭|病假|刻章|发票|卖片"
+# 利润 but a margin stated as a share ("利润四成", "利润30%"): a reseller's terms, not a promise of easy money
+_EARNING = r"赚|盈利|利润(?!\s*(?:[0-9]+\s*%|[一二三四五六七八九十]+成|[0-9]+成))|收益|变现|收入|高薪|回本|稳赚|躺赚|日产|日入|月入|项目|引流|精准粉|证件|文凭|病假|刻章|发票|卖片"
 
 # guide § advertising: 微商, 招代理, 加盟 are named outright; a recruiting pitch for agents or resellers with a
 # way to sign up is advertising. In the corpora most 招代理 posts recruit for gambling sites, 跑分 or paid
@@ -215,7 +218,8 @@ _EARNING = r"赚|盈利|利润|收益|变现|收入|高薪|回本|稳赚|躺赚|
 # 招代理 in its other words: resellers (分销), group-buy leaders (团长), channel and campus agents
 _AGENT = re.compile(r"招[^,，。!?\n]{0,4}?(?:代理|经销商|加盟商|分销)|招(?:募)?(?:社区|社群|小区)?团长|代理加盟|诚招|加盟|一件代发|零库存|微商|分销(?:商|伙伴|代理)|"
                     r"做团长|当团长|货源|厂家直(?:供|销)|工厂直(?:供|销)|拿货|批发价|代理价|分销价")
-_AGENT_SCAM = re.compile(r"体育|(?<!彩)彩(?!妆)|棋牌|赌|博|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|佣金|人头费|返佣|返点|刷单|兼职|"
+# 博 for gambling, not in 微博, 博客, 博士, 博主, 博物馆, 博览会
+_AGENT_SCAM = re.compile(r"体育|(?<!彩)彩(?!妆)|棋牌|赌|(?<!微)博(?!客|士|主|物|览|文)|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|佣金|人头费|返佣|返点|刷单|兼职|"
                          r"日结|垫付|码商|卡商|代收|代付|灰产|偏门|黑产|黑卡|黑户|黑号|(?<!一件)代发|" + _EARNING)
 
 
@@ -324,6 +328,7 @@ _PROMO_MORE = re.compile(
     f"(?={_PROMO_MORE_STARTS.pattern})"
     rf"(?:关注(?:一?下)?(?:我的|我们的?|本)?[^。!?\n]{{0,8}}?(?:{_PLATFORM}|这个号)"
     rf"|(?:{_PLATFORM}|主页)\s*(?:搜索?)?\s*[「『《#][^」』》#\n]{{2,16}}[」』》#]"
+    rf"|{_PLATFORM}\s*关注\s*(?:[「『《#][^」』》#\n]{{2,16}}[」』》#]|@[^\s,;:。!?\n]{{2,16}})"  # "微博关注@某号": follow it, said as a pitch
     rf"|{_PLATFORM}[^。!?\n]{{0,8}}(?:搜|id)\s*[「『《#@]?[a-z0-9_\u4e00-\u9fff]{{3,}}"
     rf"|(?:开了|建了|搞了|开通了)个?[^。!?\n]{{0,6}}?(?:{_PLATFORM}|号|页面)"
     r"|进(?:粉丝)?群(?:送|领|备注)|频道号\s*[:：]?\s*[a-z0-9]{5,}"
@@ -375,9 +380,11 @@ _OFFER_PRICE = re.compile(
 )
 _PRICE_GATE = re.compile("[0-9包]")  # every price form holds a digit, or is 包邮
 # a way to buy, said in words (a detected handle counts too); a bare 电话/联系 is also in every SMS notice
-_CONTACT_WORD = re.compile(r"加微|薇|威[:：❤\ue002]|徽|vx|加\s?v|\+\s?v|v\s?[:：信]|扣扣|企鹅|加q|qq\s?[:：号]|私信|私聊|私我|联系我|加我")
+# WeChat by its nicknames and dodged glyphs too: 绿泡泡 ("the green bubble"), 嶶/溦 for 微, 加 威, a V and an emoji
+_CONTACT_WORD = re.compile(r"加微|薇|嶶|溦|绿泡泡|绿色泡泡|威[:：❤\ue002]|加\s?威|徽|vx|加\s?v|\+\s?v|v\s?[:：信\ue002]|扣扣|企鹅|加q|qq\s?[:：号]|"
+                           r"私信|私聊|私我|联系我|加我")
 _BUY_HANDLES = frozenset(("wechat", "qq", "telegram"))
-_OFFER_SCAM = re.compile(r"贷|借|套现|信用卡|征信|发票|办证|假证|文凭|学历|病假|刻章|红包|中奖|领奖|返现|免费送|押金|解冻|"
+_OFFER_SCAM = re.compile(r"多劳多得|复制粘贴|贷|借|套现|信用卡|征信|发票|办证|假证|文凭|学历|病假|刻章|红包|中奖|领奖|返现|免费送|押金|解冻|"
                          r"视屏|一部|卖片|黄片|小片|污|爽|看的|av|回收|收.{0,3}号|租号|退|任务|话术|下分|上分|兑换现金|"
                          r"股票|牛股|金股|买入|大涨|涨停|带单|喊单")  # stock tips: 投资理财 with sure returns
 
@@ -646,7 +653,7 @@ def money_talk(norm: Normalized) -> str | None:
 # pay the reader for a "job" (spam); "一页25元", "学费4800" ask the reader to pay.
 _CN_NUM = r"[一二两三四五六七八九十百千万]"
 # a unit of sale: "每人", "一箱", "一斤", "一年", "一亩"
-_SALE_UNIT = r"(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|亩|间|台|双|本|只|袋|罐|桌|期|学期|季)"
+_SALE_UNIT = r"(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|米|亩|间|台|双|本|只|袋|罐|桌|期|学期|季)"
 _ANY_PRICE = re.compile(
     # (a number inside a domain or a path is no price: "965r.top", "/lMPYrA4U")
     rf"(?<![a-z0-9./_-]){_NUM}\s*(?:元|块|r(?![a-z.])|rmb|¥|起|镑|刀|u(?![a-z.])|美元|美金|澳币|澳|加币|欧元|日元|港币)|[¥£$€]\s*{_NUM}|包邮|{_CN_NUM}+[十百千万]{_CN_NUM}*起"

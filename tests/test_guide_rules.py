@@ -186,6 +186,14 @@ CASES = [
     ("就差最后一刀了 帮我砍一下 谢谢", "lure"),
     ("摄影交流 3 群已开，想进的扫码[图片]", "group_promo"),  # another group opened
     ("本地宝妈闲置群，每天有好物转让，想进的扫我名片进群", "group_promo"),  # a named kind of group whose name opens with 闲
+    ("手作陶杯，一只一百二，嶶：t a o ~ b e i ~ 9", "priced_offer"),  # 嶶 for 微: a dodged WeChat
+    ("窗帘布批发，一米十五块，加 威 lian-bu-66", "priced_offer"),  # a metre's price, 加 威 spaced
+    ("宠物零食厂家招代理，一件代发，利润三成，电话 13905716628", "agent_pitch"),  # a margin is a reseller's term
+    ("想做代理的来，躺着赚钱，利润翻倍，加我", None),  # easy money is no margin: the model decides
+    ("微博关注@城东猫咖，每周抽奖送饮品券", "group_promo"),  # follow an account, said as a pitch
+    ("论文润色，美籍博士逐句改，每千字八十，v：run-se-88", "priced_offer"),  # 博士 is no gambling
+    ("成人款羊毛袜，一双三十，加微 wa-zi-8", "priced_offer"),  # an adult size is no porn
+    ("给商家写好评，一单7元，复制粘贴就行，多劳多得，加我", None),  # a paid task: spam's, not an offer
     ("烘焙入门班：戚风和曲奇，6次线下，学费880", "course_offer"),  # a course named as one, with its fee
     ("亲子瑜伽课，周末小班3节260，带娃一起练", "course_offer"),  # a named course closing its clause
     ("自媒体剪辑训练营，14天999，包教包会", "course_offer"),  # days and then the price
