@@ -30,6 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBES = ROOT / "data" / "eval" / "probes"
+sys.path.insert(0, str(ROOT / "bench"))
+
+from checkouts import mount_checkout
+
 SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l", "probe_m", "probe_n", "probe_o", "probe_p", "probe_q", "probe_r", "probe_s", "probe_t", "probe_u", "probe_v", "probe_w", "probe_x", "probe_y", "probe_z")
 
 _SCORE = r"""
@@ -60,14 +64,7 @@ print(json.dumps(out, ensure_ascii=False))
 def score(model_dir: Path, code: Path | None, sets: tuple[str, ...] = SETS) -> dict:
     """Run the scoring in a child process: with today's package, or with an older checkout mounted as it."""
     with tempfile.TemporaryDirectory() as tmp:
-        env_path = []
-        if code is not None:
-            pkg = Path(tmp) / "qunguard"
-            pkg.mkdir()
-            (pkg / "__init__.py").write_text("", encoding="utf-8")
-            for part in ("model", "service", "data"):
-                (pkg / part).symlink_to(code / part)
-            env_path = [tmp]
+        env_path = [mount_checkout(code, Path(tmp) / "mounted")] if code is not None else []
         prog = "import sys; sys.path[:0] = " + repr(env_path) + "\n" + _SCORE
         done = subprocess.run([sys.executable, "-c", prog, str(model_dir), str(PROBES), ",".join(sets)],
                               capture_output=True, text=True, cwd=tmp, check=False)

@@ -34,6 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from checkouts import mount_checkout
+
 ONE_LINE = "需要的加V Was4872，限时包邮"
 
 
@@ -67,7 +71,7 @@ def write_jsonl(path: Path, texts: list[str]) -> Path:
 
 def run_classify(command: list[str], path: Path, cpu: int, pythonpath: str | None = None) -> Run:
     """One fresh `COMMAND classify PATH` on one core; its timings and peak RSS. `pythonpath`: where an
-    older checkout's code is mounted as `qunguard` (see mount_checkout)."""
+    older checkout's code is mounted as `qunguard` (bench/checkouts.py)."""
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
@@ -88,17 +92,6 @@ def run_classify(command: list[str], path: Path, cpu: int, pythonpath: str | Non
     if proc.returncode != 0:
         raise SystemExit(f"qunguard classify {path} exited with {proc.returncode}")
     return Run(t_first - t0, t_end - t0, lines, usage.ru_maxrss / 1024)
-
-
-def mount_checkout(checkout: Path, folder: Path) -> str:
-    """A `qunguard` package in `folder` made of links to the checkout's model, service and data folders:
-    put first in PYTHONPATH, it is imported instead of the installed one. Returns the PYTHONPATH entry."""
-    package = folder / "qunguard"
-    package.mkdir(parents=True)
-    (package / "__init__.py").touch()
-    for name in ("model", "service", "data"):
-        (package / name).symlink_to((checkout / name).resolve())
-    return str(folder)
 
 
 def compare(args: argparse.Namespace, texts: list[str]) -> None:

@@ -2,15 +2,17 @@
 
     python -m qunguard.data.disagreements --blind OUT.jsonl --key KEY.json [--folds 3]
     python -m qunguard.data.disagreements --join LABELS.jsonl --key KEY.json --into labels/review_round4_disagreements.jsonl.gz
+    python -m qunguard.data.disagreements --report labels/review_round4_disagreements.jsonl.gz
 
 The first command trains one model per fold on the other folds (rows split by a hash of their text, weighed
-as train.py weighs them) and scores the fold's own rows, so no row is scored by a model that saw it. A row
+as train.py weighs them but a hand label x2, not x3, as when round 4 was drawn) and scores the fold's own rows, so no row is scored by a model that saw it. A row
 of a chat source (not SMS, titles or reviews) is a candidate when that model strongly disagrees with its
 label: chat it calls commerce (p(on_topic) < 0.2), spam it calls advertising or advertising spam (> 0.6),
 spam or advertising it calls chat (p(on_topic) > 0.8). Rows already hand-labelled are left out. The blind
 file holds only an id and the text, shuffled; the key (id -> source, text, label, why) stays with whoever
 joins. The labeller reads the guide and the blind file alone; --join writes the review file
-(hand_labels.read_label_file's format). data/README.md says how round 4 was drawn and what it did.
+(hand_labels.read_label_file's format, with the mapped label and the doubt kept), and --report prints how each
+doubt fared: the labellers' labels by kind of doubt. data/README.md says how round 4 was drawn and what it did.
 """
 from __future__ import annotations
 
@@ -92,18 +94,35 @@ def join(hand: list[dict], key: dict) -> list[dict]:
     if missing:
         raise ValueError(f"{len(missing)} rows have no hand label, e.g. {missing[:5]}")
     return [{"source": k["source"], "raw_label": k["raw_label"], "text": k["text"], "label": by_id[i]["label"],
-             "unsure": bool(by_id[i].get("unsure")), "note": by_id[i].get("note", "")} for i, k in key.items()]
+             "unsure": bool(by_id[i].get("unsure")), "note": by_id[i].get("note", ""), "data_label": k["data_label"],
+             "why": k["why"]} for i, k in key.items()]
+
+
+def report(rows: list[dict]) -> dict[str, Counter]:
+    """Kind of doubt -> the labellers' labels of its rows."""
+    out: dict[str, Counter] = {}
+    for r in rows:
+        out.setdefault(r["why"], Counter())[r["label"]] += 1
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--blind", type=Path, help="write the blind candidates here")
     ap.add_argument("--join", type=Path, metavar="LABELS", help="hand labels ({id, label, unsure, note}) to join")
-    ap.add_argument("--key", type=Path, required=True)
+    ap.add_argument("--report", type=Path, metavar="REVIEW", help="a joined review file: how each kind of doubt fared")
+    ap.add_argument("--key", type=Path)
     ap.add_argument("--into", type=Path, help="the review file --join writes")
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=2028)
     args = ap.parse_args()
+    if args.report:
+        for why, labels in report(read_jsonl(args.report)).items():
+            n = sum(labels.values())
+            print(f"{why}: {n} rows; " + ", ".join(f"{lab} {c} ({c / n:.0%})" for lab, c in labels.most_common()))
+        return
+    if args.key is None:
+        ap.error("--blind and --join need --key")
     if args.join:
         rows = join(read_jsonl(args.join), json.loads(args.key.read_text(encoding="utf-8")))
         write_jsonl(args.into, rows)

@@ -18,6 +18,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from qunguard.model.arrays import sorted_distinct
 from qunguard.model.cues import AD_CUES, SPAM_CUES
 
 _TOKEN_CHARS = ("\ue000", "\ue001", "\ue002")
@@ -159,11 +160,7 @@ def shape_rows(texts: list[str], n_emoji, n_placeholders, n_handles) -> np.ndarr
         np.maximum.at(longest_word_run, rows[starts], np.where(_CLASS_OF[cps[starts]] == P, 0, run_lens))
     else:
         longest_word_run = longest
-    # distinct (row, character) pairs by a sort: np.unique's first call imports numpy.ma (~17 ms of a cold start)
-    pairs = np.sort((rows << 21) | cps)
-    first = np.ones(len(pairs), dtype=bool)
-    np.not_equal(pairs[1:], pairs[:-1], out=first[1:])
-    distinct = np.bincount(pairs[first] >> 21, minlength=n)
+    distinct = np.bincount(sorted_distinct((rows << 21) | cps) >> 21, minlength=n)  # distinct (row, character) pairs
     text_starts = np.concatenate(([0], np.cumsum(lens + 1)[:-1]))
     joined = "\n".join(stripped)
     spam_cues = _hits_per_text(SPAM_CUES, joined, text_starts)

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qunguard.model.arrays import sorted_distinct
 from qunguard.model.int_lookup import IntLookup
 from qunguard.model.segment import Segmenter
 
@@ -319,7 +320,7 @@ def _distinct_words(tokens: list[str], lens: list[int], bg: Background) -> tuple
     ids = bg.word_ids(tokens)
     rows = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
     known = ids >= 0
-    pairs = _distinct(rows[known] * len(bg.index) + ids[known])
+    pairs = sorted_distinct(rows[known] * len(bg.index) + ids[known])
     missed = np.flatnonzero(~known)
     has_content = _CONTENT.search
     unknown = {(r, tokens[k]) for r, k in zip(rows[missed].tolist(), missed.tolist(), strict=True) if has_content(tokens[k])}
@@ -334,16 +335,8 @@ def _distinct_bigrams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     rows = np.repeat(np.arange(len(texts), dtype=np.int64), np.fromiter(map(len, texts), np.int64, len(texts)))
     cjk = (cps >= 0x4E00) & (cps <= 0x9FFF)
     pair = cjk[:-1] & cjk[1:] & (rows[:-1] == rows[1:])
-    keyed = _distinct(rows[:-1][pair] << 42 | cps[:-1][pair] << 21 | cps[1:][pair])
+    keyed = sorted_distinct(rows[:-1][pair] << 42 | cps[:-1][pair] << 21 | cps[1:][pair])
     return keyed >> 42, keyed & ((1 << 42) - 1)
-
-
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted (np.unique without its overhead)."""
-    keys.sort()
-    first = np.ones(len(keys), dtype=bool)
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    return keys[first]
 
 
 def _sorted_lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:

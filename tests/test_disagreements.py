@@ -1,7 +1,7 @@
 """Round 4's candidates: rows a model of the other folds doubts, shown blind, joined back into a review file."""
 import pytest
 
-from qunguard.data.disagreements import candidates, doubt, join
+from qunguard.data.disagreements import candidates, doubt, join, report
 
 
 def p(on_topic=0.0, spam=0.0, advertising=0.0, flooding=0.0):
@@ -35,5 +35,7 @@ def test_candidates_are_blind_and_chat_only_and_join_back():
     rows = join(hand, key)
     assert {r["text"]: r["label"] for r in rows} == {"代练上分": "advertising", "出金币 私聊": "advertising"}
     assert all(r["source"] == "game_ad_chat" and r["raw_label"] == "0" for r in rows)
+    assert {r["text"]: r["why"] for r in rows} == {"代练上分": "spam->advertising", "出金币 私聊": "on_topic->commerce"}
+    assert report(rows) == {"spam->advertising": {"advertising": 1}, "on_topic->commerce": {"advertising": 1}}
     with pytest.raises(ValueError, match="no hand label"):
         join(hand[:1], key)

@@ -2,9 +2,12 @@
 verdict."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
+from qunguard.model import guide_rules
 from qunguard.model.guide_rules import RIVAL_KEEP, RULE_MARGIN, find_rules, guide_rule, honest_offer, lift
 from qunguard.model.labels import LABELS
 from qunguard.model.normalize import normalize
@@ -346,3 +349,59 @@ def test_a_lookalike_link_is_made_up_to_look_official():
             for h in normalize(t).handles}
     assert urls == {"yibao-chaxun.xyz": True, "m.alipay.com": False, "abc.gov.cn": False, "zulin-beian.top": True,
                     "github.com": False}
+
+
+def _first_chars(items) -> set[str] | None:
+    """The characters a match of parsed regex items can start with; None if any character could."""
+    from re import _constants as C  # the stdlib's own parse tree of a pattern
+
+    out: set[str] = set()
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue  # zero-width: the next item starts the match
+        if op is C.LITERAL:
+            return out | {chr(av)}
+        if op is C.IN:
+            for kind, val in av:
+                if kind is C.LITERAL:
+                    out.add(chr(val))
+                elif kind is C.RANGE:
+                    out |= {chr(c) for c in range(val[0], val[1] + 1)}
+                else:
+                    return None
+            return out
+        if op is C.BRANCH:
+            branches = [_first_chars(b) for b in av[1]]
+            return None if None in branches else out.union(*branches)
+        if op is C.SUBPATTERN or op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            sub = _first_chars(av[3] if op is C.SUBPATTERN else av[2])
+            if sub is None:
+                return None
+            out |= sub
+            if op is C.SUBPATTERN or av[0] > 0:
+                return out
+            continue  # an optional repeat: what follows may start the match too
+        return None
+    return out
+
+
+def _starts(pattern: re.Pattern, skip_guard: bool = False) -> set[str] | None:
+    from re import _parser
+
+    items = list(_parser.parse(pattern.pattern, pattern.flags))
+    return _first_chars(items[1:] if skip_guard else items)  # the leading (?=[...]) guard itself left out
+
+
+@pytest.mark.parametrize(("pattern", "guard"), [
+    (guide_rules._REBATE, guide_rules._REBATE_STARTS),
+    (guide_rules._PROMO, guide_rules._PROMO_STARTS),
+    (guide_rules._PROMO_MORE, guide_rules._PROMO_MORE_STARTS),
+])
+def test_a_first_character_guard_lets_every_branch_through(pattern, guard):
+    # a branch opening with a character its guard lacks can never match (分享群, 学习群 … until s23)
+    assert _starts(pattern, skip_guard=True) - _starts(guard) == set()
+
+
+def test_the_prechecks_of_buy_requests_and_pleas_cover_their_patterns():
+    assert (_starts(guide_rules._BUY_ASK) | _starts(guide_rules._BUY_ASK_MORE)) <= guide_rules._BUY_ASK_OPENERS
+    assert _starts(guide_rules._BEGGING) <= _starts(guide_rules._BEGGING_CHARS)
