@@ -356,10 +356,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="folder of the raw corpora (../shared/data/raw)")
     ap.add_argument("--out", type=Path, default=DATA)
-    ap.add_argument("--with-set-aside-labels", action="store_true",
-                    help="also use the review labels set aside (hand_labels.NOT_USED_FILES): repeats that trial")
+    ap.add_argument("--with-set-aside-labels", nargs="*", metavar="FILE", choices=hand_labels.NOT_USED_FILES,
+                    help="also use review labels set aside (hand_labels.NOT_USED_FILES; none named: all of them): "
+                         "repeats a trial")
     args = ap.parse_args()
-    files = hand_labels.OVERRIDE_FILES + (hand_labels.NOT_USED_FILES if args.with_set_aside_labels else ())
+    set_aside = () if args.with_set_aside_labels is None else tuple(args.with_set_aside_labels or hand_labels.NOT_USED_FILES)
+    files = hand_labels.OVERRIDE_FILES + set_aside
     report = build(args.raw, args.out, files)
     for name, c in report["counts"].items():
         print(f"{name}: {c['total']} {c['by_label']}")
