@@ -61,7 +61,6 @@ def _link(rng: random.Random, text: str, links: Sequence[str]) -> str:
 
 def augment(rows: list[dict], links: Sequence[str], seed: int) -> list[dict]:
     """Extra rows (copies with one attachment each) for the given training rows."""
-    rng = random.Random(seed)
     chat_on_topic = [r for r in rows if r["source"] in CHAT_SOURCES and r["label"] == "on_topic"]
     out = []
     for r in rows:
@@ -72,6 +71,8 @@ def augment(rows: list[dict], links: Sequence[str], seed: int) -> list[dict]:
         kinds = ["reaction", "mention"]
         if r["label"] == "on_topic":
             kinds += ["lines"] + (["link"] if links else [])
+        # each row draws from its own generator, so a change to other rows leaves its copies as they were
+        rng = random.Random(f"{seed}/{r['source']}/{r.get('ref', '')}/{r['text']}")
         for kind in kinds:
             if rng.random() >= RATES[kind]:
                 continue
@@ -82,6 +83,7 @@ def augment(rows: list[dict], links: Sequence[str], seed: int) -> list[dict]:
             elif kind == "link":
                 text = _link(rng, r["text"], links)
             else:
-                text = r["text"] + "\n" + rng.choice(chat_on_topic)["text"]
+                # one draw whatever the list's length (choice() draws more for some lengths than others)
+                text = r["text"] + "\n" + chat_on_topic[int(rng.random() * len(chat_on_topic))]["text"]
             out.append({**r, "text": text, "rule": f"augment_{kind}", "augmented": True})
     return out

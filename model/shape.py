@@ -34,6 +34,15 @@ _ROW = {c: i for i, row in enumerate(("qwertyuiop", "asdfghjkl;'", "zxcvbnm,./")
 _COLUMN_MASH = re.compile(r"^(?:qaz|wsx|edc|rfv|tgb|yhn|ujm|zaq|xsw|cde|vfr|bgt|nhy|mju){3,}[a-z]{0,2}$")
 _ZHUYIN_MASH = re.compile(r"^[\u3105-\u312f\s]{6,}$")
 _LAUGH_2333 = re.compile(r"^2{1,2}3{4,}$")  # "2333333": a laugh, not a number
+# laughter in letters ("hhahah", "hahhha"): home-row keys, but a laugh, not key-mashing
+_LATIN_LAUGH = re.compile(r"^[ha]+$")
+# a reply that ends or opens with a laugh ("太贴了哈哈哈哈哈哈", "哈哈哈哈哈哈笑死我了"): the guide's "the reply
+# as a whole decides". Laughter is these characters; a reply is 2+ letters or Chinese characters once
+# the laughter and the interjections that say nothing (救命, 噗, 啊, 卧槽) are taken out. A wall of laughter
+# longer than _LAUGH_FORGIVEN is excess whatever comes with it.
+_LAUGH_CHARS = frozenset("哈呵嘿嘻")
+_LAUGH_OR_FILLER = re.compile(r"[哈呵嘿嘻嘎噗嗝啊哇呜嗷哦噢额呃哎唉诶嗯艹操草]+|救命|卧槽|我去|我靠|天哪|天啊|妈呀|(?<![a-z])[ha]*h[ha]*(?![a-z])")
+_LAUGH_FORGIVEN = 20
 
 
 def _class_table() -> dict[int, str]:
@@ -114,16 +123,19 @@ def _keymash(text: str) -> bool:
 def _is_flood(text: str, tokens: int, words: int, latin: int, run5: bool, phrase) -> bool:
     if tokens >= 3 and words <= 1:
         return True
-    if latin >= 6 and _keymash(text):
+    if latin >= 6 and not _LATIN_LAUGH.match(text) and _keymash(text):
         return True
     if _ZHUYIN_MASH.match(text):
         return True
     if run5:
         # "好的！！！！！" is a reply with emphasis: a run of punctuation is excess only when
         # nothing else is said ("？？？？？" alone)
-        excess = sum(len(m.group(0)) for m in _RUN5.finditer(text)
-                     if (not words or _CLASSES.get(ord(m.group(1))) != "p") and not _inside_number(text, m))
+        runs = [m for m in _RUN5.finditer(text)
+                if (not words or _CLASSES.get(ord(m.group(1))) != "p") and not _inside_number(text, m)]
+        excess = sum(len(m.group(0)) for m in runs)
         if not excess and phrase is None:
+            return False
+        if (phrase is None or _LAUGH_CHARS.issuperset(phrase.group(1))) and _laugh_with_reply(text, runs, excess):
             return False
     elif phrase is not None:
         excess = len(phrase.group(0))
@@ -132,6 +144,14 @@ def _is_flood(text: str, tokens: int, words: int, latin: int, run5: bool, phrase
     rest = _RUN5.sub("", _PHRASE3.sub("", text)).translate(_CLASSES)
     leftover = rest.count("c") + rest.count("l")
     return leftover <= 3 or excess >= 0.6 * len(text)
+
+
+def _laugh_with_reply(text: str, runs: list[re.Match], excess: int) -> bool:
+    """A run of laughter attached to a real reply ("哈哈哈哈哈离谱"): talk, not excess."""
+    if excess > _LAUGH_FORGIVEN or not all(m.group(1) in _LAUGH_CHARS for m in runs):
+        return False
+    reply = _LAUGH_OR_FILLER.sub("", text).translate(_CLASSES)
+    return reply.count("c") + reply.count("l") >= 2
 
 
 def _hits_per_text(pattern: re.Pattern, joined: str, starts: np.ndarray) -> np.ndarray:

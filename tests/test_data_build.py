@@ -220,6 +220,20 @@ def test_augment_is_seeded(augmented):
     assert aug.augment(rows, LINKS, seed=8) != extra
 
 
+def test_a_rows_copies_do_not_depend_on_the_other_rows(augmented):
+    # each row draws from its own generator: relabelling or dropping other rows (a new flood rule, a
+    # cap) must leave this row's copies as they were, or two builds differ in rows nobody changed
+    rows, _ = augmented
+    kept = rows[::3]
+    one_at_a_time = [c for r in kept for c in aug.augment([r], LINKS, seed=7)]
+    together = aug.augment(kept, LINKS, seed=7)
+    assert len(together) > 100
+
+    def second_line_blanked(copies):  # the second line is drawn from the other rows: which, may differ
+        return [{**c, "text": c["text"].split("\n")[0]} for c in copies]
+    assert second_line_blanked(together) == second_line_blanked(one_at_a_time)
+
+
 def test_without_links_no_link_copies(augmented):
     rows, _ = augmented
     assert not any(r["rule"] == "augment_link" for r in aug.augment(rows, [], seed=7))

@@ -22,6 +22,11 @@ FLOOD = SHAPE_NAMES.index("text_flood")
     "[语音][语音][语音]",
     "wsxedcrfvtgb",              # down the keyboard's columns
     "ㄅㄆㄇㄈㄉㄊㄋㄌ",            # Zhuyin letters typed for nothing
+    "救命哈哈哈哈哈哈哈哈",        # laughter with an interjection only: nothing said
+    "噗哈哈哈哈哈哈哈",
+    "好多啊啊啊啊啊啊啊",          # a scream, not laughter, whatever it is attached to
+    "哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈哈 笑死",  # a wall of laughter is excess whatever comes with it
+    "哈哈哈哈哈哈哈哈哈嗝",
 ])
 def test_guide_floods_are_floods(text):
     assert is_text_flood(normalize(text).text)
@@ -37,6 +42,11 @@ def test_guide_floods_are_floods(text):
     "flaskapp",
     "电话13800000000",           # a run inside a number
     "[语音] 我到楼下了",
+    "哈哈哈哈哈离谱",             # a reply with its laughter: the reply as a whole decides
+    "太贴了哈哈哈哈哈哈",
+    "哈哈哈哈哈哈哈哈笑死我了",
+    "实在忍不住了哈哈哈哈哈哈哈哈哈",
+    "hhahah",                    # laughter in letters, not key-mashing
     "",
     "   ",
 ])
