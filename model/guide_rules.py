@@ -190,11 +190,18 @@ def _sale_span(text: str) -> str | None:
     return text[: terms.end()].strip()
 
 
-# guide § advertising: a paid service offered with a way to buy it (接单, 代写, 辅导 + 私聊/加我/有偿);
-# a member asking for one (求, 有没有, 吗, ?) is on_topic, and so is a question in general
+# guide § advertising: a paid service offered with a way to buy it (接单, 代写, 辅导 + 私聊/加我/有偿), and none of
+# the guide's spam forms (brushing, paid-per-piece work: _deceit), "says what it sells" even when it is as short
+# as 私信帮写, which the model reads as a bare lure; a member asking for one (求, 有没有, 吗, ?) is on_topic, and so
+# is a question in general
 _OFFER = re.compile(r"接单|在线接|代写|代做|代打|代练|代考|帮写|帮做|辅导|一对一|助攻|答疑|接(?:毕设|课设|作业|项目|私活)|包过")
 _BUY_WAY = re.compile(r"私信|私聊|私我|私戳|找我|联系我|加我|\+我|滴滴我|戳我|有意|有偿|价格|价钱|收费|便宜|优惠")
 _ASKING = re.compile(r"\?|？|吗|求|有没有|谁能|谁会|哪里|怎么|请问")
+
+
+# a "service" that is a lure in the training rows the rule must not move: video-chat porn (一对一视贫), a side
+# hustle to riches (副业, 撬动百万财富), a refund scam written 退宽, farming game currency (刷元宝)
+_SERVICE_LURE = re.compile(r"一对一视[频贫屏]|视贫|裸聊|副业|财富|退宽|刷(?:元宝|钻石|金币|点券)")
 
 
 def service_offer(norm: Normalized) -> str | None:
@@ -205,7 +212,7 @@ def service_offer(norm: Normalized) -> str | None:
         return None
     if not norm.handles and not _BUY_WAY.search(text):
         return None
-    return offer.group(0)
+    return None if _SERVICE_LURE.search(text) or _deceit(text) else offer.group(0)
 
 
 # guide § spam: a get-rich scheme (a "project" that earns you 500 a day) is a lure, whatever it recruits for
@@ -747,7 +754,8 @@ def honest_offer(norm: Normalized) -> str | None:
         if offer is None or not _way_to_buy(norm):
             return None
         span = offer.group(0)
-    return None if _deceit(text) else span  # the costliest test last: most messages offer nothing
+    # the costliest tests last: most messages offer nothing
+    return None if _deceit(text) or _SERVICE_LURE.search(text) else span
 
 
 # name, label, finder, the rival's lead that is kept (0: any lead; inf: none, the rule always wins over the rival)
@@ -764,7 +772,7 @@ RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = 
     ("priced_offer", "advertising", priced_offer, math.inf),
     ("course_offer", "advertising", course_offer, RIVAL_KEEP),
     ("job_pitch", "advertising", job_pitch, RIVAL_KEEP),
-    ("service_offer", "advertising", service_offer, 0.0),
+    ("service_offer", "advertising", service_offer, RIVAL_KEEP),
     ("buy_request", "on_topic", buy_request, RIVAL_KEEP),  # chat: a flagged label the model is sure of keeps the lead
     ("money_talk", "on_topic", money_talk, RIVAL_KEEP),
     ("shared_number", "on_topic", shared_number, RIVAL_KEEP),

@@ -33,6 +33,13 @@ CASES = [
     ("https://u.jd.com/xYz123 看看这个", "rebate_post"),
     ("代写课程论文，价格便宜，私聊", "service_offer"),
     ("接毕设 java python都可以 加我", "service_offer"),
+    ("私信帮写", "service_offer"),
+    ("接单刷单，佣金日结，加我", None),  # brushing work: a lure, not an offer (the model decides)
+    ("代做打字兼职日结，有意私聊", None),  # paid-per-piece "jobs" are spam by the guide
+    ("一对一视频，需要的哥哥私聊我", None),  # a porn lure dressed as a one-to-one service
+    ("需要副业的找我，一对一带你", None),  # easy money
+    ("刷元宝代练接单，价格优惠联系我", None),  # farming game currency: a cheat
+    ("视频剪辑接单，私聊", "service_offer"),  # a video is no lure
     ("重要通知：本群即将停用，所有同学务必加入新群 123456789，错过后果自负", "fake_notice"),
     ("新生须知：还没加学院资料墙的抓紧加一下，最后一次提醒 QQ 987654321", "fake_notice"),
     ("转发到10个群，保你平安", "lure"),
@@ -242,8 +249,12 @@ def test_a_sale_read_as_spam_becomes_advertising():
     assert max(out, key=out.get) == "advertising"
 
 
-def test_a_service_offer_read_as_spam_stays_spam():
+def test_a_service_offer_read_as_spam_becomes_advertising_unless_spam_is_sure():
+    # the guide: a service offered with a way to buy it "says what it sells"; the model reads the short ones
+    # (私信帮写, C/C++辅导，需要可以+我) as bare lures
     out = _lifted("service_offer", on_topic=1.0, advertising=0.5, spam=2.0)
+    assert max(out, key=out.get) == "advertising"
+    out = _lifted("service_offer", on_topic=0.0, advertising=0.0, spam=RIVAL_KEEP + 0.5)
     assert max(out, key=out.get) == "spam"
 
 
@@ -313,6 +324,8 @@ OFFERS = [
     ("代练上分，钻石到星耀120元，不上退款，加我", True),  # a guarantee, not a refund scam
     ("退款理赔专员：点击链接填写银行卡即可领取退款", False),
     ("手绘头像定制，一张60，下单网址 touxiang 点 com", True),  # a shop's own order page
+    ("刚充值的老板找我退宽，接单价格优惠，加我", False),  # a refund scam written 退宽
+    ("刷金币代练接单，一次50，联系我", False),  # farming game currency: a cheat
 ]
 
 
