@@ -41,6 +41,20 @@ def load_classifier(model_dir: Path | None, code: Path | None):
     return old_artifact.load(model_dir or code / "model" / "shipped")[0]
 
 
+def print_communities(clf, rows: list[dict], figures: dict) -> None:
+    """Real chat by community: a forum thread's replies (the Tieba) are not a group's chat, so each is shown apart."""
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["source"], []).append(r)
+    groups["all but the Tieba"] = [r for r in rows if r["source"] != "tieba_cyuyan_spam"]
+    print("\nreal chat by community (macro-F1; F1 and support per label):")
+    for name, part in groups.items():
+        m = evaluate(clf.predict_proba([r["text"] for r in part]), [r["label"] for r in part])
+        figures[f"real_chat/{name}"] = m
+        cells = ", ".join(f"{lab} {c['f1']:.3f} ({c['support']})" for lab, c in m["per_class"].items() if c["support"])
+        print(f"  {name}: {m['n']:,} messages, macro-F1 {m['macro_f1']:.3f}; {cells}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=None, help="model folder (default: the shipped one)")
@@ -61,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         f1 = [f"{c['f1']:.3f}" if c["support"] else "–" for c in m["per_class"].values()]
         note = " (trained on: not a held-out figure)" if name in trained_on else ""
         print(f"| {name}{note} | {m['n']:,} | {m['macro_f1']:.3f} | " + " | ".join(f1) + " |")
+    print_communities(clf, read_jsonl_rows(SETS["real_chat"]), figures)
     if BEHAVIOUR_SUITE.exists():
         cases = read_jsonl_rows(BEHAVIOUR_SUITE)
         b = behaviour_report([v.label for v in clf.classify_batch([c["text"] for c in cases], explain=False)], cases)
