@@ -150,7 +150,8 @@ TOKEN_CASES = [
     ("heart_without_vs16", "❤网占打开：110k.cc", f"{EMO}网占打开:110k.cc", 1, 0),  # tg_spam_zh
     ("skin_tone_counts_once", "👍🏽👍", EMO * 2, 2, 0),
     ("zwj_family_counts_once", "👨\u200d👩\u200d👧\u200d👦", EMO, 1, 0),
-    ("flag_and_keycap", "🇨🇳1️⃣#️⃣", EMO * 3, 3, 0),
+    ("flag_and_keycap", "🇨🇳1️⃣#️⃣", f"{EMO}1{EMO}", 2, 0),  # a keycap digit is its digit; #️⃣ stays an emoji
+    ("keycap_digits_are_digits", "招9⃣️本以上玩家", "招9本以上玩家", 0, 0),  # game_chat_spam: digit, U+20E3, VS16
     ("copyright_is_not_emoji", "©2024 ™", "©2024 tm", 0, 0),
     ("squared_letter_vs16", "🅰️ 🅰", f"{EMO} a", 1, 0),  # emoji only with VS16
 ]
@@ -248,6 +249,7 @@ HANDLE_CASES = [
     ("wechat_pinyin_keyword", "加 wei xin：cha-ye-668", [("wechat", "wei xin:cha-ye-668", "cha-ye-668")]),
     ("qq_spaced_dots", "扣扣：3 1 5 · 2 0 8 · 6 6 4 1", [("qq", "qq:3 1 5 · 2 0 8 · 6 6 4 1", "3152086641")]),
     ("phone_spaced_slashes", "电话 1 3 9 / 2 2 1 0 / 5 5 8 7", [("phone", "1 3 9 / 2 2 1 0 / 5 5 8 7", "13922105587")]),
+    ("phone_in_keycaps", "📞 1️⃣3️⃣8️⃣ 7️⃣2️⃣0️⃣4️⃣ 6️⃣1️⃣9️⃣5️⃣", [("phone", "138 7204 6195", "13872046195")]),
     # --- telegram
     ("tme_invite", "yangmaokkkkkkhttps://t.me/+n-N07qFxpqEyODYy",  # tg_spam_zh
      [("telegram", "https://t.me/+n-n07qfxpqeyodyy", "+n-n07qfxpqeyodyy")]),

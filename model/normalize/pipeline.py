@@ -22,6 +22,8 @@ from .placeholders import LEFTOVER_RE, tokenize_placeholders
 from .result import TOKENS, Handle, Normalized, new_handle, new_normalized
 
 _NONZERO_DIGIT_RE = re.compile("[1-9]")
+# a keycap (9⃣️, 1️⃣: a digit, VS16 and U+20E3 in either order) is its digit: "招9⃣️本以上玩家", "☎️1️⃣3️⃣8️⃣…"
+_KEYCAP_DIGIT_RE = re.compile("([0-9])\ufe0f?\u20e3\ufe0f?")
 
 
 def normalize(raw: str) -> Normalized:
@@ -33,6 +35,10 @@ def normalize(raw: str) -> Normalized:
     # 1. invisible/format/control chars and the Runic row suffix carry no meaning and split words
     if STRIP_HINT.search(s, astral):
         s = STRIP_RE.sub("", s)
+
+    # 1b. keycap digits are digits, not emoji: a phone number spelled in them is still a phone number
+    if "\u20e3" in s:
+        s = _KEYCAP_DIGIT_RE.sub(r"\1", s)
 
     # 2. placeholders and emoji become single tokens before NFKC can rewrite them; count them
     n_emoji = n_ph = 0
