@@ -1,12 +1,13 @@
 """Does a code change move any output? The shipped model run by two versions of the code.
 
-    python bench/compare_verdicts.py REV [--new REV2] [--limit N] [--old-model DIR]
+    python bench/compare_verdicts.py REV [--new REV2] [--limit N] [--old-model DIR] [--show N]
 
 Checks out REV (and REV2; default: this working tree) in a temporary git worktree, mounts each as the
 `qunguard` package (bench/checkouts.py) and, in a child process, loads this tree's shipped model and runs every
 text of data/train, test, ood, gold, eval/realchat, eval/scu_heldout and eval/probes through it: normalize()'s
 output, the guide rule that fires (and honest_offer), the label, the four scores, the shape feature columns and
-the verdict's reasons. Prints how many differ. Used to show that a speed change changed no output.
+the verdict's reasons. Prints how many differ, and with --show N the first N texts whose label differs (file,
+its label there, old -> new label). Used to show that a speed change changed no output.
 
 A REV before model format 2 (model.npz) cannot read this tree's model: give it the same model in format 1 with
 --old-model (a folder with model.joblib and meta.json); the rule and normalisation columns need a REV of the
@@ -41,11 +42,15 @@ from pathlib import Path
 from qunguard.model import artifact
 from qunguard.model.normalize import normalize
 from qunguard.model.shape import SHAPE_NAMES
-texts = []
+texts, files, golds = [], [], []
 for name in FILES + tuple(sorted(str(p.relative_to(data)) for p in Path(data, "eval", "probes").glob("*.jsonl.gz"))):
     with gzip.open(f"{data}/{name}", "rt", encoding="utf-8") as fh:
-        texts += [json.loads(line)["text"] for line in fh]
-texts = texts[:limit] if limit else texts
+        rows = [json.loads(line) for line in fh]
+    texts += [r["text"] for r in rows]
+    files += [name] * len(rows)
+    golds += [r.get("label", "") for r in rows]
+if limit:
+    texts, files, golds = texts[:limit], files[:limit], golds[:limit]
 try:
     from qunguard.model import guide_rules
 except ImportError:
@@ -71,7 +76,8 @@ for i in range(0, len(texts), 1000):
     labels += P.argmax(axis=1).tolist()
     scores.append(P)
 np.savez(out, labels=np.array(labels), scores=np.vstack(scores), shapes=np.vstack(shapes), norms=np.array(norm_digests),
-         rules=np.array(rule_digests), reasons=np.array(reason_digests))
+         rules=np.array(rule_digests), reasons=np.array(reason_digests), texts=np.array(texts), files=np.array(files),
+         golds=np.array(golds))
 """.replace("FILES", repr(FILES))
 
 
@@ -106,6 +112,7 @@ def main(argv=None) -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N texts (0: all)")
     ap.add_argument("--old-model", type=Path, default=ROOT / "model" / "shipped",
                     help="the model folder REV loads (the same model in REV's format)")
+    ap.add_argument("--show", type=int, default=0, metavar="N", help="list the first N texts whose label differs")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="qunguard-compare-") as tmp_name:
         tmp = Path(tmp_name)
@@ -122,6 +129,11 @@ def main(argv=None) -> None:
     rows = (~np.isclose(old["shapes"], new["shapes"], rtol=0, atol=1e-9)).any(axis=1)
     print(f"texts whose shape features differ: {int(rows.sum()):,}")
     print(f"verdicts whose reasons differ: {int((old['reasons'] != new['reasons']).sum()):,}")
+    from qunguard.model.labels import LABELS  # the scores' column order, so a label index names its label
+
+    for i in np.flatnonzero(old["labels"] != new["labels"])[: args.show].tolist():
+        print(f"  {new['files'][i]} [{new['golds'][i]}] {LABELS[old['labels'][i]]} -> {LABELS[new['labels'][i]]}: "
+              f"{new['texts'][i][:100]!r}")
 
 
 if __name__ == "__main__":

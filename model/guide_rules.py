@@ -199,9 +199,15 @@ _BUY_WAY = re.compile(r"私信|私聊|私我|私戳|找我|联系我|加我|\+�
 _ASKING = re.compile(r"\?|？|吗|求|有没有|谁能|谁会|哪里|怎么|请问")
 
 
-# a "service" that is a lure in the training rows the rule must not move: video-chat porn (一对一视贫), a side
-# hustle to riches (副业, 撬动百万财富), a refund scam written 退宽, farming game currency (刷元宝)
-_SERVICE_LURE = re.compile(r"一对一视[频贫屏]|视贫|裸聊|副业|财富|退宽|刷(?:元宝|钻石|金币|点券)")
+# a "service" that is a lure in the training rows the offer rules must not move: video-chat porn (一对一视贫), a side
+# hustle to riches (副业, 撬动百万财富), a refund scam written 退宽, farming game currency (刷元宝). Kept out of _DECEIT,
+# which the course, priced and sale rules share: there 副业 would also stop a course on side hustles (宝妈副业课).
+_SERVICE_LURE = re.compile(r"一对一视[频屏]|视贫|裸聊|副业|财富|退宽|刷(?:元宝|钻石|金币|点券)")
+
+
+def _offer_deceit(text: str) -> bool:
+    """A spam form of the guide, or a lure dressed as a service: no offer rule may call it advertising."""
+    return _deceit(text) or _SERVICE_LURE.search(text) is not None
 
 
 def service_offer(norm: Normalized) -> str | None:
@@ -212,7 +218,7 @@ def service_offer(norm: Normalized) -> str | None:
         return None
     if not norm.handles and not _BUY_WAY.search(text):
         return None
-    return None if _SERVICE_LURE.search(text) or _deceit(text) else offer.group(0)
+    return None if _offer_deceit(text) else offer.group(0)
 
 
 # guide § spam: a get-rich scheme (a "project" that earns you 500 a day) is a lure, whatever it recruits for
@@ -754,8 +760,7 @@ def honest_offer(norm: Normalized) -> str | None:
         if offer is None or not _way_to_buy(norm):
             return None
         span = offer.group(0)
-    # the costliest tests last: most messages offer nothing
-    return None if _deceit(text) or _SERVICE_LURE.search(text) else span
+    return None if _offer_deceit(text) else span  # the costliest test last: most messages offer nothing
 
 
 # name, label, finder, the rival's lead that is kept (0: any lead; inf: none, the rule always wins over the rival)

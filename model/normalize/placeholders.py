@@ -73,13 +73,13 @@ def build_emoji_pattern() -> list[str]:
     starts = set(map(chr, bare | needs_vs))
     starts.update(map(chr, range(0x1F1E6, 0x1F200)))   # flags
     starts.update(map(chr, range(0x1F3FB, 0x1F400)))   # lone skin tones
-    starts.update("0123456789#*")                      # keycaps
+    starts.update("#*")                                # keycaps (a digit's is its digit: pipeline step 1b)
     elem = (
         f"(?:[{char_class(bare)}]\ufe0f?|[{char_class(needs_vs)}]\ufe0f)"
         "[\U0001F3FB-\U0001F3FF]?\ufe0f?"
     )
     flag = "[\U0001F1E6-\U0001F1FF]{1,2}"
-    keycap = "[0-9#*]\ufe0f?\u20e3"
+    keycap = "[#*]\ufe0f?\u20e3"
     skin = "[\U0001F3FB-\U0001F3FF]"  # lone skin-tone swatch
     return [f"{flag}|{keycap}|{elem}(?:\u200d{elem})*|{skin}", "".join(sorted(starts))]
 
@@ -103,7 +103,7 @@ _P2_HINT = re.compile(
     "[\ue000-\ue002\\[［/／\ufffc双\u00a9\u00ae\u203c\u2049\u2122-\u2bff\u3030\u303d\u3297\u3299"
     "\U0001F000-\U0001FAFF]"
 )
-_P2_HINT_KEYCAP = re.compile(_P2_HINT.pattern[:-1] + "0-9#*]")  # only when U+20E3 is present
+_P2_HINT_KEYCAP = re.compile(_P2_HINT.pattern[:-1] + "#*]")  # only when U+20E3 is present
 # exact set of characters a match can start with (the hint above is a cheap superset)
 _P2_STARTS = frozenset(_EMOJI_STARTS) | frozenset("/／[［\ufffc双\u2795") | TEXT_TOKENS
 LEFTOVER_RE = re.compile("[\u200d\ufe0f]+")  # ZWJ/VS16 outside an emoji sequence are obfuscation
