@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from qunguard.data import augment as aug
-from qunguard.data import build, hand_labels
+from qunguard.data import build, dodge, hand_labels
 from qunguard.data.mapping import ADVERTISING, FLOODING, ON_TOPIC, SPAM, clean_text, map_row, text_flood
 from qunguard.data.sources import RawRow
 
@@ -402,3 +404,52 @@ def test_mapping_agreement_compares_the_recorded_and_the_current_mapping():
             {"source": "lccc_toy", "raw_label": "utterance", "text": "好的", "label": "on_topic", "mapped": None}]
     agree = mapping_agreement(rows)[("lccc_toy", "utterance", None)]
     assert agree == {"before": (0, 1), "after": (2, 2)}
+
+
+# --- dodge: a dodged contact on ad and spam rows at the same rate, so a dodge names neither ------------
+def _contact_rows() -> list[dict]:
+    rows = []
+    for label in (SPAM, ADVERTISING):
+        rows += [{"text": f"出售元宝{i}个，加微信 shop{i:05d}", "label": label, "source": "game_ad_chat", "rule": "x"}
+                 for i in range(3000)]
+        rows += [{"text": f"本店新品到货，电话 139{i:08d}", "label": label, "source": "sms80w", "rule": "x"}
+                 for i in range(3000)]
+    rows += [{"text": f"我的微信 me{i:05d} 加我一起开黑", "label": ON_TOPIC, "source": "lccc_toy", "rule": "x"}
+             for i in range(3000)]
+    rows += [{"text": f"没有联系方式的广告{i}", "label": ADVERTISING, "source": "sms80w", "rule": "x"} for i in range(3000)]
+    return rows
+
+
+def test_dodged_copies_come_at_one_rate_for_ads_and_spam_and_never_for_chat():
+    rows = _contact_rows()
+    extra = dodge.dodge_contacts(rows, seed=7)
+    counts = Counter(r["label"] for r in extra)
+    assert counts[ON_TOPIC] == 0
+    for label in (SPAM, ADVERTISING):
+        assert counts[label] / 6000 == pytest.approx(dodge.RATE, abs=0.02), label
+    assert all(r["augmented"] is True and r["rule"] == "augment_dodge" for r in extra)
+    assert not any("没有联系方式" in r["text"] for r in extra)  # nothing to dodge: no copy
+    assert dodge.dodge_contacts(rows, seed=7) == extra and dodge.dodge_contacts(rows, seed=8) != extra
+
+
+def test_a_dodged_copy_hides_its_contact_from_a_plain_search_but_keeps_the_offer():
+    rows = _contact_rows()
+    originals = {r["text"]: r for r in rows}
+    extra = dodge.dodge_contacts(rows, seed=7)
+    plain = re.compile(r"shop[0-9]{5}|139[0-9]{8}")
+    hidden = sum(plain.search(r["text"]) is None for r in extra)
+    assert hidden / len(extra) > 0.95  # spaced out, split, full-width or in Chinese numerals
+    for r in extra[:300]:
+        offer = "出售元宝" if "元宝" in r["text"] else "本店新品到货"
+        assert offer in r["text"] or offer.replace("购买", "沟买") in r["text"]
+        assert r["text"] not in originals
+
+
+def test_a_dodge_keeps_the_kind_of_contact():
+    rng = random.Random(3)
+    for _ in range(200):
+        text = dodge.dodge(rng, "出号，QQ 123456789")
+        assert text is not None and "123456789" not in text
+        word = text.split("，", 1)[1]
+        assert not any(w in word for w in ("薇", "威", "绿泡泡", "☎", "電話"))  # a QQ number stays a QQ
+    assert dodge.dodge(rng, "电话PHONEPHONE") is None  # an anonymiser's placeholder is no contact

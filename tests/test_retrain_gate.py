@@ -168,20 +168,20 @@ def test_the_behaviour_rule_counts_cases_lost_net(cur, cand, allowed, ok):
 def test_a_good_export_is_promoted_and_its_bad_rows_skipped(tmp_path, registry, corpus_rows, capsys):
     Store(tmp_path / "q.db").close()  # a service's store: the promotion is announced there
     rows = [record(i, ex.text, ex.label, ex.label, "confirmed")
-            for i, ex in enumerate(corpus_rows["advertising"][:150] + corpus_rows["spam"][:100] + corpus_rows["on_topic"][:300])]
-    # 300 on_topic rows: their held-out ~20 % must reach the gate's 50 rows to be gated
+            for i, ex in enumerate(corpus_rows["advertising"][:150] + corpus_rows["spam"][:100] + corpus_rows["on_topic"][:400])]
+    # 400 on_topic rows: their held-out ~20 % (~80, drawn by text) must reach the gate's 50 rows to be gated
     export = write_jsonl(tmp_path / "good.jsonl", rows, ('{"text": "broken\n', '{"text": "好的", "label": "ad"}\n'))
     rc = run(registry, tmp_path, "good", export)
     out, err = capsys.readouterr()
     assert rc == 0, out[-3000:]
-    assert f"{export}:551: broken JSON" in err and f"{export}:552: unknown label 'ad'" in err
+    assert f"{export}:651: broken JSON" in err and f"{export}:652: unknown label 'ad'" in err
     assert "PASSED: promoted" in out and "promoted good: passed the gate against test" in out
     assert registry.champion() == "good" and registry.state()["previous"] == ["test"]
     meta = artifact.read_meta(registry.folder("good"))
     assert meta["gate"]["passed"] and meta["gate"]["current_version"] == "test"
     assert meta["export_rows"]["skipped"] == 2
     held = meta["export_rows"]["held_out"]
-    assert 70 < held < 150 and meta["export_rows"]["trained"] == 550 - held  # ~20 %, never trained on
+    assert 80 < held < 180 and meta["export_rows"]["trained"] == 650 - held  # ~20 %, never trained on
     assert meta["metrics"]["exports_held_out"]["n"] == held
     compared = {(c["set"], c["label"]) for c in meta["gate"]["labels"] if c["gated"]}
     assert {("gold", "advertising"), ("held_out_source", "spam"), ("exports_held_out", "on_topic")} <= compared
@@ -202,7 +202,8 @@ def test_a_poisoned_export_is_refused_with_the_comparison(tmp_path, registry, co
     assert "REFUSED by the gate against test" in out and "qunguard model promote poisoned --force" in out
     assert registry.champion() == "test"  # unchanged
     gate = artifact.read_meta(registry.folder("poisoned"))["gate"]
-    assert not gate["passed"] and any(f.startswith("gold/advertising") for f in gate["failures"])
+    # which held-out set shows the drop first depends on the data draw (gold until s25, the held-out sources since)
+    assert not gate["passed"] and any(f.split(":")[0].endswith("/advertising") for f in gate["failures"]), gate["failures"]
 
     # kept in the registry: promoted only on purpose
     argv = ["model", "promote", "poisoned", "--registry", str(registry.root), "--db", str(tmp_path / "q.db")]
