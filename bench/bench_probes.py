@@ -3,7 +3,7 @@
     python bench/bench_probes.py [--model DIR] [--code CHECKOUT] [--show]
 
 The owner checks the capabilities of ../shared/checklist with a second suite of other items, domains,
-shops and phrasings. These twenty-six sets (data/eval/probes/, 192 messages each, 12 a capability) play that
+shops and phrasings. These twenty-eight sets (data/eval/probes/, 192 messages each, 12 a capability) play that
 part for us: each was written from the labelling guide and the checklist's README by a helper that saw
 neither the behaviour suite nor the model, avoiding the sets before it (data/README.md). The work went in
 rounds: rules written from the suites already read, then two fresh suites run once on every version, and

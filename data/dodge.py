@@ -9,37 +9,40 @@ offer whose seller dodges a filter (保洁一次一百二，威信 b a o j i e 6
 Each spam and advertising row with a contact (a keyword and an id, or a mobile number) may get one
 copy with that contact dodged, at the same rate for both labels, so a dodge says nothing about
 which of the two a message is: what it sells decides. The dodges are the guide's and the contact
-words found in the raw corpora's own rows (薇 99 rows, 威信 104, V信, vx, 加V, ➕ 234, 嶶, 溦, 徽信,
-绿泡泡, 扣扣 148, 企鹅, ☎ 76: counted in data/train.jsonl.gz before this step); nothing comes from
-the behaviour suite or the probe suites.
+words that the corpora's own training rows already use (薇, 威信, V信, vx, 加V, ➕, 嶶, 溦, 徽信,
+绿泡泡, 扣扣, 企鹅, ☎); nothing comes from the behaviour suite or the probe suites.
 """
 from __future__ import annotations
 
 import random
 import re
 
-RATE = 0.5  # share of eligible spam and advertising rows that get a dodged copy
-LABELS = ("spam", "advertising")
+from qunguard.data.mapping import ADVERTISING, SPAM
 
-# a contact keyword, an optional separator, then the id it names
+RATE = 0.5  # share of eligible spam and advertising rows that get a dodged copy
+LABELS = (SPAM, ADVERTISING)
+
+# the plain contact words, by the kind of contact they name
+_KIND = {"微信号": "wechat", "微信": "wechat", "加微": "wechat", "vx": "wechat", "VX": "wechat", "wx": "wechat",
+         "WX": "wechat", "v信": "wechat", "V信": "wechat", "QQ号": "qq", "qq号": "qq", "QQ": "qq", "qq": "qq",
+         "扣扣": "qq", "电话": "phone", "手机": "phone", "热线": "phone"}
+# a contact word (longest first: 微信号 before 微信), an optional separator, then the id it names
 _CONTACT = re.compile(
-    r"(?P<word>微信号|微信|加微|vx|VX|wx|WX|v信|V信|QQ号|qq号|QQ|qq|扣扣|电话|手机|热线)"
+    "(?P<word>" + "|".join(sorted(_KIND, key=len, reverse=True)) + ")"
     r"(?P<sep>\s*[:：]?\s*)(?P<value>[A-Za-z0-9_\-]{5,20})(?![A-Za-z0-9_])"
 )
 _DIGIT = re.compile("[0-9]")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-_KIND = {"微信号": "wechat", "微信": "wechat", "加微": "wechat", "vx": "wechat", "VX": "wechat", "wx": "wechat",
-         "WX": "wechat", "v信": "wechat", "V信": "wechat", "QQ号": "qq", "qq号": "qq", "QQ": "qq", "qq": "qq",
-         "扣扣": "qq", "电话": "phone", "手机": "phone", "热线": "phone"}
 # the dodged spellings of each kind of contact word, as the corpora's rows write them
 DODGED_WORDS = {
     "wechat": ("薇", "薇信", "威信", "V信", "vx", "加V", "➕V", "➕薇", "嶶", "溦", "徽信", "绿泡泡"),
     "qq": ("扣扣", "企鹅", "Q Q", "➕Q", "扣"),
     "phone": ("☎", "☎️", "電話", "T E L", "手 机"),
 }
-_SEPARATORS = (" ", " ", "-", "·", ".", "~", "/", "_")
+_SEPARATORS = (" ", " ", "-", "·", ".", "~", "/", "_")  # a space twice: the commonest
 _CN_DIGITS = ("零一二三四五六七八九", "〇壹贰叁肆伍陆柒捌玖", "0幺二三四五六七八九")
-_FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_ASCII_ID = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_FULL_WIDTH = str.maketrans(_ASCII_ID, "".join(chr(ord(c) + 0xFEE0) for c in _ASCII_ID))
 # the guide's homophones for words around the contact
 HOMOPHONES = (("购买", "沟买"), ("售后", "瘦后"), ("内部", "内步"), ("群", "君羊"))
 
@@ -51,7 +54,7 @@ def _dodge_value(rng: random.Random, value: str) -> str:
         out = "".join(digits[int(c)] for c in value)
         return out if rng.random() < 0.5 else " ".join(out[i:i + 4] for i in range(0, len(out), 4))
     if roll < 0.5:  # full-width forms
-        return "".join(_FULL_WIDTH.get(c, c) for c in value)
+        return value.translate(_FULL_WIDTH)
     sep = rng.choice(_SEPARATORS)
     if rng.random() < 0.3 and len(value) > 6:  # split in groups ("139 2071 5584")
         return sep.join(value[i:i + 4] for i in range(0, len(value), 4))

@@ -190,8 +190,9 @@ def test_a_good_export_is_promoted_and_its_bad_rows_skipped(tmp_path, registry, 
 
 @pytest.mark.slow
 def test_a_poisoned_export_is_refused_with_the_comparison(tmp_path, registry, corpus_rows, capsys):
-    # ads relabelled on_topic (a moderator's bulk mistake, or someone teaching the model to let theirs through)
-    rows = [record(i, ex.text, "on_topic", "advertising", "relabelled") for i, ex in enumerate(corpus_rows["advertising"][200:500])]
+    # ads relabelled on_topic (a moderator's bulk mistake, or someone teaching the model to let theirs through);
+    # 600 of them: since s26 the training pool holds 31k ads, and 300 no longer moved gold's advertising F1
+    rows = [record(i, ex.text, "on_topic", "advertising", "relabelled") for i, ex in enumerate(corpus_rows["advertising"][200:800])]
     rows += [record(1000 + i, ex.text, ex.label, ex.label, "confirmed")
              for i, ex in enumerate(corpus_rows["on_topic"][300:400] + corpus_rows["spam"][200:250])]
     export = write_jsonl(tmp_path / "poisoned.jsonl", rows)
@@ -202,8 +203,7 @@ def test_a_poisoned_export_is_refused_with_the_comparison(tmp_path, registry, co
     assert "REFUSED by the gate against test" in out and "qunguard model promote poisoned --force" in out
     assert registry.champion() == "test"  # unchanged
     gate = artifact.read_meta(registry.folder("poisoned"))["gate"]
-    # which held-out set shows the drop first depends on the data draw (gold until s25, the held-out sources since)
-    assert not gate["passed"] and any(f.split(":")[0].endswith("/advertising") for f in gate["failures"]), gate["failures"]
+    assert not gate["passed"] and any(f.startswith("gold/advertising") for f in gate["failures"]), gate["failures"]
 
     # kept in the registry: promoted only on purpose
     argv = ["model", "promote", "poisoned", "--registry", str(registry.root), "--db", str(tmp_path / "q.db")]
