@@ -223,7 +223,7 @@ def service_offer(norm: Normalized) -> str | None:
 
 # guide § spam: a get-rich scheme (a "project" that earns you 500 a day) is a lure, whatever it recruits for
 # 利润 but a margin stated as a share ("利润四成", "利润30%"): a reseller's terms, not a promise of easy money
-_EARNING = r"赚|盈利|利润(?!\s*(?:[0-9]+\s*%|[一二三四五六七八九十]+成|[0-9]+成))|收益|变现|收入|高薪|回本|稳赚|躺赚|日产|日入|月入|项目|引流|精准粉|证件|文凭|病假|刻章|发票|卖片"
+_EARNING = r"赚|挣|盈利|利润(?!\s*(?:[0-9]+\s*%|[一二三四五六七八九十]+成|[0-9]+成))|收益|变现|收入|高薪|回本|稳赚|躺赚|日产|日入|月入|项目|引流|精准粉|证件|文凭|病假|刻章|发票|卖片"
 
 # guide § advertising: 微商, 招代理, 加盟 are named outright; a recruiting pitch for agents or resellers with a
 # way to sign up is advertising. In the corpora most 招代理 posts recruit for gambling sites, 跑分 or paid
@@ -232,7 +232,7 @@ _EARNING = r"赚|盈利|利润(?!\s*(?:[0-9]+\s*%|[一二三四五六七八九�
 _AGENT = re.compile(r"招[^,，。!?\n]{0,4}?(?:代理|经销商|加盟商|分销)|招(?:募)?(?:社区|社群|小区)?团长|代理加盟|诚招|加盟|一件代发|零库存|微商|分销(?:商|伙伴|代理)|"
                     r"做团长|当团长|货源|厂家直(?:供|销)|工厂直(?:供|销)|拿货|批发价|代理价|分销价")
 # 博 for gambling, not in 微博, 博客, 博士, 博主, 博物馆, 博览会
-_AGENT_SCAM = re.compile(r"体育|(?<!彩)彩(?!妆)|棋牌|赌|(?<!微)博(?!客|士|主|物|览|文)|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|佣金|人头费|返佣|返点|刷单|兼职|"
+_AGENT_SCAM = re.compile(r"体育|(?<!彩)彩(?!妆)|棋牌|赌|(?<!微)博(?!客|士|主|物|览|文)|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|人头费|刷单|兼职|"
                          r"日结|垫付|码商|卡商|代收|代付|灰产|偏门|黑产|黑卡|黑户|黑号|(?<!一件)代发|" + _EARNING)
 
 
@@ -594,7 +594,9 @@ def course_offer(norm: Normalized) -> str | None:
 
 # guide § advertising, "recruiting for paid work that names pay (兼职日结, 招聘) when it is a pitch": a job with
 # its pay and a way to apply; "jobs" paid per piece or per day from home, with a contact, are spam (the model decides)
-_HIRING = re.compile(r"招聘|急招|长期招|诚聘|招工|高薪招|招(?:普工|司机|厨师|服务员|保安|店员|销售|文员|学徒|工人|客服|技工|操作工|叉车)")
+_HIRING = re.compile(r"招聘|急招|长期招|诚聘|招工|高薪招|招(?:普工|司机|厨师|服务员|保安|店员|销售|文员|学徒|工人|客服|技工|操作工|叉车)"
+                     # an employer hiring in its own name ("跨境公司招亚马逊运营"), not recruiting agents or resellers
+                     r"|(?:公司|工厂|门店|工作室|律所|机构)(?:直|急|长期)?招(?!代理|分销|团长|商|募|合伙|学员|生)")
 _PAY = re.compile(r"包吃住|五险|底薪|月薪|时薪|工资|薪资|面议|月结|年终奖|双休")
 # (and pay no honest job names: "女模特…月薪1万-5万", "直播伴侣一个月工资5万")
 _TASK_JOB = re.compile(r"打字|抄小说|录入|配音|点赞|一单|日结|在家|手机就能|轻松|宝妈|兼职|挂机|日赚|日入|佣金|垫付|刷单|任务|"
@@ -666,11 +668,17 @@ def money_talk(norm: Normalized) -> str | None:
 # pay the reader for a "job" (spam); "一页25元", "学费4800" ask the reader to pay.
 _CN_NUM = r"[一二两三四五六七八九十百千万]"
 # a unit of sale: "每人", "一箱", "一斤", "一年", "一亩"
-_SALE_UNIT = r"(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|米|亩|间|台|双|本|只|袋|罐|桌|期|学期|季)"
+_SALE_UNIT = (r"(?:(?:每|一)(?:人|位|箱|斤|件|套|盒|瓶|份|个月|年|节|课|千字|千词|平米?|米|亩|间|台|双|本|只|袋|罐|桌|期|学期|季|张|升|公斤|趟)"
+              r"|[两三四五六七八九十]升|半天)")  # "一张十五" (a photo), "五升一百二" (oil), "半天一百二" (a visit)
 _ANY_PRICE = re.compile(
     # (a number inside a domain or a path is no price: "965r.top", "/lMPYrA4U")
-    rf"(?<![a-z0-9./_-]){_NUM}\s*(?:元|块|r(?![a-z.])|rmb|¥|起|镑|刀|u(?![a-z.])|美元|美金|澳币|澳|加币|欧元|日元|港币)|[¥£$€]\s*{_NUM}|包邮|{_CN_NUM}+[十百千万]{_CN_NUM}*起"
-    rf"|(?:只要|仅需?|现价?|报价|售价|特价|原价|价格?|学费|费用|团购价|代理价|拿货价|分销价|零售价?|月租|年费|月费)\s*[:：]?\s*(?:{_NUM}|{_CN_NUM}+)"
+    rf"(?<![a-z0-9./_-]){_NUM}\s*(?:元|块|r(?![a-z.])|rmb|¥|起|镑|刀|u(?![a-z.])|美元|美金|澳币|澳|加币|欧元|日元|港币|泰铢|新币|马币|令吉|韩元|卢布)"
+    r"|(?<![a-z0-9./_-])[0-9]{3,}\s*全包"
+    rf"|[¥£$€]\s*{_NUM}|包邮|{_CN_NUM}+[十百千万]{_CN_NUM}*(?:起|镑|美元|美金|澳币|加币|欧元|日元|港币|泰铢|新币|马币|令吉|韩元|卢布)"
+    rf"|(?:只要|仅需?|现价?|报价|售价|特价|原价|价格?|学费|费用|团购价|代理价|拿货价|分销价|零售价?|月租|年费|月费|活动价|到手价|月付|年付|月卡|年卡|季卡)\s*[:：]?\s*(?:{_NUM}|{_CN_NUM}+)"
+    rf"|限时\s*{_NUM}(?![0-9.]|\s*(?:天|日|小时|分|秒|周|个))"  # "限时49.9", not "限时3天"
+    # a discount on a named price ("比官网便宜三成", "比中介低两成", "比官方便宜一半"): the guide's "discounts"
+    r"|比(?:官网|官方|市场价?|中介|外面|店里|原价|平时|专柜|实体店)[^,;。!?\n]{0,3}(?:便宜|低|省)了?\s*(?:[一二两三四五六七八九]成|一半|[0-9]+\s*%)"
     # a unit of sale and its price ("每人80", "一箱280", "一斤八十", "一年880"), but not a task's unit: "一天800",
     # "一小时500", "一个视频20", "一条5" are as often the pay of a task (spam) as a price
     rf"|{_SALE_UNIT}\s*(?:{_NUM}|{_CN_NUM}*[十百千万]{_CN_NUM}*)(?![0-9])"
@@ -702,7 +710,7 @@ _DECEIT = re.compile(
     # easy money and sure returns (投资理财 with guaranteed returns), stock tips
     r"赚|挣|盈利|利润|收益|变现|收入|高薪|回本|稳赚|躺赚|日产|日入|月入|静态|奖励|诚意金|分成|保本|回报|翻倍|内幕|本金|套利|"
     r"返\s*[0-9一二两三四五六七八九十]+\s*个?(?:点|%)|投资|理财|杀猪|私募|建仓|拉升|暴涨|买进|买入|大涨|涨停|股票|牛股|金股|带单|喊单|"
-    r"(?:赚钱|副业|挣钱|暴利|靠谱)项目|带你(?:赚|挣|飞|上岸|发财|一起赚)|上岸|跟我做|缺钱|胆子大|送货|风险|引流|精准粉|"
+    r"(?:赚钱|副业|挣钱|暴利|靠谱)项目|带你(?:赚|挣|飞|上岸|发财|一起赚)|上岸|跟我做|缺钱|胆子大|胆大|胆量|不怕死|到账|送货|风险|引流|精准粉|"
     # porn and its units, fake papers, made-up sites
     r"[0-9一二两三四五六七八九十]+\s*(?:部|片)|要片|片子|万部|簧|煌|骗|av\b|美女|妹子|寂寞|同城约|外出|上门服务|视屏|小片|污|爽|看的|"
     r"代开(?!会员|vip)|开发票|发票|办证|假证|(?<!照)证件(?!照)|文凭|学历|病假|刻章|卖片|软件|(?<!下单)(?<!购买)(?<!预约)网址|主页|长期|安全|不多|新台|平台|台子|"
@@ -763,6 +771,26 @@ def honest_offer(norm: Normalized) -> str | None:
     return None if _offer_deceit(text) else span  # the costliest test last: most messages offer nothing
 
 
+# guide § advertising: promoting *another* group "for gain". A class's, a club's or a temple's own group posted to its
+# members (its number, its overflow group: "一群满了，社里新开了二群 926304718，还没进的加一下") is housekeeping, which
+# the model, whose ads are full of group numbers, reads as a promotion. A fake notice (fake_notice, earlier) stays spam.
+_GROUP_NUMBER = re.compile(r"群[^。!?\n]{0,6}?[0-9]{5,}")
+
+
+def own_group(norm: Normalized) -> str | None:
+    """The words that name the group's own group (or its overflow group) posted with its number, or None."""
+    text = norm.text
+    if "群" not in text and "班" not in text and "社" not in text:
+        return None
+    m = _OWN_GROUP.search(text)
+    if m is None or not (_group_handle(norm) or _GROUP_NUMBER.search(text)):
+        return None  # a phone number is no group: "本社从事茶叶销售…电话：139…" is an ad
+    if (_ANY_PRICE.search(text) or _PROMO_LURE.search(text) or _AGENT_SCAM.search(text) or _LURE_GOODS.search(text)
+            or _deceit(text)):
+        return None
+    return m.group(0)
+
+
 # name, label, finder, the rival's lead that is kept (0: any lead; inf: none, the rule always wins over the rival)
 RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = (
     ("scam_bait", "spam", scam_bait, math.inf),  # first: the guide, "sells and deceives: choose spam"
@@ -781,6 +809,7 @@ RULES: tuple[tuple[str, str, Callable[[Normalized], str | None], float], ...] = 
     ("buy_request", "on_topic", buy_request, RIVAL_KEEP),  # chat: a flagged label the model is sure of keeps the lead
     ("money_talk", "on_topic", money_talk, RIVAL_KEEP),
     ("shared_number", "on_topic", shared_number, RIVAL_KEEP),
+    ("own_group", "on_topic", own_group, RIVAL_KEEP),
 )
 # asked only where no rule above fired and the model's label is spam: it moves spam to advertising, nothing else
 SPAM_TO_OFFER = ("honest_offer", "advertising", honest_offer)

@@ -170,7 +170,7 @@ CASES = [
     ("双11领完券199 https://e.tb.cn/h.abcd", "rebate_post"),  # a shop's share link with a coupon
     ("【考试中心】您的成绩异常，请加工作人员微信 kszx_2024 缴纳复核费", "scam_bait"),  # an authority and a private contact
     ("我是李总，马上给这个账户转一笔定金，财务找我", "scam_bait"),  # the boss impersonated
-    ("本班家长群号 556677889，通知都在群里，还没加的家长抓紧加一下", None),  # a class's own group
+    ("本班家长群号 556677889，通知都在群里，还没加的家长抓紧加一下", "own_group"),  # a class's own group: chat
     ("吉他零基础入门课，8节线下800，报名找我", "course_offer"),  # a paid course (the guide names 课程, 训练营)
     ("下周选课别忘了，课程表在群文件", None),  # a school's own timetable
     ("这节公开课我也听了，一般", None),
@@ -214,6 +214,19 @@ CASES = [
     ("听说开奶茶店要交加盟费？", None),  # asking
     ("自家果园的橙子，一箱八十，薇 ❀ g u o y u a n 8", "priced_offer"),  # a unit's price in Chinese numerals
     ("新区开服送两千万元宝，加我", None),  # a game's currency, no price
+    # s27: a reseller's commission or rebate is its terms, not a gambling agent's (gambling, 人头费 and paid tasks
+    # still keep the rule off); an employer hiring in its own name with pay and a way to apply
+    ("陶瓷杯厂家招分销，佣金三成，一件代发，私我", "agent_pitch"),
+    ("宠物粮招区域代理，季度返点5%，详情私聊", "agent_pitch"),
+    ("体育平台招代理，佣金55%，联系我", None),
+    ("招代理，挣点零花，一单一结，私我", None),
+    ("杭州一家设计公司招UI设计师，底薪9k+项目奖，简历发 hr@example.cn", "job_pitch"),
+    ("奶茶店招兼职，日结100，在家也能做，私我", None),  # a task's pay, not a job
+    # s27: a class's or a club's own group posted with its number is housekeeping
+    ("我们班的群号 624180357，课表和作业都发在里面，还没进的同学进一下", "own_group"),
+    ("一群满了，新开了二群 553201876，新来的成员加这个", "own_group"),
+    ("本社从事茶叶销售，电话 13900001111", None),  # a phone number is no group
+    ("我们班群号 624180357，进群领红包", None),  # a group with a lure stays with the model
 ]
 
 
@@ -326,6 +339,19 @@ OFFERS = [
     ("手绘头像定制，一张60，下单网址 touxiang 点 com", True),  # a shop's own order page
     ("刚充值的老板找我退宽，接单价格优惠，加我", False),  # a refund scam written 退宽
     ("刷金币代练接单，一次50，联系我", False),  # farming game currency: a cheat
+    # s27's price forms: a subscription, a time on sale, a unit of volume or a half day, a foreign currency, a
+    # discount on a named price, a whole job's price
+    ("独立站模板，年付 260，送三个月更新，加 v：m o b a n 6", True),
+    ("手工酸奶今晚限时19.9，嶶 s u a n n a i ~ 2", True),
+    ("限时3天，加我领资料", False),  # 限时 and a duration is no price
+    ("自家酿的米酒，三升八十，绿泡泡 m i j i u 9", True),
+    ("宠物上门喂养，半天八十，v：w e i m a o ~ 1", True),
+    ("吉隆坡机场接送，到市区九十令吉，薇 + k l ~ j i e", True),
+    ("打印机硒鼓，比官网便宜两成，原装，看货 v 信 x i g u", True),
+    ("旧房翻新，两室一厅 2800全包，威❤ f a n x i n 8", True),
+    ("车里闲置的ETC卡租给我们，一张一个月给八百，私聊", False),  # the reader is paid to hand over a card
+    ("一张一千到账，胆大的来", False),
+    ("一趟八万，不怕死的来", False),
 ]
 
 
