@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -38,12 +39,30 @@ def _fold_char(ch: str) -> str:
     return "".join(folded.split()).translate(_MASK_DIGITS)
 
 
+class _FoldTable(dict):
+    """str.translate's table: a code point -> its folded text, each computed once (_fold_char) on first sight.
+    With `odd`, a code point that folds to exactly one character is dropped (None) and any other kept: a text
+    translated by it is empty when every character folds one to one."""
+
+    def __init__(self, odd: bool) -> None:
+        super().__init__()
+        self.odd = odd
+
+    def __missing__(self, code: int) -> str | None:
+        folded = _fold_char(chr(code))
+        value = (None if len(folded) == 1 else chr(code)) if self.odd else folded
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable(odd=False)
+_ODD = _FoldTable(odd=True)
+
+
 def _fold(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each of its characters the index of the original one it came from."""
-    parts = list(map(_fold_char, text))  # C-level loop over the cache
-    folded = "".join(parts)
-    if len(folded) == len(parts) and "" not in parts:  # each character folded to one: origin is the identity
-        return folded, list(range(len(parts)))
+    if not text.translate(_ODD):  # each character folds to one (two C-level passes): origin is the identity
+        return text.translate(_FOLD), list(range(len(text)))
     chars: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
@@ -72,18 +91,37 @@ def column_text(featurizer: MessageFeaturizer, col: int) -> str | None:
     return token[1:].replace("_", "")  # a word bigram "a_b" stands for the words a and b side by side
 
 
-def _locate(text: str | None, folded: str, origin: list[int]) -> Span | None:
-    """Where a token's text is in the original message, or None."""
+def _needle(text: str | None) -> tuple[str, bool] | None:
+    """What a token's text is searched as in a folded message, and whether from its end; None if it has no text."""
     if text is None or _PRIVATE_USE.search(text):
         return None
-    at_end = text.endswith(EOS)
     needle = "".join(map(_fold_char, text.strip(BOS + EOS)))
-    if not needle:
+    return (needle, text.endswith(EOS)) if needle else None
+
+
+# a model's columns -> their needles, filled as columns are first asked for; kept beside the featurizer, not in it
+# (it is pickled with the model), and dropped with it
+_NEEDLES: weakref.WeakKeyDictionary[MessageFeaturizer, dict[int, tuple[str, bool] | None]] = weakref.WeakKeyDictionary()
+
+
+def _column_needle(featurizer: MessageFeaturizer, col: int) -> tuple[str, bool] | None:
+    needles = _NEEDLES.get(featurizer)
+    if needles is None:
+        needles = _NEEDLES[featurizer] = {}
+    if col not in needles:
+        needles[col] = _needle(column_text(featurizer, col))
+    return needles[col]
+
+
+def _locate(needle: tuple[str, bool] | None, folded: str, origin: list[int]) -> Span | None:
+    """Where a token's needle (_needle) is in the folded message, as a span of the original one; or None."""
+    if needle is None:
         return None
-    start = folded.rfind(needle) if at_end else folded.find(needle)
+    chars, at_end = needle
+    start = folded.rfind(chars) if at_end else folded.find(chars)
     if start < 0:
         return None
-    return origin[start], origin[start + len(needle) - 1] + 1
+    return origin[start], origin[start + len(chars) - 1] + 1
 
 
 def _merge(spans: list[Span]) -> list[Span]:
@@ -103,7 +141,7 @@ def evidence_spans(featurizer: MessageFeaturizer, cols: Sequence[int], text: str
     folded, origin = _fold(text)
     spans: list[Span] = []
     for col in cols:
-        span = _locate(column_text(featurizer, col), folded, origin)
+        span = _locate(_column_needle(featurizer, col), folded, origin)
         if span is not None and span not in spans:
             spans.append(span)
             if len(spans) == top:

@@ -151,8 +151,10 @@ def calibration_section(meta: dict) -> str:
     ece = ", ".join(f"{name} {m['ece']:.3f}" for name, m in metrics.items() if isinstance(m, dict) and "ece" in m)
     return ("## Calibration\n\n"
             f"Temperature scaling: one temperature T = {meta.get('temperature')} fitted on 5 % of the training rows "
-            "kept out of the fit (minimum log-loss). Expected calibration error of the top label (10 bins): "
-            f"{ece or 'not measured'}.\n")
+            "kept out of the fit (minimum log-loss)"
+            + (f", then the spam logit lowered by {shift} (a prior shift for group chat, `train.py --spam-prior-shift`)"
+               if (shift := meta.get("spam_prior_shift")) else "")
+            + f". Expected calibration error of the top label (10 bins): {ece or 'not measured'}.\n")
 
 
 def failure_modes_section(metrics: dict) -> str:

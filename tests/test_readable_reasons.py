@@ -43,6 +43,20 @@ def test_evidence_is_spans_of_the_text_as_written(shipped):
         assert all(span and span in text for span in evidence), (text, evidence)
 
 
+def test_folding_a_text_at_once_maps_each_character_as_folding_it_alone():
+    """_fold's fast path (the whole text through two translate tables) against the character-by-character
+    definition, on texts whose characters fold to one, none (zero-width, controls) or several (㈠, ½)."""
+    from qunguard.model.evidence import _fold, _fold_char
+
+    for text in ("日結300元", "ＶＸ：ａｂｃ１２３", "加\u200b微\u200d信", "㈠报名½价", "İstanbul 拼车", "", "a\tb\nc"):
+        chars, origin = [], []
+        for i, ch in enumerate(text):
+            for c in _fold_char(ch):
+                chars.append(c)
+                origin.append(i)
+        assert _fold(text) == ("".join(chars), origin), text
+
+
 def gram_column(featurizer, chars: str) -> int:
     key = 0
     for ch in chars:

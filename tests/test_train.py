@@ -6,6 +6,7 @@ import pytest
 
 import train
 from qunguard.model import artifact
+from qunguard.model.labels import LABELS
 
 PROBE = ["加我微信 Was4872 领取优惠券", "今天天气不错", "哈哈哈哈哈哈哈哈哈", "帮我砍一刀谢谢", "澳门娱乐城首充送彩金"]
 
@@ -34,6 +35,23 @@ def test_source_balancing_changes_the_weights_and_is_recorded(tmp_path):
     off = artifact.load(tmp_path / "off")[0].predict_proba(PROBE)
     on = artifact.load(tmp_path / "on")[0].predict_proba(PROBE)
     assert not np.allclose(off, on)
+
+
+def test_the_spam_prior_shift_lowers_spam_alone_and_is_recorded(small_model_dir, tmp_path):
+    # the default shift is recorded; the same run without it differs only by spam's intercept, by exactly the shift
+    assert json.loads((small_model_dir / "meta.json").read_text())["spam_prior_shift"] == train.SPAM_PRIOR_SHIFT
+    assert train.main(["--limit", "4000", "--out", str(tmp_path), "--max-features", "30000", "--version", "test",
+                       "--spam-prior-shift", "0"]) == 0
+    shifted, plain = artifact.load(small_model_dir)[0], artifact.load(tmp_path)[0]
+    spam = plain.classes.index("spam")
+    gap = np.asarray(plain.intercept, dtype=np.float64) - np.asarray(shifted.intercept, dtype=np.float64)
+    assert gap[spam] == pytest.approx(train.SPAM_PRIOR_SHIFT, abs=1e-6)
+    assert np.allclose(np.delete(gap, spam), 0.0)
+    assert np.array_equal(shifted.weights, plain.weights)
+    p_plain, p_shifted = plain.predict_proba(PROBE), shifted.predict_proba(PROBE)
+    spam_p = LABELS.index("spam")  # predict_proba's columns are in LABELS order
+    # lower or equal: a guide rule that lifts spam to its rival plus a margin (帮我砍一刀) lands on the same logit
+    assert (p_shifted[:, spam_p] <= p_plain[:, spam_p] + 1e-12).all() and (p_shifted[:, spam_p] < p_plain[:, spam_p]).sum() >= 3
 
 
 @pytest.mark.slow
