@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qunguard.model.links import dodged, link_tags, lookalike
+from qunguard.model.links import dodged, link_tags, lookalike, ordinary
 from qunguard.model.normalize import Handle, Normalized
 
 # A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
@@ -440,6 +440,8 @@ _NUMBER = re.compile(r"[0-9]{5,}")
 # guide § spam: "群即将解散, 务必进新群": the group itself threatened (to be dissolved, upgraded, cleared, moved)
 # unless members act at once (scan, activate, join the new one)
 _GROUP_THREAT = re.compile(r"(?=[本此该群否所全大])(?:(?:本群|此群|该群|群)(?:即将|将于?|马上|今晚)[^。!?\n]{0,12}(?:解散|升级|清理|关闭|封|转移|迁移)"
+                           # s27: the group said reported or limited, and closed tonight ("本群被举报即将解散", "群因成员过多被系统限制，今晚12点将自动解散")
+                           r"|群[^。!?\n]{0,8}(?:被举报|被限制|被系统限制|被封|违规)[^。!?\n]{0,4}[,;]?[^。!?\n]{0,16}(?:解散|封|关闭|清理|限制)"
                            r"|否则[^。!?\n]{0,6}(?:移出|踢出|清理出)|(?:所有人|全员|全体成员|大家)[^。!?\n]{0,4}(?:转移|迁移|移步)[^。!?\n]{0,8}新群)")
 _ACT_NOW = re.compile(r"扫码|激活|新群|进群|加群|群号|添加|加一下|验证")
 
@@ -523,7 +525,8 @@ _THREAT = re.compile(_HARD_PENALTY + r"|暂扣|异常")
 _FEE_TO_PAY = re.compile(r"(?:缴纳|交|付|转)[^。!?\n]{0,8}(?:费|保证金|定金|押金|手续费)")
 # the boss or a teacher impersonated, asking for money to move (冒充): "我是王总…转一笔定金，财务负责对接"
 _LICENCE_POINTS = re.compile(r"收[^。!?\n]{0,4}(?:驾驶证|驾照)分|(?:驾驶证|驾照)分[^。!?\n]{0,12}(?:私|加|联系|收)")
-_IMPERSONATE = re.compile(r"我是(?:新来的)?[\u4e00-\u9fff]{0,3}(?:总|老板|董事长|校长|主任|领导|班主任|老师|助理)[^。!?\n]{0,40}(?:转账|汇款|定金|打款|付款|财务|缴费)")
+_IMPERSONATE = re.compile(r"我是(?:新来的)?[\u4e00-\u9fff]{0,3}(?:总|老板|董事长|校长|主任|领导|班主任|老师|助理|秘书长|会长|书记|经理|处长|院长|主席)"
+                          r"[^!?\n]{0,60}?(?:转账|汇款|定金|打款|付款|财务|缴费|转到|转给|转一笔)")
 _ACT_ON_LINK = re.compile(r"点击|登录|登陆|登记|申诉|填写|提交|处理|核实|认证|验证|领取|查询|办理")
 _PENALTY = re.compile(_HARD_PENALTY + r"|征信|影响|截止|小时内|今日|当天|即将")  # softer: beside a made-up link only
 _CLAIM = re.compile(r"补贴|补助|返还|退款|退费|理赔|赔付|奖金|可领|领取|发放|中奖")
@@ -537,6 +540,31 @@ _INVEST = re.compile(r"理财|投资|投[0-9一二两三四五六七八九十]|�
 _NEW_ACCOUNT = re.compile(r"(?:以前|原来|之前|那张|旧)的?(?:那张)?(?:卡|账户|帐户|账号)[^。!?\n]{0,6}(?:不用了|停用|注销|冻结|换了)"
                           r"|换了?(?:张|个)?新(?:的)?(?:卡|账户|帐户|账号)")
 _PAY_THERE = re.compile(r"(?:转|打|汇|存)(?:到|进|入)[^。!?\n]{0,8}(?:账户|帐户|卡|账号)|[0-9]{12,}|(?:[0-9]{4}\s){3}[0-9]{3,}")
+
+
+# s27, from the read suites' lures read as offers or chat (the guide's spam list):
+# the reader paid to hand over their account, card, shop or licence ("租给我们每月给你1500，不用你操作"; 租号, 收号)
+_PAID_TO_LEND = re.compile(r"(?:一个月|每个?月|一天|每天|一张|一套|一个|一次)(?:租金)?\s*给(?:你)?\s*(?:rm|¥)?\s*[0-9一二两三四五六七八九十百千万]+")
+_NO_WORK = re.compile(r"不用你|你啥也不用|你什么都不用|你什么也不用|不需要你|你不用|店不用你|闲着也是闲着")
+# the police, a court or an embassy on a case the reader is part of, with a number to call ("涉嫌洗钱案…联系王警官")
+_CASE = re.compile(r"涉嫌|涉案|洗钱案|通缉|立案|配合调查|配合核查|不得告诉")
+_LANDLINE = re.compile(r"[0-9]{3,4}[- ]?[0-9]{3,4}[- ]?[0-9]{4}")  # "020-8736 4452": no handle, still a number to call
+# a loan or a credit record to be "cancelled" over a meeting app or a shared screen
+_SCREEN_SHARE = re.compile(r"下载[^。!?\n]{0,4}(?:会议|共享)[^。!?\n]{0,2}(?:软件|app)|屏幕共享|共享屏幕")
+# a free gift or prize held back for a fee or a deposit first ("抽中吹风机…只需付19.9运费", "交199元定金就能锁定…名额",
+# "需先缴纳500保证金才能收款")
+_GIFT = re.compile(r"免费|抽中|中签|获赠|赠送|福利|大礼包|幸运|中奖|领取|收款|锁定")
+_FEE_FOR_IT = re.compile(r"(?:只需|仅需|需先?|先)(?:付|交|缴纳?)\s*[0-9.]+\s*(?:元)?\s*(?:的)?(?:邮费|运费|定金|保证金|手续费|押金|解冻费|激活费)"
+                         r"|交\s*[0-9]+\s*元?定金就能")
+# a red packet or a prize behind a link on a made-up site
+_RED_PACKET = re.compile(r"红包|福利|补贴|大礼包|原石|中签|中奖|抽中")
+_CLAIM_IT = re.compile(r"领取|点这里|点击|速领|即到账|绑定|填")
+
+
+def _made_up(h: Handle) -> bool:
+    """A link to a site of no standing: not an ordinary one, nor a shortener's, a shop's or an invitation (a cheap TLD,
+    a numbered name, an IP, dodged dots: hb-lingqu.xyz); a shop's own 补贴 page or a brand's t.cn notice is none."""
+    return h.kind == "url" and not ordinary(h) and not {"short", "shop", "invite"}.intersection(link_tags(h))
 
 
 def scam_bait(norm: Normalized) -> str | None:
@@ -559,6 +587,16 @@ def scam_bait(norm: Normalized) -> str | None:
         return c.group(0)
     m = _NEW_ACCOUNT.search(text) if ("卡" in text or "账" in text or "帐" in text) else None
     if m and _PAY_THERE.search(text):
+        return m.group(0)
+    if "给" in text and (m := _PAID_TO_LEND.search(text)) and _NO_WORK.search(text):
+        return m.group(0)
+    if (m := _CASE.search(text)) and (any(h.kind in ("phone", "qq", "wechat") for h in norm.handles) or _LANDLINE.search(text)):
+        return m.group(0)
+    if ("软件" in text or "屏幕" in text or "app" in text) and (m := _SCREEN_SHARE.search(text)):
+        return m.group(0)
+    if (m := _FEE_FOR_IT.search(text)) and _GIFT.search(text):
+        return m.group(0)
+    if norm.handles and any(_made_up(h) for h in norm.handles) and (m := _RED_PACKET.search(text)) and _CLAIM_IT.search(text):
         return m.group(0)
     m = _IMPERSONATE.search(text) if "我是" in text else None
     m = m or (_LICENCE_POINTS.search(text) if "分" in text else None)

@@ -222,6 +222,18 @@ CASES = [
     ("招代理，挣点零花，一单一结，私我", None),
     ("杭州一家设计公司招UI设计师，底薪9k+项目奖，简历发 hr@example.cn", "job_pitch"),
     ("奶茶店招兼职，日结100，在家也能做，私我", None),  # a task's pay, not a job
+    # s27: lures the model read as offers or chat (the guide's spam list), each with its honest neighbour
+    ("闲置的微信号租给我们用，一个月给你三百，不用你操作，私聊", "scam_bait"),  # renting out the reader's account
+    ("我家的房子租给你，一个月给我三千，押一付三", None),  # a landlord renting out a flat asks the reader to pay
+    ("【公安提醒】你的银行卡涉嫌一起诈骗案，请立即联系李警官 021-6655 4433 配合调查", "scam_bait"),
+    ("新闻说那个老板涉嫌诈骗被抓了", None),  # news, no number to call
+    ("您的助学贷款需要注销否则影响征信，请下载会议软件联系我们", "scam_bait"),
+    ("恭喜你抽中一台空气炸锅，只需付15元运费即可领取，加我", "scam_bait"),  # a prize held back for a fee
+    ("抽奖抽中一台空气炸锅，今天到货了", None),
+    ("群主发福利了🧧 点这里领取红包 http://hongbao-qz.xyz/get?id=7", "scam_bait"),  # a red packet on a made-up site
+    ("百亿补贴AirPods到手价649，点击链接下单 https://p.pinduoduo.com/abc", "rebate_post"),  # a shop's own page
+    ("【通知】本群被举报，今晚十点解散，所有人加新群 556 677 889", "fake_notice"),
+    ("我是会长，换新号了。年会费今天要结账，大家先把钱转到这个支付宝 hui_zhang88", "scam_bait"),  # impersonation
     # s27: a class's or a club's own group posted with its number is housekeeping
     ("我们班的群号 624180357，课表和作业都发在里面，还没进的同学进一下", "own_group"),
     ("一群满了，新开了二群 553201876，新来的成员加这个", "own_group"),
