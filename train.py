@@ -56,11 +56,11 @@ HAND_WEIGHT = 3.0  # so does our own hand label (data/labels/) on a corpus row
 BALANCE_SOURCES = 1500  # a (source, label) cell weighs at most this many rows (--balance-sources)
 CALIBRATION_SHARE = 0.05
 # group chat holds fewer lures than the corpora's spam cells make the model expect (SMS scams, Telegram spam, the
-# harm benchmark): every held-out set of real chat reads honest ads and chat as spam more often than the reverse.
-# The spam logit is lowered by this much after calibration: a prior shift chosen on the read probe suites A-X alone,
-# the largest passing count whose worst capability (lures) stays where it was without a shift (README, "s27: a
-# prior shift for group chat"; 0: off)
-SPAM_PRIOR_SHIFT = 0.25
+# harm benchmark): every held-out set of real chat reads honest ads as spam more often than the reverse. With
+# --spam-prior-shift B the spam logit is lowered by B after calibration. Off by default: at s27 a shift of 0.25
+# relabelled ads read as spam but sent more selling and lures to chat (README, "s27: a prior shift for group chat,
+# tried and not shipped")
+SPAM_PRIOR_SHIFT = 0.0
 
 
 @contextlib.contextmanager
@@ -200,7 +200,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help=f"a (source, label) cell of more than N corpus rows weighs N in all (default {BALANCE_SOURCES}; 0: off)")
     ap.add_argument("--C", type=float, default=4.0, help="inverse regularisation of the logistic regression")
     ap.add_argument("--spam-prior-shift", type=float, default=SPAM_PRIOR_SHIFT, metavar="B",
-                    help=f"lower the spam logit by B after calibration, for group chat's fewer lures (default {SPAM_PRIOR_SHIFT}; 0: off)")
+                    help=f"lower the spam logit by B after calibration, for group chat's fewer lures (default {SPAM_PRIOR_SHIFT}: off)")
     ap.add_argument("--max-features", type=int, default=200_000, help="vocabulary size (most frequent tokens)")
     ap.add_argument("--weigh-ordinary-links", action="store_true",
                     help="let links to ordinary sites count as features, as models before s22 did (default: left out)")

@@ -38,14 +38,15 @@ def test_source_balancing_changes_the_weights_and_is_recorded(tmp_path):
 
 
 def test_the_spam_prior_shift_lowers_spam_alone_and_is_recorded(small_model_dir, tmp_path):
-    # the default shift is recorded; the same run without it differs only by spam's intercept, by exactly the shift
-    assert json.loads((small_model_dir / "meta.json").read_text())["spam_prior_shift"] == train.SPAM_PRIOR_SHIFT
+    # the default (no shift) is recorded; the same run with a shift differs only by spam's intercept, by exactly the shift
+    assert json.loads((small_model_dir / "meta.json").read_text())["spam_prior_shift"] == train.SPAM_PRIOR_SHIFT == 0.0
     assert train.main(["--limit", "4000", "--out", str(tmp_path), "--max-features", "30000", "--version", "test",
-                       "--spam-prior-shift", "0"]) == 0
-    shifted, plain = artifact.load(small_model_dir)[0], artifact.load(tmp_path)[0]
+                       "--spam-prior-shift", "0.5"]) == 0
+    assert json.loads((tmp_path / "meta.json").read_text())["spam_prior_shift"] == 0.5
+    plain, shifted = artifact.load(small_model_dir)[0], artifact.load(tmp_path)[0]
     spam = plain.classes.index("spam")
     gap = np.asarray(plain.intercept, dtype=np.float64) - np.asarray(shifted.intercept, dtype=np.float64)
-    assert gap[spam] == pytest.approx(train.SPAM_PRIOR_SHIFT, abs=1e-6)
+    assert gap[spam] == pytest.approx(0.5, abs=1e-6)
     assert np.allclose(np.delete(gap, spam), 0.0)
     assert np.array_equal(shifted.weights, plain.weights)
     p_plain, p_shifted = plain.predict_proba(PROBE), shifted.predict_proba(PROBE)
