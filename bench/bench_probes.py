@@ -10,7 +10,7 @@ rounds: rules written from the suites already read, then two fresh suites run on
 only then read for the next round (A-H up to s18, I and J for s18-s19, K and L for s20, M and N for s21,
 O and P for its last rule, Q and R for s22's rules, S and T for its link change, U and V for its foreign
 shopping platforms, S-V for the course and agent terms, W and X for s23's last rules; Y and Z were run once,
-at the end of s23; AA and AB at s26, AC and AD at s27 (scored once on s26's and s27's code), and are the unread ones: each pair
+at the end of s23; AA and AB at s26, AC and AD at s27 (counted, never read, on s27's code and models), and are the unread ones: each pair
 was run on every version before it was read). The newest unread sets
 are the figure that says how rules carry over to phrasings nobody tuned them on; a set that has been read
 stops being a test, so the next change needs a fresh one.
