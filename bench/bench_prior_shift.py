@@ -7,8 +7,9 @@ same model `train.py --spam-prior-shift B` would write (give it a model trained 
 read the figures as relative to the model's own shift). For each B it prints the read probe suites A-X (the
 development set: their passing count and worst capability), and with --held-out the sets nobody chose on: the
 hand-labelled real chat, the QQ stretch, the held-out sources' mapped labels, gold, the behaviour suite and the
-unread suites Y-AB (counts only). The shipped B is the largest read count whose worst capability stays at its
-level without a shift (README, "s27: a prior shift for group chat").
+unread suites Y-AB (counts only). s27's rule chose the largest read count whose worst capability stays at its
+level without a shift, 0.25, and then did not ship it (README, "s27: a prior shift for group chat, tried and not
+shipped").
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from bench_heldout import SETS
 from qunguard.model import artifact
 from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.evaluate import evaluate
-from train import BEHAVIOUR_SUITE
+from train import BEHAVIOUR_SUITE, shift_spam_prior
 
 PROBES = ROOT / "data" / "eval" / "probes"
 READ = tuple(f"probe_{c}" for c in "abcdefghijklmnopqrstuvwx")
@@ -51,16 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--held-out", action="store_true", help="also the held-out sets and the unread suites")
     args = ap.parse_args(argv)
     clf, meta = artifact.load(args.model)
-    base = np.array(clf.intercept, dtype=np.float64)
-    spam = list(clf.classes).index("spam")
+    base = np.array(clf.intercept)
     read = {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in READ}
     unread = {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in UNREAD}
     held = {name: read_jsonl_rows(path) for name, path in SETS.items()} if args.held_out else {}
     print(f"model {meta.get('model_version')} (its own shift {meta.get('spam_prior_shift', 0)}), B added to it")
     for b in (float(x) for x in args.shifts.split(",")):
-        intercept = base.copy()
-        intercept[spam] -= b
-        clf.intercept = intercept.astype(np.asarray(clf.intercept).dtype)
+        clf.intercept = base.copy()
+        shift_spam_prior(clf, b)  # what train.py --spam-prior-shift does after calibration
         total, ok, n = passed(clf, read)
         worst = min(n, key=lambda c: (ok[c] / n[c], c))
         line = f"B={b:<5} read A-X {total} of {sum(n.values())}, worst {worst} {ok[worst]}/{n[worst]}"

@@ -233,6 +233,7 @@ _AGENT = re.compile(r"招[^,，。!?\n]{0,4}?(?:代理|经销商|加盟商|分�
                     r"做团长|当团长|货源|厂家直(?:供|销)|工厂直(?:供|销)|拿货|批发价|代理价|分销价")
 # 博 for gambling, not in 微博, 博客, 博士, 博主, 博物馆, 博览会
 _AGENT_SCAM = re.compile(r"体育|(?<!彩)彩(?!妆)|棋牌|赌|(?<!微)博(?!客|士|主|物|览|文)|菠菜|娱乐|真人|百家乐|跑分|usdt|洗钱|洗码|洗卡|人头费|刷单|兼职|"
+                         r"外汇|入金|秒合约|资金盘|"  # trading schemes: since s27 a commission (佣金) no longer keeps them off
                          r"日结|垫付|码商|卡商|代收|代付|灰产|偏门|黑产|黑卡|黑户|黑号|(?<!一件)代发|" + _EARNING)
 
 
@@ -545,7 +546,7 @@ _PAY_THERE = re.compile(r"(?:转|打|汇|存)(?:到|进|入)[^。!?\n]{0,8}(?:�
 # s27, from the read suites' lures read as offers or chat (the guide's spam list):
 # the reader paid to hand over their account, card, shop or licence ("租给我们每月给你1500，不用你操作"; 租号, 收号)
 _PAID_TO_LEND = re.compile(r"(?:一个月|每个?月|一天|每天|一张|一套|一个|一次)(?:租金)?\s*给(?:你)?\s*(?:rm|¥)?\s*[0-9一二两三四五六七八九十百千万]+")
-_NO_WORK = re.compile(r"不用你|你啥也不用|你什么都不用|你什么也不用|不需要你|你不用|店不用你|闲着也是闲着")
+_NO_WORK = re.compile(r"不用你|你啥也不用|你什么都不用|你什么也不用|不需要你|你不用|闲着也是闲着")
 # the police, a court or an embassy on a case the reader is part of, with a number to call ("涉嫌洗钱案…联系王警官")
 _CASE = re.compile(r"涉嫌|涉案|洗钱案|通缉|立案|配合调查|配合核查|不得告诉")
 _LANDLINE = re.compile(r"[0-9]{3,4}[- ]?[0-9]{3,4}[- ]?[0-9]{4}")  # "020-8736 4452": no handle, still a number to call
@@ -594,9 +595,10 @@ def scam_bait(norm: Normalized) -> str | None:
         return m.group(0)
     if ("软件" in text or "屏幕" in text or "app" in text) and (m := _SCREEN_SHARE.search(text)):
         return m.group(0)
-    if (m := _FEE_FOR_IT.search(text)) and _GIFT.search(text):
+    if ("费" in text or "金" in text) and (m := _FEE_FOR_IT.search(text)) and _GIFT.search(text):  # every fee names one
         return m.group(0)
-    if norm.handles and any(_made_up(h) for h in norm.handles) and (m := _RED_PACKET.search(text)) and _CLAIM_IT.search(text):
+    # the words first: a link's parts are worked out only for a message that offers a prize to claim
+    if norm.handles and (m := _RED_PACKET.search(text)) and _CLAIM_IT.search(text) and any(_made_up(h) for h in norm.handles):
         return m.group(0)
     m = _IMPERSONATE.search(text) if "我是" in text else None
     m = m or (_LICENCE_POINTS.search(text) if "分" in text else None)
@@ -644,7 +646,7 @@ _TASK_JOB = re.compile(r"打字|抄小说|录入|配音|点赞|一单|日结|在
 def job_pitch(norm: Normalized) -> str | None:
     """The hiring words of a job offered with its pay and a way to apply, or None."""
     text = norm.text
-    hire = _HIRING.search(text)
+    hire = _HIRING.search(text) if "招" in text or "聘" in text else None  # every form says one: a cheap test first
     if hire is None or not _PAY.search(text) or _TASK_JOB.search(text) or _ASKING.search(text):
         return None
     return hire.group(0) if _way_to_buy(norm) else None

@@ -219,6 +219,7 @@ CASES = [
     ("陶瓷杯厂家招分销，佣金三成，一件代发，私我", "agent_pitch"),
     ("宠物粮招区域代理，季度返点5%，详情私聊", "agent_pitch"),
     ("体育平台招代理，佣金55%，联系我", None),
+    ("外汇平台诚招代理，高佣金，入金即返，联系我", None),  # a trading scheme recruits for the reader's money
     ("招代理，挣点零花，一单一结，私我", None),
     ("杭州一家设计公司招UI设计师，底薪9k+项目奖，简历发 hr@example.cn", "job_pitch"),
     ("奶茶店招兼职，日结100，在家也能做，私我", None),  # a task's pay, not a job

@@ -4,7 +4,7 @@ import numpy as np
 
 from qunguard.model.evidence import evidence_spans
 from qunguard.model.normalize import normalize
-from tests.conftest import auth
+from tests.conftest import ROOT, auth
 
 T0 = 1_763_900_000.0
 AD = "本店新品上架全场八折，需要的加微信 abc_8899，限時包郵"
@@ -46,9 +46,12 @@ def test_evidence_is_spans_of_the_text_as_written(shipped):
 def test_folding_a_text_at_once_maps_each_character_as_folding_it_alone():
     """_fold's fast path (the whole text through two translate tables) against the character-by-character
     definition, on texts whose characters fold to one, none (zero-width, controls) or several (㈠, ½)."""
+    from qunguard.model.dataset import read_jsonl_rows
     from qunguard.model.evidence import _fold, _fold_char
 
-    for text in ("日結300元", "ＶＸ：ａｂｃ１２３", "加\u200b微\u200d信", "㈠报名½价", "İstanbul 拼车", "", "a\tb\nc"):
+    written = ("日結300元", "ＶＸ：ａｂｃ１２３", "加\u200b微\u200d信", "㈠报名½价", "İstanbul 拼车", "", "a\tb\nc")
+    held_out = [r["text"] for r in read_jsonl_rows(ROOT / "data" / "test.jsonl.gz")]  # real messages, every script
+    for text in (*written, *held_out):
         chars, origin = [], []
         for i, ch in enumerate(text):
             for c in _fold_char(ch):
