@@ -1,6 +1,6 @@
 """Leave one source out: train without source S, test on S, for each source.
 
-    python bench/bench_loso.py [--sources a,b,...] [--limit N] [--C 4] [--out bench/results/loso.json]
+    python bench/bench_loso.py [--sources a,b,...] [--limit N] [--C 4] [--balance-commerce 0] [--out bench/results/loso.json]
 
 A random split of the mapped corpora flatters a model: train and test share each source's
 style, collector and quirks. Here every source in turn is never seen in training, so the
@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-features", type=int, default=200_000)
     ap.add_argument("--C", type=float, default=4.0, help="inverse regularisation (train.py --C)")
     ap.add_argument("--balance-sources", type=int, default=None, metavar="N", help="train.py --balance-sources (0: off)")
+    ap.add_argument("--balance-commerce", type=float, default=None, metavar="MAX_UP",
+                    help="train.py --balance-commerce (0: off)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "loso.json")
     args = ap.parse_args(argv)
     results = {}
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
                    "--C", str(args.C)]
             if args.balance_sources is not None:  # 0 turns it off; default: train.py's
                 cmd += ["--balance-sources", str(args.balance_sources)]
+            if args.balance_commerce is not None:
+                cmd += ["--balance-commerce", str(args.balance_commerce)]
             if args.limit:
                 cmd += ["--limit", str(args.limit)]
             if train.main(cmd) != 0:

@@ -86,6 +86,12 @@ def header_section(meta: dict) -> str:
               f" (git {meta.get('git_commit') or 'unknown'})"),
              (f"- training rows: {meta.get('train_rows', 'unknown')}, seed {meta.get('seed')}, C {meta.get('C')},"
               f" vocabulary {meta.get('max_features')}")]
+    if "balance_sources" in meta:
+        commerce = meta.get("balance_commerce") or 0
+        lines.append((f"- weights: a (source, label) cell weighs at most {meta['balance_sources']} rows"
+                      if meta["balance_sources"] else "- weights: no cap on a (source, label) cell")
+                     + (f"; within each source, advertising and spam weigh the same, no cell scaled by more than "
+                        f"{commerce:g}" if commerce else ""))
     if meta.get("trained_on_real_chat_eval"):
         lines.append("- trained **with `--with-real-chat`**: the hand-labelled real-chat messages of "
                      "`data/eval/realchat.jsonl.gz` are training data here, so this card has no real-chat figure")

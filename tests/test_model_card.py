@@ -97,3 +97,12 @@ def test_the_card_of_a_folder_is_written_without_retraining(small_model_dir, tmp
     assert model_card.main([str(folder)]) == 0
     assert (folder / model_card.CARD_FILE).read_text(encoding="utf-8").startswith("# Model card: QunGuard test")
     assert model_card.main([str(tmp_path / "not-a-model")]) == 2
+
+
+def test_the_card_says_how_the_rows_were_weighed():
+    card = model_card.build_model_card(meta_with(balance_sources=1500, balance_commerce=3.0), [], None)
+    assert "weighs at most 1500 rows" in card and "advertising and spam weigh the same, no cell scaled by more than 3" in card
+    card = model_card.build_model_card(meta_with(balance_sources=1500, balance_commerce=0.0), [], None)
+    assert "weighs at most 1500 rows" in card and "advertising and spam" not in card
+    card = model_card.build_model_card(meta_with(balance_sources=0, balance_commerce=0.0), [], None)
+    assert "no cap on a (source, label) cell" in card

@@ -37,6 +37,17 @@ def test_source_balancing_changes_the_weights_and_is_recorded(tmp_path):
     assert not np.allclose(off, on)
 
 
+@pytest.mark.slow
+def test_commerce_balance_is_off_by_default_and_recorded_when_on(small_model_dir, tmp_path):
+    assert json.loads((small_model_dir / "meta.json").read_text())["balance_commerce"] == train.BALANCE_COMMERCE == 0.0
+    assert small_run(tmp_path / "off", "--balance-commerce", "0") == 0
+    assert small_run(tmp_path / "on", "--balance-commerce", "3") == 0
+    assert json.loads((tmp_path / "on" / "meta.json").read_text())["balance_commerce"] == 3.0
+    off = artifact.load(tmp_path / "off")[0].predict_proba(PROBE)
+    on = artifact.load(tmp_path / "on")[0].predict_proba(PROBE)
+    assert not np.allclose(off, on)
+
+
 def test_the_spam_prior_shift_lowers_spam_alone_and_is_recorded(small_model_dir, tmp_path):
     # the default (no shift) is recorded; the same run with a shift differs only by spam's intercept, by exactly the shift
     assert json.loads((small_model_dir / "meta.json").read_text())["spam_prior_shift"] == train.SPAM_PRIOR_SHIFT == 0.0
@@ -85,3 +96,27 @@ def test_bad_export_names_the_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "review.csv:3: unknown label 'ads'" in err and "labelled 'on_topic'" in err
     assert not (tmp_path / "m").exists()
+
+
+def test_commerce_balance_weighs_a_sources_ads_and_spam_alike():
+    # a source's two commerce cells move to the mean of their totals, capped; one-label sources, chat and exports stay
+    from qunguard.model.dataset import Example
+
+    rows = ([Example("t", "spam", "tg")] * 6 + [Example("a", "advertising", "tg")] * 2
+            + [Example("s", "spam", "sms")] * 1 + [Example("b", "advertising", "sms")] * 9
+            + [Example("c", "on_topic", "tg")] * 3 + [Example("x", "spam", "only_spam")] * 4
+            + [Example("e", "spam", "export:mod")] * 1 + [Example("f", "advertising", "export:mod")] * 5)
+    w = np.ones(len(rows))
+    out = train.balance_commerce(rows, w, max_up=3.0)
+
+    def total(source, label):
+        return sum(x for ex, x in zip(rows, out, strict=True) if ex.source == source and ex.label == label)
+
+    assert total("tg", "spam") == pytest.approx(4.0) and total("tg", "advertising") == pytest.approx(4.0)
+    # sms: the mean is 5; its one spam row may rise only 3-fold, its ads fall to 5
+    assert total("sms", "spam") == pytest.approx(3.0) and total("sms", "advertising") == pytest.approx(5.0)
+    assert total("tg", "on_topic") == 3.0 and total("only_spam", "spam") == 4.0
+    assert total("export:mod", "spam") == 1.0 and total("export:mod", "advertising") == 5.0
+    assert np.array_equal(w, np.ones(len(rows)))  # the caller's weights are not changed in place
+    with pytest.raises(ValueError, match="at least 1"):
+        train.balance_commerce(rows, w, max_up=0.5)
