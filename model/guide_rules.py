@@ -336,7 +336,7 @@ _PROMO_LURE = re.compile(r"红包|返利|免费领|免.?费看|做爱|同城")
 # the same call in more words: 关注下我的视频号, a channel named in 「」/《》/## with a call to follow, join or search
 # it, a channel of one's own just opened, a fan group with a gift for joining
 _PLATFORM = r"(?:公众号|视频号|抖音号?|小红书号?|快手号?|b站|微博|豆瓣小组|播客|喜马拉雅|小宇宙|爱发电|知乎|超话|频道|粉丝群|社群|steam\s?组)"
-_PROMO_CALL = re.compile(r"关注|订阅|加入|进来|来玩|搜|欢迎|来看|来听|去听|去看|进群")
+_PROMO_CALL = re.compile(r"关注|订阅|加入|进来|来玩|搜|欢迎|来看|来听|去听|去看|进群|入群|扫码")
 _PROMO_MORE_STARTS = re.compile("[关公视抖小快b微豆播喜爱知超频粉社s主开建搞进交互搭团资打福分学兴闲二群]")  # where a match can start
 _PROMO_MORE = re.compile(
     f"(?={_PROMO_MORE_STARTS.pattern})"

@@ -196,6 +196,7 @@ CASES = [
     ("就差最后一刀了 帮我砍一下 谢谢", "lure"),
     ("摄影交流 3 群已开，想进的扫码[图片]", "group_promo"),  # another group opened
     ("本地宝妈闲置群，每天有好物转让，想进的扫我名片进群", "group_promo"),  # a named kind of group whose name opens with 闲
+    ("城西骑行交流群，周末约骑，新人免费进，扫码入群[图片]", "group_promo"),  # the way in (扫码, 入群) is the call
     ("手作陶杯，一只一百二，嶶：t a o ~ b e i ~ 9", "priced_offer"),  # 嶶 for 微: a dodged WeChat
     ("窗帘布批发，一米十五块，加 威 lian-bu-66", "priced_offer"),  # a metre's price, 加 威 spaced
     ("宠物零食厂家招代理，一件代发，利润三成，电话 13905716628", "agent_pitch"),  # a margin is a reseller's term
