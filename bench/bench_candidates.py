@@ -12,7 +12,7 @@ The choice is made on the read suites alone, by the rule of s27's prior shift: t
 capability is not below the baseline's. The held-out columns then say whether the choice carries over.
 Used at s29 for the regularisation and vocabulary size (`train.py --C`, `--max-features`: bench/tried/
 regularisation_vocabulary.out) and for the commerce balance (`train.py --balance-commerce`, README). For each model it
-also counts the misses a group feels first: commerce let through as chat and chat flagged, on real chat and Y-AD.
+also counts the misses a group feels first: commerce let through as chat and chat flagged, on real chat, Y-AD and AE-AF.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_heldout import SETS
+from bench_probes import PROBES
 
 from qunguard.model import artifact
 from qunguard.model.dataset import read_jsonl_rows
@@ -34,7 +35,6 @@ from qunguard.model.evaluate import evaluate
 from qunguard.model.labels import LABELS
 from train import BEHAVIOUR_SUITE
 
-PROBES = ROOT / "data" / "eval" / "probes"
 READ = tuple(f"probe_{c}" for c in "abcdefghijklmnopqrstuvwx")
 UNREAD = ("probe_y", "probe_z", "probe_aa", "probe_ab", "probe_ac", "probe_ad")
 FRESH = ("probe_ae", "probe_af")  # written at s29, after the models of its commerce-balance trial were trained
@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         ok, n = suite_counts(clf, read)
         swaps: Counter = Counter()
         uok, un = suite_counts(clf, unread, swaps)
-        fok, fn = suite_counts(clf, fresh)
+        fresh_swaps: Counter = Counter()
+        fok, fn = suite_counts(clf, fresh, fresh_swaps)
         verdicts = clf.classify_batch([c["text"] for c in cases], explain=False) if cases else []
         row = {"model": str(folder), "version": meta.get("model_version"), "C": meta.get("C"),
                "read": [sum(ok.values()), sum(n.values())], "read_worst": worst(ok, n),
@@ -109,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                "unread_lures": [uok["spam_lure"], un["spam_lure"]],
                "unread_misses": {f"{t}->{p}": k for (t, p), k in sorted(swaps.items())},
                "fresh": [sum(fok.values()), sum(fn.values())], "fresh_worst": worst(fok, fn),
-               "fresh_lures": [fok["spam_lure"], fn["spam_lure"]]}
+               "fresh_lures": [fok["spam_lure"], fn["spam_lure"]],
+               "fresh_misses": {f"{t}->{p}": k for (t, p), k in sorted(fresh_swaps.items())}}
         results.append(row)
         h = row["held_out"]
         print(f"{row['version']} (C {row['C']}): read A-X {row['read'][0]}/{row['read'][1]}, worst "
@@ -122,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{row['fresh_worst'][2]}", flush=True)
         rc = h["real_chat"]
         print(f"    real chat: commerce as chat {rc['commerce_as_chat']}, chat as commerce {rc['chat_as_commerce']}, ads as "
-              f"spam {rc['ads_as_spam']}, spam as ads {rc['spam_as_ads']} | Y-AD misses {row['unread_misses']}", flush=True)
+              f"spam {rc['ads_as_spam']}, spam as ads {rc['spam_as_ads']} | Y-AD misses {row['unread_misses']} | AE-AF misses "
+              f"{row['fresh_misses']}", flush=True)
     base_floor = results[0]["read_worst"][1] / results[0]["read_worst"][2]
     allowed = [r for r in results if r["read_worst"][1] / r["read_worst"][2] >= base_floor]
     choice = max(allowed, key=lambda r: r["read"][0])

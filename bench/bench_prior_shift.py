@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_candidates import PROBES, READ, suite_counts
 from bench_heldout import SETS
 
 from qunguard.model import artifact
@@ -31,17 +32,11 @@ from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.evaluate import evaluate
 from train import BEHAVIOUR_SUITE, shift_spam_prior
 
-PROBES = ROOT / "data" / "eval" / "probes"
-READ = tuple(f"probe_{c}" for c in "abcdefghijklmnopqrstuvwx")
 UNREAD = ("probe_y", "probe_z", "probe_aa", "probe_ab")
 
 
 def passed(clf, suites: dict[str, list[dict]]) -> tuple[int, Counter, Counter]:
-    ok, n = Counter(), Counter()
-    for rows in suites.values():
-        for r, v in zip(rows, clf.classify_batch([r["text"] for r in rows], explain=False), strict=True):
-            n[r["capability"]] += 1
-            ok[r["capability"]] += v.label == r["label"]
+    ok, n = suite_counts(clf, suites)
     return sum(ok.values()), ok, n
 
 
