@@ -1,0 +1,72 @@
+"""Tried at s30: one model says whether a message is commerce, another which kind.
+
+    python bench/tried/commerce_split.py BASE_DIR SPLIT_DIR [--json OUT]
+
+BASE_DIR (the evaluation model as trained) gives p(on_topic) and p(flooding) and the share of commerce,
+p(spam) + p(advertising); SPLIT_DIR (trained with `train.py --balance-commerce 3`, where each source's ads and
+spam weigh the same) only divides that share between spam and advertising, by its own ratio. s29 found the balance
+moves ads read as spam to advertising but lets more commerce through as chat; this keeps the first half only.
+Both models' guide rules apply (each scores through its own score()). The figures are bench_candidates.py's, for
+BASE_DIR, SPLIT_DIR and the combination.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_candidates
+
+from qunguard.model import artifact
+from qunguard.model.labels import LABELS
+
+SPAM, ADS = LABELS.index("spam"), LABELS.index("advertising")
+
+
+class Verdict:
+    __slots__ = ("label",)
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+
+class CommerceSplit:
+    """p(commerce) from `base`, its spam/advertising division from `split`."""
+
+    def __init__(self, base, split) -> None:
+        self.base, self.split = base, split
+
+    def predict_proba(self, texts) -> np.ndarray:
+        p = self.base.predict_proba(texts).copy()
+        q = self.split.predict_proba(texts)
+        commerce = p[:, SPAM] + p[:, ADS]
+        spam_share = q[:, SPAM] / np.maximum(q[:, SPAM] + q[:, ADS], 1e-12)
+        p[:, SPAM], p[:, ADS] = commerce * spam_share, commerce * (1 - spam_share)
+        return p
+
+    def classify_batch(self, texts, explain: bool = False) -> list[Verdict]:
+        p = self.predict_proba(texts)
+        return [Verdict(LABELS[i]) for i in p.argmax(axis=1)]
+
+
+def main(argv: list[str]) -> int:
+    base_dir, split_dir = Path(argv[0]), Path(argv[1])
+    real_load = artifact.load
+    combined = Path(f"split:{base_dir.name}+{split_dir.name}")
+
+    def load(folder: Path):
+        if folder == combined:
+            base, meta = real_load(base_dir)
+            return CommerceSplit(base, real_load(split_dir)[0]), {**meta, "model_version": str(combined)}
+        return real_load(folder)
+
+    bench_candidates.artifact.load = load  # the bench loads by folder; the combination is no folder
+    return bench_candidates.main(["--model", str(base_dir), "--model", str(split_dir), "--model", str(combined), *argv[2:]])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
