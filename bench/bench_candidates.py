@@ -12,7 +12,9 @@ The choice is made on the read suites alone, by the rule of s27's prior shift: t
 capability is not below the baseline's. The held-out columns then say whether the choice carries over.
 Used at s29 for the regularisation and vocabulary size (`train.py --C`, `--max-features`: bench/tried/
 regularisation_vocabulary.out) and for the commerce balance (`train.py --balance-commerce`, README). For each model it
-also counts the misses a group feels first: commerce let through as chat and chat flagged, on real chat, Y-AD and AE-AF.
+also counts the misses a group feels first: commerce let through as chat and chat flagged, on real chat, Y-AD and AE-AF,
+and (s30) for each model after the first, its real-chat and mapped macro-F1 minus the baseline's with the 95 % interval
+of a paired bootstrap over the messages: how large a difference the sets' size allows by chance.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from bench_probes import PROBES
 
 from qunguard.model import artifact
 from qunguard.model.dataset import read_jsonl_rows
-from qunguard.model.evaluate import evaluate
+from qunguard.model.evaluate import evaluate, paired_bootstrap
 from qunguard.model.labels import LABELS
 from train import BEHAVIOUR_SUITE
 
@@ -59,19 +61,29 @@ def worst(ok: Counter, n: Counter) -> tuple[str, int, int]:
     return cap, ok[cap], n[cap]
 
 
-def held_out_figures(clf, held: dict[str, list[dict]]) -> dict[str, dict]:
+def held_out_figures(clf, held: dict[str, list[dict]], verdicts: dict[str, list[str]] | None = None) -> dict[str, dict]:
     """Macro-F1 and advertising F1 of each held-out set (guide rules applied: score() lifts them into the
-    probabilities), and of real chat without the C-language Tieba."""
+    probabilities), and of real chat without the C-language Tieba; `verdicts` gets each set's labels."""
     out = {}
     for name, rows in held.items():
         parts = {name: rows}
         if name == "real_chat":
             parts["real_chat_without_tieba"] = [r for r in rows if r.get("source") != TIEBA]
         for part, sub in parts.items():
-            m = evaluate(clf.predict_proba([r["text"] for r in sub]), [r["label"] for r in sub])
+            proba = clf.predict_proba([r["text"] for r in sub])
+            m = evaluate(proba, [r["label"] for r in sub])
             out[part] = {"macro_f1": m["macro_f1"], "advertising_f1": m["per_class"]["advertising"]["f1"], "n": m["n"],
                          **flag_counts(m["confusion"]["rows_true_cols_pred"])}
+            if verdicts is not None:
+                verdicts[part] = [LABELS[i] for i in proba.argmax(axis=1)]
     return out
+
+
+def against_baseline(held: dict[str, list[dict]], base: dict[str, list[str]], verdicts: dict[str, list[str]]) -> dict:
+    """Each held-out set's macro-F1 minus the baseline's on the same messages, with the 95 % interval a paired
+    bootstrap gives (model/evaluate.py): a difference inside it is one this set's size allows by chance."""
+    sets = {"real_chat": held["real_chat"], "held_out_sources_mapped": held["held_out_sources_mapped"]}
+    return {name: paired_bootstrap([r["label"] for r in rows], base[name], verdicts[name]) for name, rows in sets.items()}
 
 
 def flag_counts(confusion: list[list[int]]) -> dict[str, int]:
@@ -94,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     held = {name: read_jsonl_rows(path) for name, path in SETS.items()}
     cases = read_jsonl_rows(BEHAVIOUR_SUITE) if BEHAVIOUR_SUITE.exists() else []
     results = []
+    base_verdicts: dict[str, list[str]] = {}
     for folder in args.model:
         clf, meta = artifact.load(folder)
+        held_verdicts: dict[str, list[str]] = {}
         ok, n = suite_counts(clf, read)
         swaps: Counter = Counter()
         uok, un = suite_counts(clf, unread, swaps)
@@ -104,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         verdicts = clf.classify_batch([c["text"] for c in cases], explain=False) if cases else []
         row = {"model": str(folder), "version": meta.get("model_version"), "C": meta.get("C"),
                "read": [sum(ok.values()), sum(n.values())], "read_worst": worst(ok, n),
-               "held_out": held_out_figures(clf, held),
+               "held_out": held_out_figures(clf, held, held_verdicts),
                "behaviour": [sum(v.label == c["label"] for v, c in zip(verdicts, cases, strict=True)), len(cases)],
                "unread": [sum(uok.values()), sum(un.values())], "unread_worst": worst(uok, un),
                "unread_lures": [uok["spam_lure"], un["spam_lure"]],
@@ -112,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                "fresh": [sum(fok.values()), sum(fn.values())], "fresh_worst": worst(fok, fn),
                "fresh_lures": [fok["spam_lure"], fn["spam_lure"]],
                "fresh_misses": {f"{t}->{p}": k for (t, p), k in sorted(fresh_swaps.items())}}
+        if results:
+            row["against_baseline"] = against_baseline(held, base_verdicts, held_verdicts)
+        else:
+            base_verdicts = held_verdicts
         results.append(row)
         h = row["held_out"]
         print(f"{row['version']} (C {row['C']}): read A-X {row['read'][0]}/{row['read'][1]}, worst "
@@ -126,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    real chat: commerce as chat {rc['commerce_as_chat']}, chat as commerce {rc['chat_as_commerce']}, ads as "
               f"spam {rc['ads_as_spam']}, spam as ads {rc['spam_as_ads']} | Y-AD misses {row['unread_misses']} | AE-AF misses "
               f"{row['fresh_misses']}", flush=True)
+        if "against_baseline" in row:
+            print("    against the baseline, paired bootstrap (95 % interval): " + ", ".join(
+                f"{k} {v['difference']:+.3f} ({v['low']:+.3f} to {v['high']:+.3f})" for k, v in row["against_baseline"].items()),
+                flush=True)
     base_floor = results[0]["read_worst"][1] / results[0]["read_worst"][2]
     allowed = [r for r in results if r["read_worst"][1] / r["read_worst"][2] >= base_floor]
     choice = max(allowed, key=lambda r: r["read"][0])
