@@ -22,7 +22,10 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,6 +35,7 @@ from bench_heldout import SETS
 from bench_probes import PROBES
 
 from qunguard.model import artifact
+from qunguard.model.classifier import Verdict
 from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.evaluate import evaluate, paired_bootstrap
 from qunguard.model.labels import LABELS
@@ -95,11 +99,27 @@ def flag_counts(confusion: list[list[int]]) -> dict[str, int]:
             "ads_as_spam": c["advertising", "spam"], "spam_as_ads": c["spam", "advertising"]}
 
 
+class FromProba:
+    """A classifier known by its probabilities alone (a mix of models or a decision rule tried in bench/tried/):
+    its label is the most probable one. Subclasses give predict_proba()."""
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def classify_batch(self, texts: list[str], explain: bool = False) -> list[Verdict]:
+        return [Verdict(LABELS[i], {}) for i in self.predict_proba(texts).argmax(axis=1)]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, action="append", required=True, help="a model folder; the first is the baseline")
     ap.add_argument("--json", type=Path, default=None, help="write every figure here")
     args = ap.parse_args(argv)
+    return compare(((str(folder), *artifact.load(folder)) for folder in args.model), args.json)  # one model loaded at a time
+
+
+def compare(models: Iterable[tuple[str, object, dict]], json_path: Path | None = None) -> int:
+    """Every figure of each (name, classifier, meta), the first the baseline; printed, and written to `json_path`."""
     read = {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in READ}
     unread = {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in UNREAD}
     fresh = {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in FRESH}
@@ -107,8 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = read_jsonl_rows(BEHAVIOUR_SUITE) if BEHAVIOUR_SUITE.exists() else []
     results = []
     base_verdicts: dict[str, list[str]] = {}
-    for folder in args.model:
-        clf, meta = artifact.load(folder)
+    for name, clf, meta in models:
         held_verdicts: dict[str, list[str]] = {}
         ok, n = suite_counts(clf, read)
         swaps: Counter = Counter()
@@ -116,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         fresh_swaps: Counter = Counter()
         fok, fn = suite_counts(clf, fresh, fresh_swaps)
         verdicts = clf.classify_batch([c["text"] for c in cases], explain=False) if cases else []
-        row = {"model": str(folder), "version": meta.get("model_version"), "C": meta.get("C"),
+        row = {"model": name, "version": meta.get("model_version"), "C": meta.get("C"),
                "read": [sum(ok.values()), sum(n.values())], "read_worst": worst(ok, n),
                "held_out": held_out_figures(clf, held, held_verdicts),
                "behaviour": [sum(v.label == c["label"] for v, c in zip(verdicts, cases, strict=True)), len(cases)],
@@ -152,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     allowed = [r for r in results if r["read_worst"][1] / r["read_worst"][2] >= base_floor]
     choice = max(allowed, key=lambda r: r["read"][0])
     print(f"the rule's choice (largest read count, worst read capability not below the baseline's): {choice['version']}")
-    if args.json:
-        args.json.write_text(json.dumps({"results": results, "choice": choice["version"]}, ensure_ascii=False, indent=1) + "\n")
+    if json_path:
+        json_path.write_text(json.dumps({"results": results, "choice": choice["version"]}, ensure_ascii=False, indent=1) + "\n")
     return 0
 
 

@@ -25,14 +25,7 @@ from qunguard.model.labels import LABELS
 SPAM, ADS, CHAT = LABELS.index("spam"), LABELS.index("advertising"), LABELS.index("on_topic")
 
 
-class Verdict:
-    __slots__ = ("label",)
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-
-class CommerceFirst:
+class CommerceFirst(bench_candidates.FromProba):
     def __init__(self, base, margin: float) -> None:
         self.base, self.margin = base, margin
 
@@ -44,25 +37,12 @@ class CommerceFirst:
             p[i, kind[i]], p[i, CHAT] = p[i, CHAT], p[i, kind[i]]
         return p
 
-    def classify_batch(self, texts, explain: bool = False) -> list[Verdict]:
-        return [Verdict(LABELS[i]) for i in self.predict_proba(texts).argmax(axis=1)]
-
 
 def main(argv: list[str]) -> int:
     base_dir, margins = Path(argv[0]), [float(m) for m in argv[1:]]
-    real_load = artifact.load
-
-    def load(folder: Path):
-        if str(folder).startswith("commerce-first:"):
-            base, meta = real_load(base_dir)
-            return CommerceFirst(base, float(str(folder).split(":")[1])), {**meta, "model_version": str(folder)}
-        return real_load(folder)
-
-    bench_candidates.artifact.load = load  # the bench loads by folder; a decision rule is no folder
-    args = ["--model", str(base_dir)]
-    for m in margins:
-        args += ["--model", f"commerce-first:{m}"]
-    return bench_candidates.main(args)
+    base, meta = artifact.load(base_dir)
+    rules = [(f"commerce-first:{m}", CommerceFirst(base, m), {**meta, "model_version": f"commerce-first:{m}"}) for m in margins]
+    return bench_candidates.compare([(str(base_dir), base, meta), *rules])
 
 
 if __name__ == "__main__":

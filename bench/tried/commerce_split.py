@@ -27,14 +27,7 @@ from qunguard.model.labels import LABELS
 SPAM, ADS = LABELS.index("spam"), LABELS.index("advertising")
 
 
-class Verdict:
-    __slots__ = ("label",)
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-
-class CommerceSplit:
+class CommerceSplit(bench_candidates.FromProba):
     """p(commerce) from `base`, its spam/advertising division from `split`."""
 
     def __init__(self, base, split) -> None:
@@ -48,24 +41,14 @@ class CommerceSplit:
         p[:, SPAM], p[:, ADS] = commerce * spam_share, commerce * (1 - spam_share)
         return p
 
-    def classify_batch(self, texts, explain: bool = False) -> list[Verdict]:
-        p = self.predict_proba(texts)
-        return [Verdict(LABELS[i]) for i in p.argmax(axis=1)]
-
 
 def main(argv: list[str]) -> int:
     base_dir, split_dir = Path(argv[0]), Path(argv[1])
-    real_load = artifact.load
-    combined = Path(f"split:{base_dir.name}+{split_dir.name}")
-
-    def load(folder: Path):
-        if folder == combined:
-            base, meta = real_load(base_dir)
-            return CommerceSplit(base, real_load(split_dir)[0]), {**meta, "model_version": str(combined)}
-        return real_load(folder)
-
-    bench_candidates.artifact.load = load  # the bench loads by folder; the combination is no folder
-    return bench_candidates.main(["--model", str(base_dir), "--model", str(split_dir), "--model", str(combined), *argv[2:]])
+    (base, meta), (split, split_meta) = artifact.load(base_dir), artifact.load(split_dir)
+    name = f"split:{base_dir.name}+{split_dir.name}"
+    return bench_candidates.compare([(str(base_dir), base, meta), (str(split_dir), split, split_meta),
+                                     (name, CommerceSplit(base, split), {**meta, "model_version": name})],
+                                    Path(argv[3]) if argv[2:3] == ["--json"] else None)
 
 
 if __name__ == "__main__":

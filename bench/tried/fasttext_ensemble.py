@@ -36,14 +36,7 @@ from qunguard.model.normalize import normalize
 from qunguard.model.segment import Segmenter
 
 
-class Verdict:
-    __slots__ = ("label",)
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-
-class FastTextMix:
+class FastTextMix(bench_candidates.FromProba):
     def __init__(self, base, ft, prep, weight: float) -> None:
         self.base, self.ft, self.prep, self.weight = base, ft, prep, weight
 
@@ -58,9 +51,6 @@ class FastTextMix:
     def predict_proba(self, texts) -> np.ndarray:
         p = self.ft_proba(texts)
         return p if self.weight >= 1 else (1 - self.weight) * self.base.predict_proba(texts) + self.weight * p
-
-    def classify_batch(self, texts, explain: bool = False) -> list[Verdict]:
-        return [Verdict(LABELS[i]) for i in self.predict_proba(texts).argmax(axis=1)]
 
 
 def training_lines(seed: int, prep) -> list[str]:
@@ -103,21 +93,9 @@ def main(argv: list[str]) -> int:
                                    seed=args.seed, verbose=0)
     os.unlink(fh.name)
     base, meta = artifact.load(args.model)
-    weights = args.weight or [1.0, 0.3, 0.5]
-    real_load = artifact.load
-
-    def load(folder: Path):
-        if str(folder).startswith("fasttext:"):
-            w = float(str(folder).split(":")[1])
-            return FastTextMix(base, ft, prep, w), {**meta, "model_version": str(folder)}
-        return real_load(folder)
-
-    bench_candidates.artifact.load = load  # the bench loads by folder; a mix is no folder
-    out = ["--model", str(args.model)]
-    for w in weights:
-        out += ["--model", f"fasttext:{w}"]
-    return bench_candidates.main(out)
-
+    mixes = [(f"fasttext:{w}", FastTextMix(base, ft, prep, w), {**meta, "model_version": f"fasttext:{w}"})
+             for w in args.weight or [1.0, 0.3, 0.5]]
+    return bench_candidates.compare([(str(args.model), base, meta), *mixes])
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
