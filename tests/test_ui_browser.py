@@ -87,7 +87,9 @@ def test_keyboard_only_review(server):
             page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)  # CSP refusals too
             page.goto(f"{base}/ui")
             assert page.url.startswith(f"{base}/ui/login")
-            # the name field has the focus: type, Tab, type, Enter
+            # the name field has the focus (autofocus: waited for, as a busy machine applies it after load): type, Tab,
+            # type, Enter
+            page.wait_for_function("document.activeElement && document.activeElement.name === 'username'")
             page.keyboard.type("mod1")
             page.keyboard.press("Tab")
             page.keyboard.type(PASSWORD)
