@@ -7,7 +7,9 @@ p(spam) + p(advertising); SPLIT_DIR (trained with `train.py --balance-commerce 3
 spam weigh the same) only divides that share between spam and advertising, by its own ratio. s29 found the balance
 moves ads read as spam to advertising but lets more commerce through as chat; this keeps the first half only.
 Both models' guide rules apply (each scores through its own score()). The figures are bench_candidates.py's, for
-BASE_DIR, SPLIT_DIR and the combination.
+BASE_DIR, SPLIT_DIR, the combination, and the kind column: the same division as one shipped model would hold it
+(SPLIT_DIR's spam-minus-advertising logit before any rule, except where a spam or advertising rule fired on BASE_DIR).
+Also used at s30 with a source-intercept model as SPLIT_DIR (bench/tried/source_intercepts.py).
 """
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bench_candidates
 
 from qunguard.model import artifact
+from qunguard.model.guide_rules import rule_label
 from qunguard.model.labels import LABELS
+from qunguard.model.normalize import normalize
 
 SPAM, ADS = LABELS.index("spam"), LABELS.index("advertising")
 
@@ -42,12 +46,37 @@ class CommerceSplit(bench_candidates.FromProba):
         return p
 
 
+class KindColumn(bench_candidates.FromProba):
+    """As CommerceSplit, the way one shipped model would hold it: the split model's spam-minus-advertising logit
+    (one weight column, before any guide rule) divides the commerce share, except where a guide rule for spam or
+    advertising fired on `base`, whose own division then stands."""
+
+    def __init__(self, base, split) -> None:
+        self.base, self.split = base, split
+
+    def predict_proba(self, texts) -> np.ndarray:
+        norms = [normalize(t) for t in texts]
+        scores = self.base.score(norms)
+        p = scores.proba.copy()
+        logits = self.split._logits(self.split.featurizer.featurize(norms))
+        cls = list(self.split.classes)
+        lean = (logits[:, cls.index("spam")] - logits[:, cls.index("advertising")]) / self.split.temperature
+        spam_share = 1 / (1 + np.exp(-lean))
+        ruled = np.array([hit is not None and rule_label(hit[0]) in ("spam", "advertising") for hit in scores.rules])
+        commerce = p[:, SPAM] + p[:, ADS]
+        keep = np.where(ruled, p[:, SPAM] / np.maximum(commerce, 1e-12), spam_share)
+        p[:, SPAM], p[:, ADS] = commerce * keep, commerce * (1 - keep)
+        return p
+
+
 def main(argv: list[str]) -> int:
     base_dir, split_dir = Path(argv[0]), Path(argv[1])
     (base, meta), (split, split_meta) = artifact.load(base_dir), artifact.load(split_dir)
     name = f"split:{base_dir.name}+{split_dir.name}"
+    column = f"kind-column:{base_dir.name}+{split_dir.name}"
     return bench_candidates.compare([(str(base_dir), base, meta), (str(split_dir), split, split_meta),
-                                     (name, CommerceSplit(base, split), {**meta, "model_version": name})],
+                                     (name, CommerceSplit(base, split), {**meta, "model_version": name}),
+                                     (column, KindColumn(base, split), {**meta, "model_version": column})],
                                     Path(argv[3]) if argv[2:3] == ["--json"] else None)
 
 
