@@ -41,6 +41,7 @@ from tqdm import tqdm
 
 from qunguard.model import artifact, gate
 from qunguard.model.classifier import MessageClassifier
+from qunguard.model.commerce_kind import KindColumn
 from qunguard.model.dataset import DatasetError, Example, read_export, read_jsonl_gz
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.evaluate import evaluate, format_behaviour, format_report, run_behaviour_suite
@@ -86,6 +87,22 @@ def balance_commerce(rows: list[Example], weights: np.ndarray, max_up: float) ->
             scale[source, "advertising"] = min(max_up, max(1 / max_up, mean / ads))
             scale[source, "spam"] = min(max_up, max(1 / max_up, mean / spam))
     return weights * np.array([scale.get((ex.source, ex.label), 1.0) for ex in rows])
+
+
+def fit_commerce_kind(clf: MessageClassifier, rows: list[Example], weights: np.ndarray, calibration: list[Example],
+                      args: argparse.Namespace) -> KindColumn:
+    """The source-neutral division of commerce (model/commerce_kind.py): the same rows, weights and features as
+    `clf`, one more column per source while fitting, calibrated on the same held-back rows."""
+    neutral = MessageClassifier.fit(
+        [ex.text for ex in rows], [ex.label for ex in rows], sample_weight=weights, C=args.C, seed=args.seed,
+        featurizer=MessageFeaturizer(**clf.featurizer.get_params()), sources=[ex.source for ex in rows],
+        progress=lambda it, desc: tqdm(it, desc=desc + " (source-neutral)", unit="msg", mininterval=1.0), step=timed_step,
+    )
+    if not np.array_equal(neutral.featurizer.gram_keys_, clf.featurizer.gram_keys_):
+        raise RuntimeError("the source-neutral model's vocabulary differs from the model's")  # same rows: cannot happen
+    temperature = fit_temperature(neutral, [ex.text for ex in calibration], [ex.label for ex in calibration])
+    print(f"commerce kind: source-neutral, temperature {temperature}")
+    return KindColumn.from_model(neutral.coef, neutral.intercept, neutral.classes, temperature)
 
 
 @contextlib.contextmanager
@@ -229,6 +246,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          f"by more than MAX_UP (default {BALANCE_COMMERCE}: off)")
     ap.add_argument("--spam-prior-shift", type=float, default=SPAM_PRIOR_SHIFT, metavar="B",
                     help=f"lower the spam logit by B after calibration, for group chat's fewer lures (default {SPAM_PRIOR_SHIFT}: off)")
+    ap.add_argument("--commerce-kind", choices=("model", "source-neutral"), default="model",
+                    help="which kind of commerce a message is (spam or advertising): the model's own division (default), "
+                         "or a source-neutral model's, fitted with a column per source (model/commerce_kind.py; s30: "
+                         "real chat's advertising F1 up, the lure suites down, README)")
     ap.add_argument("--max-features", type=int, default=200_000, help="vocabulary size (most frequent tokens)")
     ap.add_argument("--weigh-ordinary-links", action="store_true",
                     help="let links to ordinary sites count as features, as models before s22 did (default: left out)")
@@ -325,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     temperature = fit_temperature(clf, [ex.text for ex in calibration], [ex.label for ex in calibration])
     print(f"temperature {temperature}")
     shift_spam_prior(clf, args.spam_prior_shift)
+    if args.commerce_kind == "source-neutral":
+        clf.kind = fit_commerce_kind(clf, rows, weights, calibration, args)
 
     evals = {
         "random_split": args.data / "test.jsonl.gz",
@@ -380,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         "max_features": args.max_features,
         "balance_sources": args.balance_sources,
         "balance_commerce": args.balance_commerce,
+        "commerce_kind": args.commerce_kind,
         "trained_on_real_chat_eval": args.with_real_chat,
         "train_rows": len(rows),
         "export_files": {str(p): file_sha256(p) for p in args.exports},

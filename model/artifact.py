@@ -111,18 +111,24 @@ def _to_arrays(classifier: MessageClassifier) -> dict[str, np.ndarray]:
         "words": words, "words_ends": words_ends,  # the columns after them: word, bigram, handle tokens
         "idf": f.idf_,  # of every token column
         "featurizer_params": np.frombuffer(params, dtype=np.uint8),
+        # a source-neutral division of commerce (model/commerce_kind.py), only in models trained with one
+        **({"kind_weights": classifier.kind.weights, "kind_intercept": np.float64(classifier.kind.intercept),
+            "kind_temperature": np.float64(classifier.kind.temperature)} if classifier.kind is not None else {}),
     }
 
 
 def _from_arrays(arrays: dict[str, np.ndarray]) -> MessageClassifier:
     from qunguard.model.classifier import MessageClassifier
+    from qunguard.model.commerce_kind import KindColumn
     from qunguard.model.features import MessageFeaturizer
 
     params = json.loads(arrays["featurizer_params"].tobytes())
     featurizer = MessageFeaturizer(**params).set_vocabulary(
         arrays["gram_keys"], _unpack(arrays["words"], arrays["words_ends"]), arrays["idf"])
+    kind = (KindColumn(arrays["kind_weights"], float(arrays["kind_intercept"]), float(arrays["kind_temperature"]))
+            if "kind_weights" in arrays else None)
     return MessageClassifier(featurizer, arrays["coef"], arrays["intercept"],
-                             _unpack(arrays["classes"], arrays["classes_ends"]), float(arrays["temperature"]))
+                             _unpack(arrays["classes"], arrays["classes_ends"]), float(arrays["temperature"]), kind)
 
 
 # --- the folder -------------------------------------------------------------------------------

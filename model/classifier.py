@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from qunguard.model.commerce_kind import KindColumn
 from qunguard.model.errors import InvalidMessageError
 from qunguard.model.evidence import evidence_spans
 from qunguard.model.features import Features, MessageFeaturizer, TokenEntries
@@ -102,9 +103,10 @@ class MessageClassifier:
     """Fitted featurizer + multinomial logistic regression over LABELS."""
 
     def __init__(self, featurizer: MessageFeaturizer, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str],
-                 temperature: float = 1.0):
+                 temperature: float = 1.0, kind: KindColumn | None = None):
         """`coef` (n_classes, n_features) and `intercept` (n_classes,) list the classes in the order of
-        `classes`, as scikit-learn's LogisticRegression holds them."""
+        `classes`, as scikit-learn's LogisticRegression holds them. `kind`: a source-neutral division of
+        commerce into spam and advertising (model/commerce_kind.py), or None: the model's own."""
         classes = tuple(str(c) for c in classes)
         if sorted(classes) != sorted(LABELS):
             raise ValueError(f"classes {list(classes)} are not the labels {list(LABELS)}")
@@ -118,6 +120,9 @@ class MessageClassifier:
         self.weights = np.ascontiguousarray(coef.T)
         self.intercept = np.asarray(intercept)
         self.temperature = float(temperature)
+        if kind is not None and kind.weights.shape != (featurizer.n_features_out_,):
+            raise ValueError(f"kind weights {kind.weights.shape} do not fit {featurizer.n_features_out_} features")
+        self.kind = kind
         # columns of the probabilities in LABELS order, whatever order the model learned
         self._order = [classes.index(label) for label in LABELS]
 
@@ -128,9 +133,12 @@ class MessageClassifier:
 
     @classmethod
     def fit(cls, texts: Sequence[str], labels: Sequence[str], *, sample_weight=None, C: float = 4.0, seed: int = 0,
-            featurizer: MessageFeaturizer | None = None, progress=None, step=None) -> MessageClassifier:
+            featurizer: MessageFeaturizer | None = None, progress=None, step=None,
+            sources: Sequence[str] | None = None) -> MessageClassifier:
         """`progress(iterable, desc)` wraps a loop over the messages, `step(desc)` is a context
-        around a step with no loop to count (features, the solver): both for a progress display."""
+        around a step with no loop to count (features, the solver): both for a progress display.
+        `sources`: each row's source, for the source-neutral model of model/commerce_kind.py: a column per
+        source is fitted beside the features, so each source's own lean goes there, and dropped from the result."""
         # training only: scoring never imports scikit-learn
         from sklearn.linear_model import LogisticRegression
 
@@ -144,11 +152,19 @@ class MessageClassifier:
         with step("features"):
             featurizer.fit_normalized(norms)
             X = featurizer.transform_normalized(norms)
+        if sources is not None:
+            import scipy.sparse as sp
+
+            names = sorted(set(sources))
+            cols = [names.index(src) for src in sources]
+            by_source = sp.csr_matrix((np.ones(len(cols)), (np.arange(len(cols)), cols)), shape=(len(cols), len(names)))
+            X = sp.hstack([X, by_source], format="csr")
         model = LogisticRegression(C=C, max_iter=300, class_weight="balanced", random_state=seed)
         with step("fit"):
             model.fit(X, np.asarray(labels), sample_weight=sample_weight)
-        # float32 coefficients halve the shipped file; scores move < 1e-6
-        return cls(featurizer, model.coef_.astype(np.float32), model.intercept_, list(model.classes_))
+        # float32 coefficients halve the shipped file; scores move < 1e-6. Source columns, if any, are dropped.
+        coef = model.coef_[:, : featurizer.n_features_out_]
+        return cls(featurizer, coef.astype(np.float32), model.intercept_, list(model.classes_))
 
     # -- scoring ----------------------------------------------------------
     def score(self, norms: Sequence[Normalized]) -> Scores:
@@ -158,6 +174,8 @@ class MessageClassifier:
         rules = find_rules(norms, logits, self.classes)  # forms the guide names and the corpora lack
         lift(logits, rules, self.classes)
         proba = self._calibrated(logits)
+        if self.kind is not None:
+            self.kind.divide(proba, feats, rules)
         labels, scores = _labels_and_scores(proba)
         return Scores(proba, labels, scores, feats.text_flood.tolist(), feats.tokens, feats.words, rules)
 
