@@ -155,9 +155,9 @@ class MessageClassifier:
         if sources is not None:
             import scipy.sparse as sp
 
-            names = sorted(set(sources))
-            cols = [names.index(src) for src in sources]
-            by_source = sp.csr_matrix((np.ones(len(cols)), (np.arange(len(cols)), cols)), shape=(len(cols), len(names)))
+            column = {name: i for i, name in enumerate(sorted(set(sources)))}
+            cols = [column[src] for src in sources]
+            by_source = sp.csr_matrix((np.ones(len(cols)), (np.arange(len(cols)), cols)), shape=(len(cols), len(column)))
             X = sp.hstack([X, by_source], format="csr")
         model = LogisticRegression(C=C, max_iter=300, class_weight="balanced", random_state=seed)
         with step("fit"):
