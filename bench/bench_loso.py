@@ -1,6 +1,7 @@
 """Leave one source out: train without source S, test on S, for each source.
 
-    python bench/bench_loso.py [--sources a,b,...] [--limit N] [--C 4] [--balance-commerce 0] [--out bench/results/loso.json]
+    python bench/bench_loso.py [--sources a,b,...] [--limit N] [--C 4] [--balance-commerce 0] [--commerce-kind model]
+                               [--out bench/results/loso.json]
 
 A random split of the mapped corpora flatters a model: train and test share each source's
 style, collector and quirks. Here every source in turn is never seen in training, so the
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--balance-sources", type=int, default=None, metavar="N", help="train.py --balance-sources (0: off)")
     ap.add_argument("--balance-commerce", type=float, default=None, metavar="MAX_UP",
                     help="train.py --balance-commerce (0: off)")
+    ap.add_argument("--commerce-kind", choices=("model", "source-neutral"), default="model",
+                    help="train.py --commerce-kind (default: the model's own division)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "loso.json")
     args = ap.parse_args(argv)
     results = {}
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
                 cmd += ["--balance-sources", str(args.balance_sources)]
             if args.balance_commerce is not None:
                 cmd += ["--balance-commerce", str(args.balance_commerce)]
+            if args.commerce_kind != "model":
+                cmd += ["--commerce-kind", args.commerce_kind]
             if args.limit:
                 cmd += ["--limit", str(args.limit)]
             if train.main(cmd) != 0:
