@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bench_candidates
 
 from qunguard.model import artifact
-from qunguard.model.guide_rules import rule_label
+from qunguard.model.classifier import MessageClassifier
+from qunguard.model.commerce_kind import KindColumn
 from qunguard.model.labels import LABELS
-from qunguard.model.normalize import normalize
 
 SPAM, ADS = LABELS.index("spam"), LABELS.index("advertising")
 
@@ -46,27 +46,12 @@ class CommerceSplit(bench_candidates.FromProba):
         return p
 
 
-class KindColumn(bench_candidates.FromProba):
-    """As CommerceSplit, the way one shipped model would hold it: the split model's spam-minus-advertising logit
-    (one weight column, before any guide rule) divides the commerce share, except where a guide rule for spam or
-    advertising fired on `base`, whose own division then stands."""
-
-    def __init__(self, base, split) -> None:
-        self.base, self.split = base, split
-
-    def predict_proba(self, texts) -> np.ndarray:
-        norms = [normalize(t) for t in texts]
-        scores = self.base.score(norms)
-        p = scores.proba.copy()
-        logits = self.split._logits(self.split.featurizer.featurize(norms))
-        cls = list(self.split.classes)
-        lean = (logits[:, cls.index("spam")] - logits[:, cls.index("advertising")]) / self.split.temperature
-        spam_share = 1 / (1 + np.exp(-lean))
-        ruled = np.array([hit is not None and rule_label(hit[0]) in ("spam", "advertising") for hit in scores.rules])
-        commerce = p[:, SPAM] + p[:, ADS]
-        keep = np.where(ruled, p[:, SPAM] / np.maximum(commerce, 1e-12), spam_share)
-        p[:, SPAM], p[:, ADS] = commerce * keep, commerce * (1 - keep)
-        return p
+def with_kind_column(base, split):
+    """`base` with `split`'s division of commerce as one shipped model holds it (model/commerce_kind.py, the same
+    arithmetic as `train.py --commerce-kind`): its spam-minus-advertising logit before any rule, except where a
+    spam or advertising rule fired on `base`."""
+    kind = KindColumn.from_model(split.coef, split.intercept, split.classes, split.temperature)
+    return MessageClassifier(base.featurizer, base.coef, base.intercept, base.classes, base.temperature, kind)
 
 
 def main(argv: list[str]) -> int:
@@ -76,7 +61,7 @@ def main(argv: list[str]) -> int:
     column = f"kind-column:{base_dir.name}+{split_dir.name}"
     return bench_candidates.compare([(str(base_dir), base, meta), (str(split_dir), split, split_meta),
                                      (name, CommerceSplit(base, split), {**meta, "model_version": name}),
-                                     (column, KindColumn(base, split), {**meta, "model_version": column})],
+                                     (column, with_kind_column(base, split), {**meta, "model_version": column})],
                                     Path(argv[3]) if argv[2:3] == ["--json"] else None)
 
 
