@@ -7,6 +7,10 @@ share: its style, its spaces and digits, its everyday words, which then push tho
 row also carries a one-hot column for its source (times --scale) while the model is fitted, so a source's own lean
 has a column to go to; the columns are dropped from the saved model, so scoring (and the model's format) is as
 before, at the average source. Bench the saved folder with bench/bench_candidates.py as any model.
+
+The same fit is now `MessageClassifier.fit(..., sources=...)`, which `train.py --commerce-kind source-neutral` runs
+beside the model and keeps as one column (model/commerce_kind.py). This script is kept as the trial behind
+bench/tried/source_intercepts.out: it alone prints each source's lean (the columns the shipped fit drops).
 """
 from __future__ import annotations
 
