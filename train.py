@@ -59,15 +59,16 @@ BALANCE_SOURCES = 1500  # a (source, label) cell weighs at most this many rows (
 # spam weighed 1,968 against its ads' 813 and the SMS sources leaned the other way, so the way a source writes says spam
 # or advertising. The two cells move to the mean of their totals, none scaled by more than MAX_UP. Off by default: at
 # s29, MAX_UP 3 read fewer ads as spam on every held-out set, but the shipped recipe then passed fewer of the fresh
-# suites' lures (README, "s29: within a source, advertising and spam weigh the same, tried and not shipped")
+# suites' lures (docs/experiments.md, "s29: within a source, advertising and spam weigh the same")
 BALANCE_COMMERCE = 0.0
 CALIBRATION_SHARE = 0.05
 # group chat holds fewer lures than the corpora's spam cells make the model expect (SMS scams, Telegram spam, the
 # harm benchmark): every held-out set of real chat reads honest ads as spam more often than the reverse. With
 # --spam-prior-shift B the spam logit is lowered by B after calibration. Off by default: at s27 a shift of 0.25
-# relabelled ads read as spam but sent more selling and lures to chat (README, "s27: a prior shift for group chat,
+# relabelled ads read as spam but sent more selling and lures to chat (docs/experiments.md, "s27: a prior shift for group chat,
 # tried and not shipped")
 SPAM_PRIOR_SHIFT = 0.0
+COMMERCE_KINDS = ("model", "source-neutral", "source-neutral-gated")  # model/commerce_kind.py
 
 
 def balance_commerce(rows: list[Example], weights: np.ndarray, max_up: float) -> np.ndarray:
@@ -92,7 +93,8 @@ def balance_commerce(rows: list[Example], weights: np.ndarray, max_up: float) ->
 def fit_commerce_kind(clf: MessageClassifier, rows: list[Example], weights: np.ndarray, calibration: list[Example],
                       args: argparse.Namespace) -> KindColumn:
     """The source-neutral division of commerce (model/commerce_kind.py): the same rows, weights and features as
-    `clf`, one more column per source while fitting, calibrated on the same held-back rows."""
+    `clf`, one more column per source while fitting, calibrated on the same held-back rows; gated with
+    `--commerce-kind source-neutral-gated`."""
     neutral = MessageClassifier.fit(
         [ex.text for ex in rows], [ex.label for ex in rows], sample_weight=weights, C=args.C, seed=args.seed,
         featurizer=MessageFeaturizer(**clf.featurizer.get_params()), sources=[ex.source for ex in rows],
@@ -101,8 +103,9 @@ def fit_commerce_kind(clf: MessageClassifier, rows: list[Example], weights: np.n
     if not np.array_equal(neutral.featurizer.gram_keys_, clf.featurizer.gram_keys_):
         raise RuntimeError("the source-neutral model's vocabulary differs from the model's")  # same rows: cannot happen
     temperature = fit_temperature(neutral, [ex.text for ex in calibration], [ex.label for ex in calibration])
-    print(f"commerce kind: source-neutral, temperature {temperature}")
-    return KindColumn.from_model(neutral.coef, neutral.intercept, neutral.classes, temperature)
+    print(f"commerce kind: {args.commerce_kind}, temperature {temperature}")
+    return KindColumn.from_model(neutral.coef, neutral.intercept, neutral.classes, temperature,
+                                 gated=args.commerce_kind == "source-neutral-gated")
 
 
 @contextlib.contextmanager
@@ -246,10 +249,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          f"by more than MAX_UP (default {BALANCE_COMMERCE}: off)")
     ap.add_argument("--spam-prior-shift", type=float, default=SPAM_PRIOR_SHIFT, metavar="B",
                     help=f"lower the spam logit by B after calibration, for group chat's fewer lures (default {SPAM_PRIOR_SHIFT}: off)")
-    ap.add_argument("--commerce-kind", choices=("model", "source-neutral"), default="model",
+    ap.add_argument("--commerce-kind", choices=COMMERCE_KINDS, default="model",
                     help="which kind of commerce a message is (spam or advertising): the model's own division (default), "
                          "or a source-neutral model's, fitted with a column per source (model/commerce_kind.py; s30: "
-                         "real chat's advertising F1 up, the lure suites down, README)")
+                         "real chat's advertising F1 up, the lure suites down), or that model's gated by the guide's spam "
+                         "forms and toward advertising only (s31: fewer lures lost; docs/experiments.md)")
     ap.add_argument("--max-features", type=int, default=200_000, help="vocabulary size (most frequent tokens)")
     ap.add_argument("--weigh-ordinary-links", action="store_true",
                     help="let links to ordinary sites count as features, as models before s22 did (default: left out)")
@@ -346,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     temperature = fit_temperature(clf, [ex.text for ex in calibration], [ex.label for ex in calibration])
     print(f"temperature {temperature}")
     shift_spam_prior(clf, args.spam_prior_shift)
-    if args.commerce_kind == "source-neutral":
+    if args.commerce_kind != "model":
         clf.kind = fit_commerce_kind(clf, rows, weights, calibration, args)
 
     evals = {

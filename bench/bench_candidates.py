@@ -11,7 +11,7 @@ their worst capability): their texts are never printed, so they stay unread.
 The choice is made on the read suites alone, by the rule of s27's prior shift: the largest read count whose worst
 capability is not below the baseline's. The held-out columns then say whether the choice carries over.
 Used at s29 for the regularisation and vocabulary size (`train.py --C`, `--max-features`: bench/tried/
-regularisation_vocabulary.out) and for the commerce balance (`train.py --balance-commerce`, README). For each model it
+regularisation_vocabulary.out) and for the commerce balance (`train.py --balance-commerce`, docs/experiments.md). For each model it
 also counts the misses a group feels first: commerce let through as chat and chat flagged, on real chat, Y-AD and AE-AF,
 and (s30) for each model after the first, its real-chat and mapped macro-F1 minus the baseline's with the 95 % interval
 of a paired bootstrap over the messages: how large a difference the sets' size allows by chance.

@@ -6,7 +6,7 @@
 For each of a few links to ordinary sites, bare and after a line of chat: the model's p(spam) (the model
 alone, before the guide rules), and the link's push, (spam - chat logit with the link) - (the same without
 it). A model since s22 leaves such links out (features.without_ordinary_links), so its push is 0; the
-s21 model, which weighed "there is a link", is the "before" (README, "Links shared in conversation").
+s21 model, which weighed "there is a link", is the "before" (README, "Measured": the shipped model's "Links shared in conversation").
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Leave one source out: train without source S, test on S, for each source.
 
-    python bench/bench_loso.py [--sources a,b,...] [--limit N] [--C 4] [--balance-commerce 0] [--commerce-kind model]
+    python bench/bench_loso.py [--sources a,b,...] [--limit N] [--C 4] [--balance-commerce 0] [--commerce-kind model|source-neutral|source-neutral-gated]
                                [--out bench/results/loso.json]
 
 A random split of the mapped corpora flatters a model: train and test share each source's
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--balance-sources", type=int, default=None, metavar="N", help="train.py --balance-sources (0: off)")
     ap.add_argument("--balance-commerce", type=float, default=None, metavar="MAX_UP",
                     help="train.py --balance-commerce (0: off)")
-    ap.add_argument("--commerce-kind", choices=("model", "source-neutral"), default="model",
+    ap.add_argument("--commerce-kind", choices=train.COMMERCE_KINDS, default="model",
                     help="train.py --commerce-kind (default: the model's own division)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "loso.json")
     args = ap.parse_args(argv)

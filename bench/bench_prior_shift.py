@@ -8,7 +8,7 @@ read the figures as relative to the model's own shift). For each B it prints the
 development set: their passing count and worst capability), and with --held-out the sets nobody chose on: the
 hand-labelled real chat, the QQ stretch, the held-out sources' mapped labels, gold, the behaviour suite and the
 unread suites Y-AB (counts only). s27's rule chose the largest read count whose worst capability stays at its
-level without a shift, 0.25, and then did not ship it (README, "s27: a prior shift for group chat, tried and not
+level without a shift, 0.25, and then did not ship it (docs/experiments.md, "s27: a prior shift for group chat, tried and not
 shipped").
 """
 from __future__ import annotations

@@ -113,7 +113,10 @@ def _to_arrays(classifier: MessageClassifier) -> dict[str, np.ndarray]:
         "featurizer_params": np.frombuffer(params, dtype=np.uint8),
         # a source-neutral division of commerce (model/commerce_kind.py), only in models trained with one
         **({"kind_weights": classifier.kind.weights, "kind_intercept": np.float64(classifier.kind.intercept),
-            "kind_temperature": np.float64(classifier.kind.temperature)} if classifier.kind is not None else {}),
+            "kind_temperature": np.float64(classifier.kind.temperature),
+            # its gates (s31); a file without them is an ungated kind
+            "kind_one_way": np.bool_(classifier.kind.one_way),
+            "kind_spam_forms_keep": np.bool_(classifier.kind.spam_forms_keep)} if classifier.kind is not None else {}),
     }
 
 
@@ -125,7 +128,9 @@ def _from_arrays(arrays: dict[str, np.ndarray]) -> MessageClassifier:
     params = json.loads(arrays["featurizer_params"].tobytes())
     featurizer = MessageFeaturizer(**params).set_vocabulary(
         arrays["gram_keys"], _unpack(arrays["words"], arrays["words_ends"]), arrays["idf"])
-    kind = (KindColumn(arrays["kind_weights"], float(arrays["kind_intercept"]), float(arrays["kind_temperature"]))
+    kind = (KindColumn(arrays["kind_weights"], float(arrays["kind_intercept"]), float(arrays["kind_temperature"]),
+                       one_way=bool(arrays.get("kind_one_way", False)),
+                       spam_forms_keep=bool(arrays.get("kind_spam_forms_keep", False)))
             if "kind_weights" in arrays else None)
     return MessageClassifier(featurizer, arrays["coef"], arrays["intercept"],
                              _unpack(arrays["classes"], arrays["classes_ends"]), float(arrays["temperature"]), kind)

@@ -175,7 +175,7 @@ class MessageClassifier:
         lift(logits, rules, self.classes)
         proba = self._calibrated(logits)
         if self.kind is not None:
-            self.kind.divide(proba, feats, rules)
+            self.kind.divide(proba, feats, rules, norms)
         labels, scores = _labels_and_scores(proba)
         return Scores(proba, labels, scores, feats.text_flood.tolist(), feats.tokens, feats.words, rules)
 

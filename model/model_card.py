@@ -92,9 +92,11 @@ def header_section(meta: dict) -> str:
                       if meta["balance_sources"] else "- weights: no cap on a (source, label) cell")
                      + (f"; within each source, advertising and spam weigh the same, no cell scaled by more than "
                         f"{commerce:g}" if commerce else ""))
-    if meta.get("commerce_kind") == "source-neutral":
-        lines.append("- commerce kind: **source-neutral**: a second model, fitted with a column per source, divides "
-                     "p(spam) + p(advertising) between the two (`train.py --commerce-kind`, model/commerce_kind.py)")
+    if meta.get("commerce_kind") in ("source-neutral", "source-neutral-gated"):
+        lines.append(f"- commerce kind: **{meta['commerce_kind']}**: a second model, fitted with a column per source, divides "
+                     "p(spam) + p(advertising) between the two (`train.py --commerce-kind`, model/commerce_kind.py)"
+                     + ("; not where the text names a guide spam form, and only toward advertising"
+                        if meta["commerce_kind"] == "source-neutral-gated" else ""))
     if meta.get("trained_on_real_chat_eval"):
         lines.append("- trained **with `--with-real-chat`**: the hand-labelled real-chat messages of "
                      "`data/eval/realchat.jsonl.gz` are training data here, so this card has no real-chat figure")

@@ -1,6 +1,7 @@
 """model/commerce_kind.py: a source-neutral model divides the commerce share, and the model file carries it."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,7 +10,7 @@ import pytest
 import train
 from qunguard.model import artifact
 from qunguard.model.classifier import MessageClassifier
-from qunguard.model.commerce_kind import ADS, SPAM, KindColumn
+from qunguard.model.commerce_kind import ADS, SPAM, SPAM_FORMS, KindColumn
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.guide_rules import rule_label
 from qunguard.model.labels import LABELS
@@ -53,6 +54,40 @@ def test_the_kind_divides_the_commerce_share_and_moves_nothing_else(small_model,
         assert after.proba[i, SPAM] == pytest.approx(expected, abs=1e-9)
 
 
+LURES = ["我表姐做数字货币套利，本金放她那每周返5个点，想一起的私我", "收实名的支付宝和微信，一个号给200，私我",
+         "招网店体验员，先垫付后返还，vx：tiyan22", "想看更多的看我头像"]
+
+
+def test_the_guide_spam_forms_are_found_and_ordinary_commerce_is_not():
+    assert all(SPAM_FORMS.search(normalize(t).text) for t in LURES)
+    honest = ["出二手自行车，九成新，200元，私聊", "明天几点开会？", "需要的加V Was4872，限时包邮", "AI翻译软件招渠道代理，成单返30%"]
+    assert not any(SPAM_FORMS.search(normalize(t).text) for t in honest)
+
+
+def test_gated_the_kind_only_moves_commerce_toward_advertising(small_model, kind):
+    norms = [normalize(t) for t in TEXTS + LURES]
+    before = small_model.score(norms)
+    ungated = with_kind(small_model, kind).score(norms)
+    one_way = with_kind(small_model, dataclasses.replace(kind, one_way=True)).score(norms)
+    assert np.all(one_way.proba[:, SPAM] <= before.proba[:, SPAM] + 1e-12)
+    assert np.allclose(one_way.proba[:, SPAM] + one_way.proba[:, ADS], before.proba[:, SPAM] + before.proba[:, ADS])
+    # where the column already moved toward advertising, the gate changes nothing
+    toward_ads = ungated.proba[:, SPAM] <= before.proba[:, SPAM]
+    assert toward_ads.any() and not toward_ads.all()  # the texts try both paths
+    assert np.allclose(one_way.proba[toward_ads], ungated.proba[toward_ads])
+
+
+def test_gated_a_text_naming_a_guide_spam_form_keeps_the_models_division(small_model, kind):
+    norms = [normalize(t) for t in TEXTS + LURES]
+    before = small_model.score(norms)
+    ungated = with_kind(small_model, kind).score(norms)
+    gated = with_kind(small_model, dataclasses.replace(kind, spam_forms_keep=True)).score(norms)
+    named = np.array([SPAM_FORMS.search(n.text) is not None for n in norms])
+    assert np.allclose(gated.proba[named], before.proba[named])
+    assert np.allclose(gated.proba[~named], ungated.proba[~named])
+    assert not np.allclose(ungated.proba[named], before.proba[named])  # the column alone would have moved them
+
+
 def test_a_model_without_a_kind_scores_as_before(small_model):
     assert small_model.kind is None
 
@@ -64,6 +99,24 @@ def test_the_model_file_carries_the_kind(small_model, kind, tmp_path):
     assert loaded.kind is not None and loaded.kind.intercept == kind.intercept and loaded.kind.temperature == kind.temperature
     assert np.array_equal(loaded.kind.weights, kind.weights)
     assert np.array_equal(loaded.predict_proba(TEXTS), clf.predict_proba(TEXTS))
+    assert not loaded.kind.one_way and not loaded.kind.spam_forms_keep
+
+
+def test_the_model_file_carries_the_gates_and_a_file_from_before_them_loads_ungated(small_model, kind, tmp_path):
+    gated = with_kind(small_model, dataclasses.replace(kind, one_way=True, spam_forms_keep=True))
+    artifact.save(gated, tmp_path, {"model_version": "gated-test"})
+    loaded, _ = artifact.load(tmp_path)
+    assert loaded.kind is not None and loaded.kind.one_way and loaded.kind.spam_forms_keep
+    assert np.array_equal(loaded.predict_proba(TEXTS + LURES), gated.predict_proba(TEXTS + LURES))
+    # an s30 file has no gate arrays
+    with np.load(tmp_path / artifact.MODEL_FILE) as npz:
+        arrays = {name: npz[name] for name in npz.files if name not in ("kind_one_way", "kind_spam_forms_keep")}
+    np.savez(tmp_path / artifact.MODEL_FILE, **arrays)
+    meta = json.loads((tmp_path / artifact.META_FILE).read_text(encoding="utf-8"))
+    meta["model_sha256"] = artifact._sha256(tmp_path / artifact.MODEL_FILE)
+    (tmp_path / artifact.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    old, _ = artifact.load(tmp_path)
+    assert old.kind is not None and not old.kind.one_way and not old.kind.spam_forms_keep
 
 
 def test_a_kind_that_does_not_fit_the_features_is_refused(small_model, kind, tmp_path):
@@ -82,11 +135,15 @@ def test_a_kind_that_does_not_fit_the_features_is_refused(small_model, kind, tmp
 
 
 @pytest.mark.slow
-def test_training_with_a_source_neutral_kind_records_and_saves_it(tmp_path):
+@pytest.mark.parametrize("choice", ["source-neutral", "source-neutral-gated"])
+def test_training_with_a_source_neutral_kind_records_and_saves_it(tmp_path, choice):
     out = tmp_path / "model"
     assert train.main(["--limit", "3000", "--out", str(out), "--max-features", "20000", "--version", "kind",
-                       "--commerce-kind", "source-neutral"]) == 0
+                       "--commerce-kind", choice]) == 0
     clf, meta = artifact.load(out)
-    assert meta["commerce_kind"] == "source-neutral" and clf.kind is not None
+    assert meta["commerce_kind"] == choice and clf.kind is not None
     assert clf.kind.weights.shape == (clf.featurizer.n_features_out_,)  # the source columns were dropped
-    assert "commerce kind: **source-neutral**" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    gated = choice == "source-neutral-gated"
+    assert clf.kind.one_way is gated and clf.kind.spam_forms_keep is gated
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert f"commerce kind: **{choice}**" in card and ("only toward advertising" in card) is gated

@@ -8,7 +8,7 @@ adds the two variants below, with train.py's own option left off.
 
 After train.py's source balancing (hand labels weighing 3), Telegram's spam weighs 1,968 against its ads' 813 and the
 harm benchmark's 2,059 against 582 (this script's printout, seed 13), while the SMS sources and the game trade chat lean the other way: the way a source writes is
-evidence of spam or of advertising, and group-chat commerce reads as spam (README, ads read as spam). Here, for each
+evidence of spam or of advertising, and group-chat commerce reads as spam (docs/experiments.md, ads read as spam). Here, for each
 source holding both labels, the two cells are scaled to the mean of their totals, no cell by more than MAX_UP (a
 small cell is not copied into a big one), as train.balance_commerce() does. It prints each cell's total weight
 before the change and its scale. With --keep-totals each label's weights are then scaled back to the label's

@@ -11,7 +11,7 @@ without the two real-chat evaluation sources the shipped background holds (tieba
 the evaluation stays clean. Each message's SIF-weighted mean vector (centred, unit length) times --scale is appended
 to the shape block; rows, weights, seed, calibration and the guide rules are train.py's. Prints one line of
 figures (macro-F1, spam F1, advertising F1 per set; behaviour pass rate; all 26 probe suites and Y+Z) and writes
-them as JSON with --json. README ("Accuracy on groups the model never saw", s25) has the outcome: not shipped.
+them as JSON with --json. docs/experiments.md ("word vectors beside the n-grams", s25) has the outcome: not shipped.
 """
 from __future__ import annotations
 

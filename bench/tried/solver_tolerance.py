@@ -9,7 +9,7 @@ train.py fits scikit-learn's LogisticRegression (lbfgs) with its default toleran
 about 210 iterations here. The same rows in another order change only the arithmetic, not the optimum, so how
 much the model moves then says how much a new machine's arithmetic may move it. Prints the solver's iterations
 and fit time; the first argument is the tolerance, the second the output folder, `permute` reorders the rows
-(a fixed permutation) before the fit. README ("Accuracy on groups the model never saw", s25) has the outcome.
+(a fixed permutation) before the fit. docs/experiments.md ("The same command on another machine", s25) has the outcome.
 """
 import sys
 import time

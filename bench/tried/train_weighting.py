@@ -11,7 +11,7 @@
   28.2k (flooding) in all. Here each class's sample weights are scaled to an equal total instead (0: the total
   of the sample weights; 1: the total the balanced weights gave, so the regularisation weighs the same).
 
-Every other argument goes to train.py. README ("Accuracy on groups the model never saw", s23) has the figures.
+Every other argument goes to train.py. docs/experiments.md (s23) has the figures.
 """
 import sys
 from pathlib import Path
