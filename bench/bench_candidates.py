@@ -5,7 +5,7 @@
 The first model is the baseline. For each model it prints the read suites A-X (the development set: passing
 count and worst capability), then the held-out sets nobody chose on: the hand-labelled real chat (macro-F1,
 advertising F1, and all but the C-language Tieba), the QQ group's later stretch, the held-out sources' mapped
-labels, gold, the behaviour suite, and the unread suites Y-AD and AE-AF (s29) as counts only (total, lures, and
+labels, gold, the behaviour suite, and the unread suites Y-AD, AE-AF (s29) and AG-AH (s31) as counts only (total, lures, and
 their worst capability): their texts are never printed, so they stay unread.
 
 The choice is made on the read suites alone, by the rule of s27's prior shift: the largest read count whose worst
@@ -44,6 +44,9 @@ from train import BEHAVIOUR_SUITE
 READ = tuple(f"probe_{c}" for c in "abcdefghijklmnopqrstuvwx")
 UNREAD = ("probe_y", "probe_z", "probe_aa", "probe_ab", "probe_ac", "probe_ad")
 FRESH = ("probe_ae", "probe_af")  # written at s29, after the models of its commerce-balance trial were trained
+NEWEST = ("probe_ag", "probe_ah")  # written at s31, after every model of its trials was trained
+# the unread suites by pair, as printed; the JSON keys of each are `{key}`, `{key}_worst`, `{key}_lures`, `{key}_misses`
+UNREAD_GROUPS = (("Y-AD", "unread", UNREAD), ("AE-AF", "fresh", FRESH), ("AG-AH", "newest", NEWEST))
 TIEBA = "tieba_cyuyan_spam"
 
 
@@ -121,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 def compare(models: Iterable[tuple[str, object, dict]], json_path: Path | None = None) -> int:
     """Every figure of each (name, classifier, meta), the first the baseline; printed, and written to `json_path`."""
     read = {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in READ}
-    unread = {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in UNREAD}
-    fresh = {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in FRESH}
+    groups = [(name, key, {s: read_jsonl_rows(PROBES / f"{s}.jsonl.gz") for s in sets}) for name, key, sets in UNREAD_GROUPS]
     held = {name: read_jsonl_rows(path) for name, path in SETS.items()}
     cases = read_jsonl_rows(BEHAVIOUR_SUITE) if BEHAVIOUR_SUITE.exists() else []
     results = []
@@ -130,21 +132,17 @@ def compare(models: Iterable[tuple[str, object, dict]], json_path: Path | None =
     for name, clf, meta in models:
         held_verdicts: dict[str, list[str]] = {}
         ok, n = suite_counts(clf, read)
-        swaps: Counter = Counter()
-        uok, un = suite_counts(clf, unread, swaps)
-        fresh_swaps: Counter = Counter()
-        fok, fn = suite_counts(clf, fresh, fresh_swaps)
         verdicts = clf.classify_batch([c["text"] for c in cases], explain=False) if cases else []
         row = {"model": name, "version": meta.get("model_version"), "C": meta.get("C"),
                "read": [sum(ok.values()), sum(n.values())], "read_worst": worst(ok, n),
                "held_out": held_out_figures(clf, held, held_verdicts),
-               "behaviour": [sum(v.label == c["label"] for v, c in zip(verdicts, cases, strict=True)), len(cases)],
-               "unread": [sum(uok.values()), sum(un.values())], "unread_worst": worst(uok, un),
-               "unread_lures": [uok["spam_lure"], un["spam_lure"]],
-               "unread_misses": {f"{t}->{p}": k for (t, p), k in sorted(swaps.items())},
-               "fresh": [sum(fok.values()), sum(fn.values())], "fresh_worst": worst(fok, fn),
-               "fresh_lures": [fok["spam_lure"], fn["spam_lure"]],
-               "fresh_misses": {f"{t}->{p}": k for (t, p), k in sorted(fresh_swaps.items())}}
+               "behaviour": [sum(v.label == c["label"] for v, c in zip(verdicts, cases, strict=True)), len(cases)]}
+        for _, key, suites in groups:
+            swaps: Counter = Counter()
+            gok, gn = suite_counts(clf, suites, swaps)
+            row |= {key: [sum(gok.values()), sum(gn.values())], f"{key}_worst": worst(gok, gn),
+                    f"{key}_lures": [gok["spam_lure"], gn["spam_lure"]],
+                    f"{key}_misses": {f"{t}->{p}": k for (t, p), k in sorted(swaps.items())}}
         if results:
             row["against_baseline"] = against_baseline(held, base_verdicts, held_verdicts)
         else:
@@ -154,15 +152,14 @@ def compare(models: Iterable[tuple[str, object, dict]], json_path: Path | None =
         print(f"{row['version']} (C {row['C']}): read A-X {row['read'][0]}/{row['read'][1]}, worst "
               f"{row['read_worst'][0]} {row['read_worst'][1]}/{row['read_worst'][2]} | "
               + " | ".join(f"{k} {v['macro_f1']:.3f} (adv {v['advertising_f1']:.3f})" for k, v in h.items())
-              + f" | behaviour {row['behaviour'][0]}/{row['behaviour'][1]} | Y-AD {row['unread'][0]}/{row['unread'][1]}, "
-              f"lures {row['unread_lures'][0]}/{row['unread_lures'][1]}, worst {row['unread_worst'][0]} "
-              f"{row['unread_worst'][1]}/{row['unread_worst'][2]} | AE-AF {row['fresh'][0]}/{row['fresh'][1]}, lures "
-              f"{row['fresh_lures'][0]}/{row['fresh_lures'][1]}, worst {row['fresh_worst'][0]} {row['fresh_worst'][1]}/"
-              f"{row['fresh_worst'][2]}", flush=True)
+              + f" | behaviour {row['behaviour'][0]}/{row['behaviour'][1]}"
+              + "".join(f" | {name} {row[key][0]}/{row[key][1]}, lures {row[f'{key}_lures'][0]}/{row[f'{key}_lures'][1]}, "
+                        f"worst {row[f'{key}_worst'][0]} {row[f'{key}_worst'][1]}/{row[f'{key}_worst'][2]}"
+                        for name, key, _ in groups), flush=True)
         rc = h["real_chat"]
         print(f"    real chat: commerce as chat {rc['commerce_as_chat']}, chat as commerce {rc['chat_as_commerce']}, ads as "
-              f"spam {rc['ads_as_spam']}, spam as ads {rc['spam_as_ads']} | Y-AD misses {row['unread_misses']} | AE-AF misses "
-              f"{row['fresh_misses']}", flush=True)
+              f"spam {rc['ads_as_spam']}, spam as ads {rc['spam_as_ads']}"
+              + "".join(f" | {name} misses {row[f'{key}_misses']}" for name, key, _ in groups), flush=True)
         if "against_baseline" in row:
             print("    against the baseline, paired bootstrap (95 % interval): " + ", ".join(
                 f"{k} {v['difference']:+.3f} ({v['low']:+.3f} to {v['high']:+.3f})" for k, v in row["against_baseline"].items()),

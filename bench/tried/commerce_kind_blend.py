@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("models", type=Path, nargs="+")
     ap.add_argument("--alphas", default="0,0.25,0.5,0.75,1")
     ap.add_argument("--keep-above", default="", help="comma-separated T; each alpha with each T (and alpha 0 first)")
-    ap.add_argument("--gates", default="", help="comma-separated: deceit, one-way, deceit+one-way (each with each alpha)")
+    ap.add_argument("--gates", default="", help="comma-separated: none, deceit, one-way, deceit+one-way (each with each alpha)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     alphas = [float(a) for a in args.alphas.split(",")]
