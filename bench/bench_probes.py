@@ -82,7 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default=",".join(SETS), help="which suites (default: all)")
     ap.add_argument("--show", action="store_true", help="print every failure")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--overlap", action="store_true",
+                    help="only count, by capability, the texts of --sets found word for word in the other suites, the "
+                         "behaviour suite or the training data (no text printed: a new suite stays unread)")
     args = ap.parse_args(argv)
+    if args.overlap:
+        overlap(tuple(args.sets.split(",")))
+        return 0
     model_dir = args.model or ((args.code or ROOT) / "model" / "shipped")
     result = score(model_dir.resolve(), args.code.resolve() if args.code else None, tuple(args.sets.split(",")))
     print(f"model {result['model_version']} ({model_dir}), code {'of ' + str(args.code) if args.code else 'of this checkout'}")
@@ -98,6 +104,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
+
+
+def overlap(sets: tuple[str, ...]) -> None:
+    """How many texts of `sets` other texts already hold, by capability: a lone reaction or a flood is bound to
+    repeat, a pitch or a lure should not."""
+    sys.path.insert(0, str(ROOT))
+    from qunguard.model.dataset import read_jsonl_rows
+    from train import BEHAVIOUR_SUITE
+
+    def texts(path: Path) -> set[str]:
+        return {r["text"] for r in read_jsonl_rows(path)}
+
+    new = [r for s in sets for r in read_jsonl_rows(PROBES / f"{s}.jsonl.gz")]
+    others = {
+        "the other suites": set().union(*(texts(PROBES / f"{s}.jsonl.gz") for s in SETS if s not in sets)),
+        "the behaviour suite": texts(BEHAVIOUR_SUITE) if BEHAVIOUR_SUITE.exists() else set(),
+        "the training data (train and test)": texts(ROOT / "data" / "train.jsonl.gz") | texts(ROOT / "data" / "test.jsonl.gz"),
+    }
+    for name, held in others.items():
+        found = Counter(r["capability"] for r in new if r["text"] in held)
+        print(f"{', '.join(sets)}: {sum(found.values())} of {len(new)} texts in {name}: {dict(found.most_common())}")
 
 
 def summarize(sets: dict) -> None:

@@ -3,6 +3,7 @@
     python bench/tried/commerce_kind_blend.py KIND_DIR [KIND_DIR ...] [--alphas 0,0.25,0.5,0.75,1] [--json OUT]
     python bench/tried/commerce_kind_blend.py KIND_DIR ... --alphas 1,0.5 --keep-above 0.9,0.8
     python bench/tried/commerce_kind_blend.py KIND_DIR ... --alphas 1 --gates deceit,one-way,deceit+one-way
+    python bench/tried/commerce_kind_blend.py KIND_DIR --read-flips none   # read suites only: what the column moves
 
 KIND_DIR is a model trained with `train.py --commerce-kind source-neutral`. Its main model is the recipe's own
 (the option fits the kind column beside it and leaves the main model as it is), so alpha 0 is the model without
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +36,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_candidates
+from bench_probes import PROBES
 
 from qunguard.model import artifact
 from qunguard.model.classifier import MessageClassifier
 from qunguard.model.commerce_kind import ADS, SPAM, KindColumn
+from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.features import Features
 from qunguard.model.normalize import Normalized
 
@@ -71,14 +75,34 @@ def blended(clf: MessageClassifier, alpha: float, keep_above: float = 1.0, gates
     return MessageClassifier(clf.featurizer, clf.coef, clf.intercept, clf.classes, clf.temperature, kind)
 
 
+def read_flips(clf: MessageClassifier, gates: str) -> None:
+    """The read suites' messages whose verdict changes, and whether to right or to wrong; the unread are not read."""
+    rows = [r for s in bench_candidates.READ for r in read_jsonl_rows(PROBES / f"{s}.jsonl.gz")]
+    texts = [r["text"] for r in rows]
+    before = blended(clf, 0.0).classify_batch(texts, explain=False)
+    after = blended(clf, 1.0, 1.0, gates).classify_batch(texts, explain=False)
+    flips = sorted((("GAIN" if b.label == r["label"] else "LOST"), r["capability"], r["label"], a.label, b.label, r["text"])
+                   for r, a, b in zip(rows, before, after, strict=True) if a.label != b.label and r["label"] in (a.label, b.label))
+    for f in flips:
+        print(f"{f[0]} {f[1]:<18} {f[2]:>11}: {f[3]} -> {f[4]} {f[5][:110]!r}")
+    print(Counter(f[:2] for f in flips).most_common())
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("models", type=Path, nargs="+")
     ap.add_argument("--alphas", default="0,0.25,0.5,0.75,1")
     ap.add_argument("--keep-above", default="", help="comma-separated T; each alpha with each T (and alpha 0 first)")
     ap.add_argument("--gates", default="", help="comma-separated: none, deceit, one-way, deceit+one-way (each with each alpha)")
+    ap.add_argument("--read-flips", metavar="GATES", default=None,
+                    help="only list the read suites' (A-X) messages whose verdict the whole column with these gates "
+                         "(none, deceit, one-way, deceit+one-way) turns right (GAIN) or wrong (LOST), against no column")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
+    if args.read_flips is not None:
+        for d in args.models:
+            read_flips(artifact.load(d)[0], args.read_flips)
+        return 0
     alphas = [float(a) for a in args.alphas.split(",")]
     keeps = [float(t) for t in args.keep_above.split(",") if t]
     gates = [g for g in args.gates.split(",") if g]
