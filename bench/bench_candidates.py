@@ -5,7 +5,7 @@
 The first model is the baseline. For each model it prints the read suites A-X (the development set: passing
 count and worst capability), then the held-out sets nobody chose on: the hand-labelled real chat (macro-F1,
 advertising F1, and all but the C-language Tieba), the QQ group's later stretch, the held-out sources' mapped
-labels, gold, the behaviour suite, and the unread suites Y-AD, AE-AF (s29) and AG-AH (s31) as counts only (total, lures, and
+labels, gold, the behaviour suite, and the unread suites Y-AD, AE-AF (s29), AG-AH (s31) and AI-AJ (s32) as counts only (total, lures, and
 their worst capability): their texts are never printed, so they stay unread.
 
 The choice is made on the read suites alone, by the rule of s27's prior shift: the largest read count whose worst
@@ -14,7 +14,8 @@ Used at s29 for the regularisation and vocabulary size (`train.py --C`, `--max-f
 regularisation_vocabulary.out) and for the commerce balance (`train.py --balance-commerce`, docs/experiments.md). For each model it
 also counts the misses a group feels first: commerce let through as chat and chat flagged, on real chat, Y-AD and AE-AF,
 and (s30) for each model after the first, its real-chat and mapped macro-F1 minus the baseline's with the 95 % interval
-of a paired bootstrap over the messages: how large a difference the sets' size allows by chance.
+of a paired bootstrap over the messages: how large a difference the sets' size allows by chance, and (s32) which
+capabilities of each unread pair it passes more or fewer of than the baseline.
 """
 from __future__ import annotations
 
@@ -45,8 +46,9 @@ READ = tuple(f"probe_{c}" for c in "abcdefghijklmnopqrstuvwx")
 UNREAD = ("probe_y", "probe_z", "probe_aa", "probe_ab", "probe_ac", "probe_ad")
 FRESH = ("probe_ae", "probe_af")  # written at s29, after the models of its commerce-balance trial were trained
 NEWEST = ("probe_ag", "probe_ah")  # written at s31, after every model of its trials was trained
+S32 = ("probe_ai", "probe_aj")  # written at s32, after the rule that reads them was committed (docs/experiments.md)
 # the unread suites by pair, as printed; the JSON keys of each are `{key}`, `{key}_worst`, `{key}_lures`, `{key}_misses`
-UNREAD_GROUPS = (("Y-AD", "unread", UNREAD), ("AE-AF", "fresh", FRESH), ("AG-AH", "newest", NEWEST))
+UNREAD_GROUPS = (("Y-AD", "unread", UNREAD), ("AE-AF", "fresh", FRESH), ("AG-AH", "newest", NEWEST), ("AI-AJ", "s32", S32))
 TIEBA = "tieba_cyuyan_spam"
 
 
@@ -142,6 +144,7 @@ def compare(models: Iterable[tuple[str, object, dict]], json_path: Path | None =
             gok, gn = suite_counts(clf, suites, swaps)
             row |= {key: [sum(gok.values()), sum(gn.values())], f"{key}_worst": worst(gok, gn),
                     f"{key}_lures": [gok["spam_lure"], gn["spam_lure"]],
+                    f"{key}_by_capability": {cap: gok[cap] for cap in sorted(gn)},
                     f"{key}_misses": {f"{t}->{p}": k for (t, p), k in sorted(swaps.items())}}
         if results:
             row["against_baseline"] = against_baseline(held, base_verdicts, held_verdicts)
@@ -161,6 +164,11 @@ def compare(models: Iterable[tuple[str, object, dict]], json_path: Path | None =
               f"spam {rc['ads_as_spam']}, spam as ads {rc['spam_as_ads']}"
               + "".join(f" | {name} misses {row[f'{key}_misses']}" for name, key, _ in groups), flush=True)
         if "against_baseline" in row:
+            for name, key, _ in groups:  # capability names and counts only: the texts stay unread
+                moved = {cap: (results[0][f"{key}_by_capability"][cap], k) for cap, k in row[f"{key}_by_capability"].items()
+                         if k != results[0][f"{key}_by_capability"][cap]}
+                print(f"    {name} capabilities that moved against the baseline: "
+                      + (", ".join(f"{cap} {was} -> {now}" for cap, (was, now) in moved.items()) or "none"), flush=True)
             print("    against the baseline, paired bootstrap (95 % interval): " + ", ".join(
                 f"{k} {v['difference']:+.3f} ({v['low']:+.3f} to {v['high']:+.3f})" for k, v in row["against_baseline"].items()),
                 flush=True)

@@ -3,7 +3,7 @@
     python bench/bench_probes.py [--model DIR] [--code CHECKOUT] [--show]
 
 The owner checks the capabilities of ../shared/checklist with a second suite of other items, domains,
-shops and phrasings. These thirty-four sets (data/eval/probes/, 192 messages each, 12 a capability) play that
+shops and phrasings. These thirty-six sets (data/eval/probes/, 192 messages each, 12 a capability) play that
 part for us: each was written from the labelling guide and the checklist's README by a helper that saw
 neither the behaviour suite nor the model, avoiding the sets before it (data/README.md). The work went in
 rounds: rules written from the suites already read, then two fresh suites run once on every version, and
@@ -11,7 +11,7 @@ only then read for the next round (A-H up to s18, I and J for s18-s19, K and L f
 O and P for its last rule, Q and R for s22's rules, S and T for its link change, U and V for its foreign
 shopping platforms, S-V for the course and agent terms, W and X for s23's last rules; Y and Z were run once,
 at the end of s23; AA and AB at s26, AC and AD at s27 (counted, never read, on s27's code and models), AE and AF at s29
-(counted, never read, on s29's candidate models), AG and AH at s31 (counted once, never read, on its models),
+(counted, never read, on s29's candidate models), AG and AH at s31 (counted once, never read, on its models), AI and AJ at s32 (counted once, never read, on its models),
 and are the unread ones: each pair
 was run on every version before it was read). The newest unread sets
 are the figure that says how rules carry over to phrasings nobody tuned them on; a set that has been read
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from checkouts import mount_checkout
 
-SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l", "probe_m", "probe_n", "probe_o", "probe_p", "probe_q", "probe_r", "probe_s", "probe_t", "probe_u", "probe_v", "probe_w", "probe_x", "probe_y", "probe_z", "probe_aa", "probe_ab", "probe_ac", "probe_ad", "probe_ae", "probe_af", "probe_ag", "probe_ah")
+SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l", "probe_m", "probe_n", "probe_o", "probe_p", "probe_q", "probe_r", "probe_s", "probe_t", "probe_u", "probe_v", "probe_w", "probe_x", "probe_y", "probe_z", "probe_aa", "probe_ab", "probe_ac", "probe_ad", "probe_ae", "probe_af", "probe_ag", "probe_ah", "probe_ai", "probe_aj")
 
 _SCORE = r"""
 import gzip, json, sys
