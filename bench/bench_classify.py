@@ -126,11 +126,12 @@ def main() -> None:
     ap.add_argument("--fasttext", action="store_true", help="also train and time fastText on the same data")
     ap.add_argument("--min-chars", type=int, default=15)
     ap.add_argument("--max-chars", type=int, default=80)
+    ap.add_argument("--model", type=Path, default=artifact.SHIPPED, help="model folder (default: the shipped one)")
     args = ap.parse_args()
 
     rss0 = rss_mb()
     t = time.perf_counter()
-    clf, meta = artifact.load()
+    clf, meta = artifact.load(args.model)
     load_s = time.perf_counter() - t
     texts = messages(args.n, min_chars=args.min_chars, max_chars=args.max_chars)
     t = time.perf_counter()
