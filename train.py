@@ -69,6 +69,10 @@ CALIBRATION_SHARE = 0.05
 # tried and not shipped")
 SPAM_PRIOR_SHIFT = 0.0
 COMMERCE_KINDS = ("model", "source-neutral", "source-neutral-gated")  # model/commerce_kind.py
+# which kind of commerce a message is: the shipped recipe's since s32 (a fresh pair of suites decided it by a rule
+# written before them: docs/experiments.md, s32), so a plain `python train.py`, and a retrain from moderators' exports,
+# make what the shipped model is
+COMMERCE_KIND = "source-neutral-gated"
 
 
 def balance_commerce(rows: list[Example], weights: np.ndarray, max_up: float) -> np.ndarray:
@@ -249,11 +253,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          f"by more than MAX_UP (default {BALANCE_COMMERCE}: off)")
     ap.add_argument("--spam-prior-shift", type=float, default=SPAM_PRIOR_SHIFT, metavar="B",
                     help=f"lower the spam logit by B after calibration, for group chat's fewer lures (default {SPAM_PRIOR_SHIFT}: off)")
-    ap.add_argument("--commerce-kind", choices=COMMERCE_KINDS, default="model",
-                    help="which kind of commerce a message is (spam or advertising): the model's own division (default), "
-                         "or a source-neutral model's, fitted with a column per source (model/commerce_kind.py; s30: "
-                         "real chat's advertising F1 up, the lure suites down), or that model's gated by the guide's spam "
-                         "forms and toward advertising only (s31: fewer lures lost; docs/experiments.md)")
+    ap.add_argument("--commerce-kind", choices=COMMERCE_KINDS, default=COMMERCE_KIND,
+                    help="which kind of commerce a message is (spam or advertising): the model's own division (`model`, "
+                         "the shipped recipe until s31), or a source-neutral model's, fitted with a column per source "
+                         "(model/commerce_kind.py; s30: real chat's advertising F1 up, the lure suites down), or that "
+                         f"model's gated by the guide's spam forms and toward advertising only (default {COMMERCE_KIND}: "
+                         "shipped since s32; docs/experiments.md)")
     ap.add_argument("--max-features", type=int, default=200_000, help="vocabulary size (most frequent tokens)")
     ap.add_argument("--weigh-ordinary-links", action="store_true",
                     help="let links to ordinary sites count as features, as models before s22 did (default: left out)")

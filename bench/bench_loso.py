@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--balance-sources", type=int, default=None, metavar="N", help="train.py --balance-sources (0: off)")
     ap.add_argument("--balance-commerce", type=float, default=None, metavar="MAX_UP",
                     help="train.py --balance-commerce (0: off)")
-    ap.add_argument("--commerce-kind", choices=train.COMMERCE_KINDS, default="model",
-                    help="train.py --commerce-kind (default: the model's own division)")
+    ap.add_argument("--commerce-kind", choices=train.COMMERCE_KINDS, default=train.COMMERCE_KIND,
+                    help=f"train.py --commerce-kind (default {train.COMMERCE_KIND}, train.py's)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "loso.json")
     args = ap.parse_args(argv)
     results = {}
@@ -47,8 +47,7 @@ def main(argv: list[str] | None = None) -> int:
                 cmd += ["--balance-sources", str(args.balance_sources)]
             if args.balance_commerce is not None:
                 cmd += ["--balance-commerce", str(args.balance_commerce)]
-            if args.commerce_kind != "model":
-                cmd += ["--commerce-kind", args.commerce_kind]
+            cmd += ["--commerce-kind", args.commerce_kind]
             if args.limit:
                 cmd += ["--limit", str(args.limit)]
             if train.main(cmd) != 0:

@@ -19,9 +19,16 @@ from qunguard.model.normalize import normalize
 TEXTS = ["出二手自行车，九成新，200元，私聊", "日结500，兼职打字，加微信 abc12345", "明天几点开会？", "需要的加V Was4872，限时包邮"]
 
 
-def with_kind(clf: MessageClassifier, kind: KindColumn) -> MessageClassifier:
+def with_kind(clf: MessageClassifier, kind: KindColumn | None) -> MessageClassifier:
     f = clf.featurizer
     return MessageClassifier(f, clf.coef, clf.intercept, clf.classes, clf.temperature, kind)
+
+
+@pytest.fixture(scope="module")
+def small_model(small_model):
+    """conftest's small model (trained with train.py's default, the gated kind since s32) with its kind taken off:
+    these tests put a kind of their own on the model's own division."""
+    return with_kind(small_model, None)
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +95,6 @@ def test_gated_a_text_naming_a_guide_spam_form_keeps_the_models_division(small_m
     assert not np.allclose(ungated.proba[named], before.proba[named])  # the column alone would have moved them
 
 
-def test_a_model_without_a_kind_scores_as_before(small_model):
-    assert small_model.kind is None
-
-
 def test_the_model_file_carries_the_kind(small_model, kind, tmp_path):
     clf = with_kind(small_model, kind)
     artifact.save(clf, tmp_path, {"model_version": "kind-test"})
@@ -135,15 +138,27 @@ def test_a_kind_that_does_not_fit_the_features_is_refused(small_model, kind, tmp
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("choice", ["source-neutral", "source-neutral-gated"])
+@pytest.mark.parametrize("choice", ["model", "source-neutral", "source-neutral-gated"])
 def test_training_with_a_source_neutral_kind_records_and_saves_it(tmp_path, choice):
     out = tmp_path / "model"
     assert train.main(["--limit", "3000", "--out", str(out), "--max-features", "20000", "--version", "kind",
                        "--commerce-kind", choice]) == 0
     clf, meta = artifact.load(out)
-    assert meta["commerce_kind"] == choice and clf.kind is not None
+    assert meta["commerce_kind"] == choice
+    if choice == "model":  # the model's own division: no second column, and the card says nothing of one
+        assert clf.kind is None and "commerce kind" not in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+        return
+    assert clf.kind is not None
     assert clf.kind.weights.shape == (clf.featurizer.n_features_out_,)  # the source columns were dropped
     gated = choice == "source-neutral-gated"
     assert clf.kind.one_way is gated and clf.kind.spam_forms_keep is gated
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert f"commerce kind: **{choice}**" in card and ("only toward advertising" in card) is gated
+
+
+def test_a_default_run_fits_the_shipped_models_kind(small_model_dir, shipped):
+    """`train.py` with no --commerce-kind makes the shipped recipe's kind, so a retrain from moderators' exports is
+    gated against a champion of the same recipe."""
+    clf, meta = artifact.load(small_model_dir)
+    assert meta["commerce_kind"] == shipped[1]["commerce_kind"] == train.COMMERCE_KIND == "source-neutral-gated"
+    assert clf.kind is not None and clf.kind.one_way and clf.kind.spam_forms_keep

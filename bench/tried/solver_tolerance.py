@@ -43,4 +43,4 @@ class ToleranceLR(lm.LogisticRegression):
 lm.LogisticRegression = ToleranceLR  # classifier.fit imports it from here when it runs
 import train
 
-sys.exit(train.main(["--out", sys.argv[2], "--version", f"tol-{TOL:g}{'-permuted' if PERMUTE else ''}"]))
+sys.exit(train.main(["--commerce-kind", "model", "--out", sys.argv[2], "--version", f"tol-{TOL:g}{'-permuted' if PERMUTE else ''}"]))
