@@ -30,6 +30,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from checkouts import mount_checkout
 
+from qunguard.model.labels import LABELS
+
+LABELS_ARRAY = np.array(LABELS)  # the scores' column order, so a label index names its label
+
 FILES = ("train.jsonl.gz", "test.jsonl.gz", "ood.jsonl.gz", "gold/gold.jsonl.gz", "eval/realchat.jsonl.gz",
          "eval/scu_heldout.jsonl.gz")
 
@@ -129,8 +133,16 @@ def main(argv=None) -> None:
     rows = (~np.isclose(old["shapes"], new["shapes"], rtol=0, atol=1e-9)).any(axis=1)
     print(f"texts whose shape features differ: {int(rows.sum()):,}")
     print(f"verdicts whose reasons differ: {int((old['reasons'] != new['reasons']).sum()):,}")
-    from qunguard.model.labels import LABELS  # the scores' column order, so a label index names its label
-
+    # by file, counts only (the unread probe suites are among them): rule hits and labels that differ, and of the
+    # labels, how many went from the file's label to another and from another to it
+    right_old = LABELS_ARRAY[old["labels"]] == new["golds"]
+    right_new = LABELS_ARRAY[new["labels"]] == new["golds"]
+    for name in dict.fromkeys(new["files"].tolist()):
+        f = new["files"] == name
+        rules, labels = int((f & (old["rules"] != new["rules"])).sum()), int((f & (old["labels"] != new["labels"])).sum())
+        if rules or labels:
+            print(f"  {name}: rule hits {rules}, labels {labels} (right -> wrong {int((f & right_old & ~right_new).sum())}, "
+                  f"wrong -> right {int((f & ~right_old & right_new).sum())})")
     for i in np.flatnonzero(old["labels"] != new["labels"])[: args.show].tolist():
         print(f"  {new['files'][i]} [{new['golds'][i]}] {LABELS[old['labels'][i]]} -> {LABELS[new['labels'][i]]}: "
               f"{new['texts'][i][:100]!r}")

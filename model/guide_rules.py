@@ -441,8 +441,9 @@ _NUMBER = re.compile(r"[0-9]{5,}")
 # guide § spam: "群即将解散, 务必进新群": the group itself threatened (to be dissolved, upgraded, cleared, moved)
 # unless members act at once (scan, activate, join the new one)
 _GROUP_THREAT = re.compile(r"(?=[本此该群否所全大])(?:(?:本群|此群|该群|群)(?:即将|将于?|马上|今晚)[^。!?\n]{0,12}(?:解散|升级|清理|关闭|封|转移|迁移)"
-                           # s27: the group said reported or limited, and closed tonight ("本群被举报即将解散", "群因成员过多被系统限制，今晚12点将自动解散")
-                           r"|群[^。!?\n]{0,8}(?:被举报|被限制|被系统限制|被封|违规)[^。!?\n]{0,4}[,;]?[^。!?\n]{0,16}(?:解散|封|关闭|清理|限制)"
+                           # s27: the group said reported or limited, and closed tonight ("本群被举报即将解散", "群因成员过多被系统限制，今晚12点将自动解散";
+                           # s32: by whom, "本群被渔政举报")
+                           r"|群[^。!?\n]{0,8}(?:被[^。!?\n]{0,4}举报|被限制|被系统限制|被封|违规)[^。!?\n]{0,4}[,;]?[^。!?\n]{0,16}(?:解散|封|关闭|清理|限制)"
                            r"|否则[^。!?\n]{0,6}(?:移出|踢出|清理出)|(?:所有人|全员|全体成员|大家)[^。!?\n]{0,4}(?:转移|迁移|移步)[^。!?\n]{0,8}新群)")
 _ACT_NOW = re.compile(r"扫码|激活|新群|进群|加群|群号|添加|加一下|验证")
 
@@ -518,7 +519,8 @@ def lure(norm: Normalized) -> str | None:
 # 开通接单"); phishing (冒充客服/公检法: an official-sounding notice with a link to act on before a penalty, or a
 # claim paid out once the reader hands over a bank card or ID number); 投资理财 with guaranteed returns.
 _HARD_PENALTY = r"逾期|否则|停发|清零|冻结|封禁|封号|注销|罚款|滞纳金|失效|作废|过期"
-_OFFICIAL = re.compile(r"^\s*[【\[](?:[^】\]]{0,8})[】\]]|您的|您有|尊敬的")
+# s32: a sender of up to 12 characters (【国家自然科学基金委】)
+_OFFICIAL = re.compile(r"^\s*[【\[](?:[^】\]]{0,12})[】\]]|您的|您有|尊敬的")
 # an official actor who asks the reader to add a private contact ("医保局通知：…请加专员微信 ybfh_2207 办理")
 _AUTHORITY = re.compile(r"(?:医保|社保|人社|税务|公安|派出所|法院|检察院|住建|考务|官方|银行|快递|物流|[^\s,，。]{1,4}(?:局|中心))"
                         r"(?:通知|提醒|公告|专员|工作人员|老师)?")
@@ -528,7 +530,7 @@ _FEE_TO_PAY = re.compile(r"(?:缴纳|交|付|转)[^。!?\n]{0,8}(?:费|保证金
 _LICENCE_POINTS = re.compile(r"收[^。!?\n]{0,4}(?:驾驶证|驾照)分|(?:驾驶证|驾照)分[^。!?\n]{0,12}(?:私|加|联系|收)")
 _IMPERSONATE = re.compile(r"我是(?:新来的)?[\u4e00-\u9fff]{0,3}(?:总|老板|董事长|校长|主任|领导|班主任|老师|助理|秘书长|会长|书记|经理|处长|院长|主席)"
                           r"[^!?\n]{0,60}?(?:转账|汇款|定金|打款|付款|财务|缴费|转到|转给|转一笔)")
-_ACT_ON_LINK = re.compile(r"点击|登录|登陆|登记|申诉|填写|提交|处理|核实|认证|验证|领取|查询|办理")
+_ACT_ON_LINK = re.compile(r"点击|登录|登陆|登记|申诉|填写|提交|处理|核实|认证|验证|领取|查询|办理|前往|解除|补缴")  # s32: the last three
 _PENALTY = re.compile(_HARD_PENALTY + r"|征信|影响|截止|小时内|今日|当天|即将")  # softer: beside a made-up link only
 _CLAIM = re.compile(r"补贴|补助|返还|退款|退费|理赔|赔付|奖金|可领|领取|发放|中奖")
 _HAND_OVER = re.compile(r"(?:登记|填写|提供|发我|发给我|告诉我|输入|绑定)[^。!?\n]{0,8}(?:银行卡|身份证|验证码|支付密码|卡号)"

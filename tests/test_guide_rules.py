@@ -241,6 +241,13 @@ CASES = [
     ("一群满了，新开了二群 553201876，新来的成员加这个", "own_group"),
     ("本社从事茶叶销售，电话 13900001111", None),  # a phone number is no group
     ("我们班群号 624180357，进群领红包", None),  # a group with a lure stays with the model
+    # s32: the same forms a little wider (a sender of up to 12 characters, 前往/解除/补缴 on the link, 被…举报)
+    ("【全国大学生竞赛组委会】资格审核未通过，请于24小时内点击 http://jingsai-sh.top 补缴报名费，逾期作废", "scam_bait"),
+    ("检测到风险授权，请立即前往 http://wallet-safe.app 解除授权，否则资产将被冻结", None),  # no sender named
+    ("【钱包安全提醒】检测到风险授权，请立即前往 http://wallet-safe.app 解除授权，否则资产将被冻结", "scam_bait"),
+    ("【校学生会】周末志愿活动，请前往 http://www.scu.edu.cn 报名，名额今日截止", None),  # the school's own site
+    ("本群被城管举报，今晚就解散，大家加新群 778 812 390", "fake_notice"),
+    ("隔壁群被人举报了，群主说以后少发广告", None),  # news of a group, nothing to act on
 ]
 
 
