@@ -19,7 +19,7 @@ fired: the source-neutral model lost the lures whose spam lean it had learned on
 only moves commerce toward advertising (`one_way`): it was fitted to take out the sources' leans, and the ones that
 lean to spam (Telegram, the harm benchmark) are what real group chat's honest selling is read as. On the unread
 suites the gates turn the whole column's 2-4 lost lures (of 72) into 1, and its loss of 3 messages of the 1,152 into a gain
-of 8; still not the shipped default (docs/experiments.md, s31).
+of 8; shipped since s32, when a fresh pair of suites decided it (docs/experiments.md, s31 and s32).
 """
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ SPAM, ADS = LABELS.index("spam"), LABELS.index("advertising")
 SPAM_FORMS = re.compile(
     r"刷单|返利|中奖|领奖|公检法|退款|理赔|贷款|征信|理财|保本|稳赚|包赚|本金|杀猪盘|博彩|赌|彩金|约炮|裸聊|不转不是|紧急通知|"
     r"解散|投票|砍一刀|助力|点赞|打榜|冲榜|红包|拉人头|跑分|收卡|银行卡|代收代付|车队|租号|上号|收号|日赚|日入|合伙人|拉新|"
-    r"打字员|抄小说|录入员|配音|垫付|佣金|实名|收款码|胜率|(?:看|在)我的?(?:名字|头像|签名|昵称)")
+    r"打字员|抄小说|录入员|配音|垫付|佣金|实名|收款码|胜率|(?:看|在)我的?(?:名字|头像|签名|昵称)|"
+    # s32: the rest of the guide's own words (棋牌 and 澳门 lures, 冒充, 务必进新群, 转发到xx个群, 帮忙点一下链接)
+    r"棋牌|澳门|冒充|务必|转发|帮(?:我|忙)点")
 
 
 @dataclass(frozen=True)

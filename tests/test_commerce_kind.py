@@ -62,7 +62,9 @@ def test_the_kind_divides_the_commerce_share_and_moves_nothing_else(small_model,
 
 
 LURES = ["我表姐做数字货币套利，本金放她那每周返5个点，想一起的私我", "收实名的支付宝和微信，一个号给200，私我",
-         "招网店体验员，先垫付后返还，vx：tiyan22", "想看更多的看我头像"]
+         "招网店体验员，先垫付后返还，vx：tiyan22", "想看更多的看我头像",
+         # s32: the guide's own words the list lacked until then
+         "澳门棋牌新开，首充送100，加我", "群里的朋友帮忙点一下链接，谢谢啦 http://kan-yi-dao.top/x"]
 
 
 def test_the_guide_spam_forms_are_found_and_ordinary_commerce_is_not():
