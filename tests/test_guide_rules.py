@@ -177,6 +177,8 @@ CASES = [
     ("物流园招叉车司机，月薪七千，包吃住，电话 139 1111 2222", "job_pitch"),  # a job with its pay and a way to apply
     ("招聘女模特，月薪1万-5万，急用钱的私聊", None),  # pay no honest job names: a lure, the model decides
     ("失眠的小哥哥来我空间呀，今晚等你", "lure"),
+    ("下班了一个人无聊吧，点我头像，今晚陪你聊到天亮", "lure"),  # s32: 点我头像 as well
+    ("点我头像看看我家新来的猫，可爱吧", None),  # a member's own picture, no company offered
     ("转发这条到三个群，保佑全家平安", "lure"),
     ("收驾照分，一分两百，私我", "scam_bait"),  # buying the reader's licence points
     ("宝宝推车和餐椅一起出，两样一起三百，自提", "secondhand_sale"),
