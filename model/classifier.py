@@ -33,6 +33,7 @@ from qunguard.model.links import ordinary
 from qunguard.model.normalize import Normalized, normalize
 
 MAX_MESSAGE_CHARS = 10_000
+_COMMERCE = {"spam": "advertising", "advertising": "spam"}  # each commerce label and the other
 
 
 class Reason(NamedTuple):
@@ -66,6 +67,7 @@ class Scores:
     tokens: TokenEntries  # each row's in-vocabulary tokens, for explain() and topic similarity
     words: list[list[str]]  # each row's masked text segmented (MessageFeaturizer.cut_words), for the topic score
     rules: list[tuple[str, str] | None]  # each row's guide rule (name, span) that fired (model/guide_rules.py)
+    kind_turned: list[bool]  # each row: did the model's kind of commerce turn it between spam and advertising
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -174,10 +176,9 @@ class MessageClassifier:
         rules = find_rules(norms, logits, self.classes)  # forms the guide names and the corpora lack
         lift(logits, rules, self.classes)
         proba = self._calibrated(logits)
-        if self.kind is not None:
-            self.kind.divide(proba, feats, rules, norms)
+        turned = self.kind.divide(proba, feats, rules, norms).tolist() if self.kind is not None else [False] * len(norms)
         labels, scores = _labels_and_scores(proba)
-        return Scores(proba, labels, scores, feats.text_flood.tolist(), feats.tokens, feats.words, rules)
+        return Scores(proba, labels, scores, feats.text_flood.tolist(), feats.tokens, feats.words, rules, turned)
 
     def _logits(self, feats: Features) -> np.ndarray:
         """Features times weights, plus intercept, summed in each row's column order (its tokens,
@@ -236,16 +237,17 @@ class MessageClassifier:
             texts = [norm.text for norm in norms]
         flagged = [i for i, label in enumerate(s.labels) if label != "on_topic"]
         evidence = dict(zip(flagged, self.explain_text(s, flagged, [texts[i] for i in flagged]), strict=True))
-        return [Verdict(label, scores, self.reasons(norm, label, scores[label], evidence.get(i, []), flood, rule))
-                for i, (norm, label, scores, flood, rule)
-                in enumerate(zip(norms, s.labels, s.scores, s.text_flood, s.rules, strict=True))]
+        return [Verdict(label, scores, self.reasons(norm, label, scores[label], evidence.get(i, []), flood, rule, turned))
+                for i, (norm, label, scores, flood, rule, turned)
+                in enumerate(zip(norms, s.labels, s.scores, s.text_flood, s.rules, s.kind_turned, strict=True))]
 
     # -- explanation --------------------------------------------------------
     @staticmethod
     def reasons(norm: Normalized, label: str, p: float, evidence: Sequence[str], text_flood: bool,
-                rule: tuple[str, str] | None = None) -> list[Reason]:
+                rule: tuple[str, str] | None = None, kind_turned: bool = False) -> list[Reason]:
         """Contact handles, then model_reasons(). `evidence` comes from explain_text()."""
-        return MessageClassifier.handle_reasons(norm) + MessageClassifier.model_reasons(label, p, evidence, text_flood, rule)
+        return MessageClassifier.handle_reasons(norm) + MessageClassifier.model_reasons(label, p, evidence, text_flood,
+                                                                                         rule, kind_turned)
 
     @staticmethod
     def handle_reasons(norm: Normalized) -> list[Reason]:
@@ -255,13 +257,18 @@ class MessageClassifier:
 
     @staticmethod
     def model_reasons(label: str, p: float, evidence: Sequence[str], text_flood: bool,
-                      rule: tuple[str, str] | None = None) -> list[Reason]:
+                      rule: tuple[str, str] | None = None, kind_turned: bool = False) -> list[Reason]:
         """`text_flood`: the guide's text-only flood test, as read from the features (Scores.text_flood);
-        `evidence`: spans of the message from explain_text(); `rule`: the guide rule that fired (Scores.rules)."""
+        `evidence`: spans of the message from explain_text(); `rule`: the guide rule that fired (Scores.rules);
+        `kind_turned`: the model's kind of commerce turned it between spam and advertising (Scores.kind_turned)."""
         out = [Reason("text_flood", "repeated characters, phrases or emoji make up most of the message")] if text_flood else []
         out.append(Reason("model", f"p({label})={p:.2f}"))
         if rule is not None and label == rule_label(rule[0]):
             out.append(Reason("guide_rule", f"{rule[0]}: {rule[1]}"))
+        if kind_turned and label in _COMMERCE:
+            # a moderator relabelling between the two should know the call was the close one (model/commerce_kind.py)
+            out.append(Reason("commerce_kind", f"read as {label} by the source-neutral division of commerce; "
+                                               f"the main model alone read {_COMMERCE[label]}"))
         if label != "on_topic":
             out.extend(Reason("evidence", tok) for tok in evidence)
         return out

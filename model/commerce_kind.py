@@ -66,10 +66,11 @@ class KindColumn:
         return (sums + self.intercept) / self.temperature
 
     def divide(self, proba: np.ndarray, feats: Features, rules: Sequence[tuple[str, str] | None],
-               norms: Sequence[Normalized]) -> None:
+               norms: Sequence[Normalized]) -> np.ndarray:
         """In place, on probabilities in LABELS order: each row's p(spam) + p(advertising) is divided by its lean.
         A row where a guide rule for spam or advertising fired keeps its division; gated, so does a row whose text
-        names a guide spam form, and no row's spam share grows."""
+        names a guide spam form, and no row's spam share grows. Returns which rows it turned between spam and
+        advertising (the larger of the two changed), for the verdict's reasons."""
         spam_share = 1.0 / (1.0 + np.exp(-self.lean(feats)))
         keep = np.fromiter((hit is not None and rule_label(hit[0]) in ("spam", "advertising") for hit in rules),
                            dtype=bool, count=len(rules))
@@ -81,6 +82,7 @@ class KindColumn:
             spam_share = np.minimum(spam_share, kept)
         share = np.where(keep, kept, spam_share)
         proba[:, SPAM], proba[:, ADS] = commerce * share, commerce * (1.0 - share)
+        return (kept >= 0.5) != (share >= 0.5)
 
     @classmethod
     def from_model(cls, coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str], temperature: float,

@@ -243,7 +243,7 @@ class Moderator:
                 reasons.append({"name": "context_unavailable", "detail": "flood windows unreachable; verdict from the text alone"})
             if i in evidence:
                 reasons += [r.as_dict() for r in clf.model_reasons(decision.label, scores[decision.label], evidence[i],
-                                                                    text_flood[i], scored.rules[i])]
+                                                                    text_flood[i], scored.rules[i], scored.kind_turned[i])]
             if i in tokens:
                 reasons += [{"name": "evidence_token", "detail": tok} for tok in tokens[i]]
             verdict = {

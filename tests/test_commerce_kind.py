@@ -164,3 +164,23 @@ def test_a_default_run_fits_the_shipped_models_kind(small_model_dir, shipped):
     clf, meta = artifact.load(small_model_dir)
     assert meta["commerce_kind"] == shipped[1]["commerce_kind"] == train.COMMERCE_KIND == "source-neutral-gated"
     assert clf.kind is not None and clf.kind.one_way and clf.kind.spam_forms_keep
+
+
+def test_the_reasons_say_where_the_kind_turned_spam_and_advertising(small_model, kind):
+    """Scores.kind_turned marks the rows whose larger commerce label the kind changed, and only there does a flagged
+    verdict carry a `commerce_kind` reason."""
+    norms = [normalize(t) for t in TEXTS + LURES]
+    before = small_model.score(norms)
+    clf = with_kind(small_model, kind)
+    after = clf.score(norms)
+    expected = (before.proba[:, SPAM] >= before.proba[:, ADS]) != (after.proba[:, SPAM] >= after.proba[:, ADS])
+    assert after.kind_turned == expected.tolist() and not any(before.kind_turned)
+    verdicts = clf.classify_normalized(norms)
+    said = [any(r.name == "commerce_kind" for r in v.reasons) for v in verdicts]
+    due = [t and v.label in ("spam", "advertising") for t, v in zip(after.kind_turned, verdicts, strict=True)]
+    assert said == due and any(due)  # the texts try the path
+    other = {"spam": "advertising", "advertising": "spam"}
+    for v, d in zip(verdicts, due, strict=True):
+        if d:
+            detail = next(r.detail for r in v.reasons if r.name == "commerce_kind")
+            assert f"read as {v.label} " in detail and detail.endswith(other[v.label])

@@ -142,3 +142,22 @@ def test_model_reason_names_the_verdicts_label(client):
     flag_everything(client)
     v = post(client, AD)
     assert details(v, "model") == [f"p({v['label']})={v['scores'][v['label']]:.2f}"]
+
+
+def test_a_verdict_the_commerce_kind_turned_says_so(client, small_model):
+    """The served small model divides commerce with train.py's default kind; where that kind turned a message between
+    spam and advertising, the verdict carries a `commerce_kind` reason (and elsewhere none)."""
+    from qunguard.model.dataset import read_jsonl_rows
+
+    texts = [r["text"] for r in read_jsonl_rows(ROOT / "data" / "test.jsonl.gz")[:3000]]
+    s = small_model.score([normalize(t) for t in texts])
+    turned = [i for i, (t, label) in enumerate(zip(s.kind_turned, s.labels, strict=True))
+              if t and label in ("spam", "advertising")]
+    kept = next(i for i, (t, label) in enumerate(zip(s.kind_turned, s.labels, strict=True))
+                if not t and label in ("spam", "advertising"))
+    assert turned  # the sample tries the path
+    flag_everything(client)
+    v = post(client, texts[turned[0]], user="k1")
+    assert v["label"] == s.labels[turned[0]] and len(details(v, "commerce_kind")) == 1
+    w = post(client, texts[kept], user="k2")
+    assert w["label"] == s.labels[kept] and not details(w, "commerce_kind")
