@@ -30,6 +30,7 @@ from qunguard.model import artifact, classifier
 from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.evaluate import behaviour_report, evaluate
 from qunguard.model.labels import LABELS
+from qunguard.model.normalize import normalize
 from train import BEHAVIOUR_SUITE
 
 SETS = {
@@ -116,6 +117,15 @@ def main(argv: list[str] | None = None) -> int:
         note = " (trained on: not a held-out figure)" if name in trained_on else ""
         print(f"| {name}{note} | {m['n']:,} | {m['macro_f1']:.3f} | " + " | ".join(f1) + " |")
     print_communities(clf, read_jsonl_rows(SETS["real_chat"]), figures)
+    rows = read_jsonl_rows(SETS["real_chat"])
+    s = clf.score([normalize(r["text"]) for r in rows]) if getattr(clf, "kind", None) is not None else None
+    if hasattr(s, "kind_turned"):  # s32's code, a model with a kind: the verdicts that carry a commerce_kind reason
+        flagged = [(t, label == r["label"]) for t, label, r in zip(s.kind_turned, s.labels, rows, strict=True)
+                   if label in ("spam", "advertising")]
+        turned = [right for t, right in flagged if t]
+        figures["real_chat/kind_turned"] = {"flagged": len(flagged), "turned": len(turned), "turned_right": sum(turned)}
+        print(f"\nreal chat, spam or advertising verdicts the commerce kind turned between the two: {len(turned)} of "
+              f"{len(flagged)}, {sum(turned)} of them right")
     if BEHAVIOUR_SUITE.exists():
         cases = read_jsonl_rows(BEHAVIOUR_SUITE)
         b = behaviour_report([v.label for v in clf.classify_batch([c["text"] for c in cases], explain=False)], cases)
