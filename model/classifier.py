@@ -266,7 +266,7 @@ class MessageClassifier:
         if rule is not None and label == rule_label(rule[0]):
             out.append(Reason("guide_rule", f"{rule[0]}: {rule[1]}"))
         if kind_turned and label in _COMMERCE:
-            # a moderator relabelling between the two should know the call was the close one (model/commerce_kind.py)
+            # a moderator deciding between the two should know which reading made the call (model/commerce_kind.py)
             out.append(Reason("commerce_kind", f"read as {label} by the source-neutral division of commerce; "
                                                f"the main model alone read {_COMMERCE[label]}"))
         if label != "on_topic":
