@@ -116,10 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         f1 = [f"{c['f1']:.3f}" if c["support"] else "–" for c in m["per_class"].values()]
         note = " (trained on: not a held-out figure)" if name in trained_on else ""
         print(f"| {name}{note} | {m['n']:,} | {m['macro_f1']:.3f} | " + " | ".join(f1) + " |")
-    print_communities(clf, read_jsonl_rows(SETS["real_chat"]), figures)
     rows = read_jsonl_rows(SETS["real_chat"])
-    s = clf.score([normalize(r["text"]) for r in rows]) if getattr(clf, "kind", None) is not None else None
-    if hasattr(s, "kind_turned"):  # s32's code, a model with a kind: the verdicts that carry a commerce_kind reason
+    print_communities(clf, rows, figures)
+    if getattr(clf, "kind", None) is not None and hasattr(s := clf.score([normalize(r["text"]) for r in rows]),
+                                                          "kind_turned"):  # s32's code: the verdicts with a commerce_kind reason
         flagged = [(t, label == r["label"]) for t, label, r in zip(s.kind_turned, s.labels, rows, strict=True)
                    if label in ("spam", "advertising")]
         turned = [right for t, right in flagged if t]

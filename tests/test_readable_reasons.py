@@ -4,7 +4,7 @@ import numpy as np
 
 from qunguard.model.evidence import evidence_spans
 from qunguard.model.normalize import normalize
-from tests.conftest import ROOT, auth
+from tests.conftest import ROOT, auth, read_jsonl_rows
 
 T0 = 1_763_900_000.0
 AD = "本店新品上架全场八折，需要的加微信 abc_8899，限時包郵"
@@ -147,8 +147,6 @@ def test_model_reason_names_the_verdicts_label(client):
 def test_a_verdict_the_commerce_kind_turned_says_so(client, small_model):
     """The served small model divides commerce with train.py's default kind; where that kind turned a message between
     spam and advertising, the verdict carries a `commerce_kind` reason (and elsewhere none)."""
-    from qunguard.model.dataset import read_jsonl_rows
-
     texts = [r["text"] for r in read_jsonl_rows(ROOT / "data" / "test.jsonl.gz")[:3000]]
     s = small_model.score([normalize(t) for t in texts])
     turned = [i for i, (t, label) in enumerate(zip(s.kind_turned, s.labels, strict=True))
