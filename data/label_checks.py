@@ -25,15 +25,17 @@ import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from qunguard.data.hand_labels import LABELS_DIR, NOISE_CHECK_FILE, read_label_file
+from qunguard.data.hand_labels import (
+    LABELS_DIR,
+    NOISE_CHECK_3_FILE,
+    NOISE_CHECKS,
+    read_label_file,
+)
 from qunguard.data.mapping import clean_text, map_row
 from qunguard.data.sources import RawRow
 from qunguard.model.labels import LABELS
 
 REVIEW_FILES = ("review_tg_harm.jsonl.gz", "review_game_sms.jsonl.gz")
-NOISE_CHECK_2_FILE = "noise_check_2.jsonl.gz"  # the second blind re-label, of a later data build
-NOISE_CHECK_3_FILE = "noise_check_3.jsonl.gz"  # the third, of the build after check 2's fixes
-NOISE_CHECKS = (NOISE_CHECK_FILE, NOISE_CHECK_2_FILE, NOISE_CHECK_3_FILE)
 TRAIN_FILE = Path(__file__).resolve().parent / "train.jsonl.gz"
 
 

@@ -306,6 +306,20 @@ def test_training_overrides_drop_a_conflicting_key(tmp_path):
     }
 
 
+def test_a_sources_hand_rows_come_from_reviews_and_noise_checks_not_from_the_doubted_round(tmp_path):
+    _write_gz(tmp_path / hand_labels.OVERRIDE_FILES[0], [
+        {"source": "tg_spam_zh", "text": "出售vps", "label": "advertising"},
+        {"source": "game_ad_chat", "text": "收一把剑", "label": "on_topic"},  # another source
+    ])
+    _write_gz(tmp_path / hand_labels.NOT_USED_FILES[0], [{"source": "tg_spam_zh", "text": "卖号私聊", "label": "advertising"}])
+    _write_gz(tmp_path / hand_labels.NOISE_CHECKS[2], [
+        {"source": "tg_spam_zh", "text": "晚安", "label": "on_topic"},
+        {"source": "tg_spam_zh", "text": "出售vps", "label": "spam"},  # disagrees with the review: neither kept
+    ])
+    _write_gz(tmp_path / hand_labels.DISAGREEMENTS_FILE, [{"source": "tg_spam_zh", "text": "日入过千", "label": "spam"}])
+    assert sorted(hand_labels.source_rows("tg_spam_zh", tmp_path)) == [("卖号私聊", "advertising"), ("晚安", "on_topic")]
+
+
 def test_training_overrides_with_no_files_are_empty(tmp_path):
     assert hand_labels.training_overrides(tmp_path) == {}
 
