@@ -5,7 +5,7 @@
 The first model is the baseline. For each model it prints the read suites A-X (the development set: passing
 count and worst capability), then the held-out sets nobody chose on: the hand-labelled real chat (macro-F1,
 advertising F1, and all but the C-language Tieba), the QQ group's later stretch, the held-out sources' mapped
-labels, gold, the behaviour suite, and the unread suites Y-AD, AE-AF (s29), AG-AH (s31) and AI-AJ (s32) as counts only (total, lures, and
+labels, gold, the behaviour suite, and the unread suites Y-AD, AE-AF (s29), AG-AH (s31), AI-AJ (s32) and AK-AL (s33) as counts only (total, lures, and
 their worst capability): their texts are never printed, so they stay unread.
 
 The choice is made on the read suites alone, by the rule of s27's prior shift: the largest read count whose worst
@@ -48,7 +48,9 @@ FRESH = ("probe_ae", "probe_af")  # written at s29, after the models of its comm
 NEWEST = ("probe_ag", "probe_ah")  # written at s31, after every model of its trials was trained
 S32 = ("probe_ai", "probe_aj")  # written at s32, after the rule that reads them was committed (docs/experiments.md)
 # the unread suites by pair, as printed; the JSON keys of each are `{key}`, `{key}_worst`, `{key}_lures`, `{key}_misses`
-UNREAD_GROUPS = (("Y-AD", "unread", UNREAD), ("AE-AF", "fresh", FRESH), ("AG-AH", "newest", NEWEST), ("AI-AJ", "s32", S32))
+S33 = ("probe_ak", "probe_al")  # written at s33 as a measurement only, counted once (docs/experiments.md)
+UNREAD_GROUPS = (("Y-AD", "unread", UNREAD), ("AE-AF", "fresh", FRESH), ("AG-AH", "newest", NEWEST), ("AI-AJ", "s32", S32),
+                 ("AK-AL", "s33", S33))
 TIEBA = "tieba_cyuyan_spam"
 
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from checkouts import mount_checkout
 
-SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l", "probe_m", "probe_n", "probe_o", "probe_p", "probe_q", "probe_r", "probe_s", "probe_t", "probe_u", "probe_v", "probe_w", "probe_x", "probe_y", "probe_z", "probe_aa", "probe_ab", "probe_ac", "probe_ad", "probe_ae", "probe_af", "probe_ag", "probe_ah", "probe_ai", "probe_aj")
+SETS = ("probe_a", "probe_b", "probe_c", "probe_d", "probe_e", "probe_f", "probe_g", "probe_h", "probe_i", "probe_j", "probe_k", "probe_l", "probe_m", "probe_n", "probe_o", "probe_p", "probe_q", "probe_r", "probe_s", "probe_t", "probe_u", "probe_v", "probe_w", "probe_x", "probe_y", "probe_z", "probe_aa", "probe_ab", "probe_ac", "probe_ad", "probe_ae", "probe_af", "probe_ag", "probe_ah", "probe_ai", "probe_aj", "probe_ak", "probe_al")
 
 _SCORE = r"""
 import gzip, json, sys
