@@ -18,6 +18,12 @@ the memory as those K decisions left it:
   is advertising and flagged (review or delete);
 - advertising precision: of the verdicts advertising and flagged, the share mapped advertising.
 
+With --reports R, members also report what the model let through: in the first --learn messages, the
+first R allowed messages whose mapped label is advertising or spam go to `Moderator.report()` (POST
+/v1/review/report) and the simulated moderator decides them too (a relabel, by the mapped label), beside
+the K decisions on flagged items; each K of --budgets is then run once more with R reports (written to
+--out as `reports`).
+
 The corpus has no senders or times: each message gets a sender of its own and a time 120 s after
 the previous one, so no burst, repeat or raid window fires and the memory is measured alone.
 
@@ -84,34 +90,56 @@ def correct_decision(verdict_label: str, truth: str) -> tuple[str, str | None]:
     return "relabel", truth
 
 
-def run(model: LoadedModel, stream: list[tuple[str, str]], budget: int, learn: int, batch: int) -> dict:
-    """Stream everything; decide the first `budget` flagged items of the first `learn` messages; measure the rest."""
+def decide(moderator: Moderator, item: dict, truth: str, decisions: Counter) -> None:
+    """The simulated moderator's decision on one item, through the store and review_decided() as the API does."""
+    decision, label = correct_decision(item["label"], truth)
+    moderator.store.decide_review_item(item["id"], decision=decision, moderator="simulated", label=label)
+    moderator.review_decided()
+    decisions[decision] += 1
+
+
+def stream_and_decide(moderator: Moderator, stream: list[tuple[str, str]], budget: int, learn: int, batch: int,
+                      reports: int = 0) -> tuple[list[dict], Counter, int]:
+    """Stream everything through `moderator`; decide the first `budget` flagged items of the first `learn` messages,
+    and the first `reports` missed ads and lures members report there. (verdicts, decisions, reports made)."""
+    decisions: Counter = Counter()
+    reported = 0
+    verdicts: list[dict] = []
+    t0 = 1_700_000_000.0
+    for start in range(0, len(stream), batch):
+        chunk = stream[start:start + batch]
+        msgs = [Message(GROUP, f"u{start + i}", text, str(start + i), t0 + (start + i) * GAP_S)
+                for i, (text, _) in enumerate(chunk)]
+        out = moderator.classify(msgs)
+        verdicts += out
+        if start >= learn:
+            continue
+        missed = [m for m, v, (_, truth) in zip(msgs, out, chunk, strict=True)
+                  if v["action"] == "allow" and truth in ("advertising", "spam")]
+        for m in missed[: reports - reported]:  # a member reports it; the moderator decides the report too
+            item, _ = moderator.report(m, "member")
+            decide(moderator, item, stream[int(m.message_id or 0)][1], decisions)
+            reported += 1
+        n_flagged = sum(v["action"] != "allow" for v in out)
+        left = budget - (sum(decisions.values()) - reported)
+        if not n_flagged or left <= 0:
+            continue
+        # this batch's items, oldest first: the moderator works through the queue in order
+        items = sorted(moderator.store.review_items(status="pending", group_id=GROUP, limit=n_flagged),
+                       key=lambda it: it["id"])
+        for it in items[:left]:
+            decide(moderator, it, stream[int(it["message_id"])][1], decisions)
+    return verdicts, decisions, reported
+
+
+def run(model: LoadedModel, stream: list[tuple[str, str]], budget: int, learn: int, batch: int, reports: int = 0) -> dict:
+    """stream_and_decide() through a fresh engine and store; measure the messages after the first `learn`."""
     with tempfile.TemporaryDirectory() as tmp:
         moderator = Moderator(model, Store(Path(tmp) / "stream.db"), InMemoryFloodTracker())
-        store = moderator.store
-        decisions: Counter = Counter()
-        verdicts: list[dict] = []
-        t0 = 1_700_000_000.0
-        for start in range(0, len(stream), batch):
-            chunk = stream[start:start + batch]
-            msgs = [Message(GROUP, f"u{start + i}", text, str(start + i), t0 + (start + i) * GAP_S)
-                    for i, (text, _) in enumerate(chunk)]
-            out = moderator.classify(msgs)
-            verdicts += out
-            n_flagged = sum(v["action"] != "allow" for v in out)
-            left = budget - sum(decisions.values())
-            if start >= learn or not n_flagged or left <= 0:
-                continue
-            # this batch's items, oldest first: the moderator works through the queue in order
-            items = sorted(store.review_items(status="pending", group_id=GROUP, limit=n_flagged), key=lambda it: it["id"])
-            for it in items[:left]:
-                decision, label = correct_decision(it["label"], stream[int(it["message_id"])][1])
-                store.decide_review_item(it["id"], decision=decision, moderator="simulated", label=label)
-                moderator.review_decided()
-                decisions[decision] += 1
+        verdicts, decisions, reported = stream_and_decide(moderator, stream, budget, learn, batch, reports)
         remembered = len(moderator.campaigns)
         close(moderator)
-    return measure(stream[learn:], verdicts[learn:]) | {"decisions": sum(decisions.values()),
+    return measure(stream[learn:], verdicts[learn:]) | {"decisions": sum(decisions.values()) - reported, "reports": reported,
                                                          "by_decision": dict(decisions), "remembered": remembered}
 
 
@@ -192,18 +220,21 @@ def plot(rows: list[dict], path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    k = [r["decisions"] for r in rows]
     fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
-    ax.plot(k, [r["advertising_recall"] for r in rows], "o-", label="advertising recall")
-    ax.plot(k, [r["advertising_precision"] for r in rows], "s-", label="advertising precision")
+    k = sorted({r["decisions"] for r in rows})
+    for reports in sorted({r["reports"] for r in rows}):
+        part = [r for r in rows if r["reports"] == reports]
+        x = [r["decisions"] for r in part]
+        also = f", {reports} reports" if reports else ""
+        for key, mark, dy in (("advertising_recall", "o-", -0.07), ("advertising_precision", "s-", 0.04)):
+            ax.plot(x, [r[key] for r in part], mark, label=key.replace("_", " ") + also)
+            for xi, r in zip(x, part, strict=True):
+                ax.annotate(f"{r[key]:.3f}", (xi, r[key] + dy), ha="center", fontsize=7)
     ax.set_xlabel("moderator decisions (first flagged items of the stream)")
     ax.set_ylim(0, 1)
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlim(-0.5, max(k) * 1.3)
     ax.set_xticks(k, [str(x) for x in k])
-    for x, r in zip(k, rows, strict=True):
-        for key, dy in (("advertising_recall", -0.07), ("advertising_precision", 0.04)):
-            ax.annotate(f"{r[key]:.3f}", (x, r[key] + dy), ha="center", fontsize=7)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
     ax.set_title(title, fontsize=9)
@@ -221,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--learn", type=int, default=5000, help="the moderator decides among the first N messages; the rest is measured")
     ap.add_argument("--limit", type=int, default=None, help="stream only the first N messages (a quick look)")
     ap.add_argument("--batch", type=int, default=50, help="consecutive messages per engine call")
+    ap.add_argument("--reports", type=int, default=0, help="also run each budget with this many reported misses")
     ap.add_argument("--cost-rounds", type=int, default=200, help="batches of 64 timed per group for the hot-path cost")
     ap.add_argument("--cost-only", action="store_true", help="measure only the hot-path cost, into the existing --out")
     ap.add_argument("--out", type=Path, default=RESULTS / "campaign_memory.json")
@@ -242,11 +274,12 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         return 0
     rows = []
-    for budget in (int(b) for b in args.budgets.split(",")):
+    runs = [(int(b), reports) for reports in sorted({0, args.reports}) for b in args.budgets.split(",")]
+    for budget, reports in runs:
         t = time.perf_counter()
-        r = {"budget": budget} | run(model, stream, budget, args.learn, args.batch)
+        r = {"budget": budget} | run(model, stream, budget, args.learn, args.batch, reports)
         rows.append(r)
-        print(f"K={budget}: recall {r['advertising_recall']:.3f} precision {r['advertising_precision']:.3f} "
+        print(f"K={budget} R={r['reports']}: recall {r['advertising_recall']:.3f} precision {r['advertising_precision']:.3f} "
               f"known_campaign {r['known_campaign']} ({r['known_campaign_correct']} right) allowed "
               f"{r['allowed_by_moderator']} ({r['allowed_by_moderator_correct']} right) "
               f"[{time.perf_counter() - t:.0f} s]", flush=True)
@@ -258,11 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     plot(rows, args.png, f"{args.source} (never trained on): the {len(stream) - args.learn:,} messages after "
                          f"the first {args.learn:,}")
-    print("\n| decisions | advertising recall | advertising precision | F1 | known_campaign (right) | "
+    print("\n| decisions | reports | advertising recall | advertising precision | F1 | known_campaign (right) | "
           "allowed_by_moderator (right) | on_topic flagged |")
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['decisions']} | {r['advertising_recall']:.3f} | {r['advertising_precision']:.3f} | "
+        print(f"| {r['decisions']} | {r['reports']} | {r['advertising_recall']:.3f} | {r['advertising_precision']:.3f} | "
               f"{r['advertising_f1']:.3f} | {r['known_campaign']:,} ({r['known_campaign_correct']:,}) | "
               f"{r['allowed_by_moderator']:,} ({r['allowed_by_moderator_correct']:,}) | {r['on_topic_flagged']:.1%} |")
     return 0

@@ -10,12 +10,12 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from qunguard.model import artifact
-from qunguard.model.classifier import MessageClassifier
+from qunguard.model.classifier import MessageClassifier, Scores
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.normalize import normalize
 from qunguard.service.campaigns import CampaignMemory
@@ -206,7 +206,6 @@ class Moderator:
         norms = [normalize(m.text) for m in messages]
         scored = clf.score(norms)
         verdicts, flagged = [], []
-        text_flood = scored.text_flood
         labeled = list(zip(scored.labels, scored.scores, strict=True))
         groups = [self.group(m.group_id) for m in messages]
         times = [m.ts if m.ts is not None else now for m in messages]
@@ -242,8 +241,7 @@ class Moderator:
             if no_context:
                 reasons.append({"name": "context_unavailable", "detail": "flood windows unreachable; verdict from the text alone"})
             if i in evidence:
-                reasons += [r.as_dict() for r in clf.model_reasons(decision.label, scores[decision.label], evidence[i],
-                                                                    text_flood[i], scored.rules[i], scored.kind_turned[i])]
+                reasons += _model_reasons(clf, scored, i, decision.label, evidence[i])
             if i in tokens:
                 reasons += [{"name": "evidence_token", "detail": tok} for tok in tokens[i]]
             verdict = {
@@ -264,3 +262,34 @@ class Moderator:
         self.store.add_review_items(flagged)
         self.topics.observe(messages, norms, decisions, topic, keys)  # counted in memory, written every few seconds
         return verdicts
+
+    def report(self, message: Message, reported_by: str, label: str | None = None, note: str | None = None
+               ) -> tuple[dict, bool]:
+        """Queue a message someone reported for review: (the item, whether it was queued now).
+
+        What the model lets through never reaches the queue by itself, so a moderator can neither catch it
+        nor teach the group's campaigns (service/campaigns.py) or a retrain (exports) to; a report puts it
+        there. The item carries the model's verdict on the text now, with a `reported` reason naming the
+        reporter and the label they suggest. A message queued already (its message id, or the same sender and
+        text still pending) is not queued twice. A report is not a message: no flood window, topic or drift
+        counts it."""
+        model = self.model
+        clf = model.classifier
+        norm = normalize(message.text)
+        scored = clf.score([norm])
+        verdict_label, scores = scored.labels[0], scored.scores[0]
+        evidence = clf.explain_text(scored, [0], [message.text], [verdict_label])[0] if verdict_label != "on_topic" else []
+        reasons = [r.as_dict() for r in clf.handle_reasons(norm)] + _model_reasons(clf, scored, 0, verdict_label, evidence)
+        said = f"by {reported_by}" + (f", as {label}" if label else "") + (f": {note}" if note else "")
+        reasons.append({"name": "reported", "detail": said})
+        ts = message.ts if message.ts is not None else time.time()
+        return self.store.add_reported_item(ReviewItem(
+            message.message_id, message.group_id, message.user_id, message.text, verdict_label, "review", scores,
+            reasons, model.version, ts))
+
+
+def _model_reasons(clf: MessageClassifier, scored: Scores, i: int, label: str, evidence: Sequence[str]) -> list[dict]:
+    """The model's reasons for row i of a scored batch: its p(label), the guide rule or the commerce kind that
+    decided, and (for a flagged label) the evidence spans."""
+    return [r.as_dict() for r in clf.model_reasons(label, scored.scores[i][label], evidence, scored.text_flood[i],
+                                                   scored.rules[i], scored.kind_turned[i])]

@@ -52,6 +52,8 @@ class Metrics:
                                     multiprocess_mode="livemostrecent")
         self.review_decisions = Counter("qunguard_review_decisions_total", "moderator decisions recorded, per item",
                                         ["decision"], registry=self.registry)
+        self.review_reports = Counter("qunguard_review_reports_total", "messages reported for review: queued now, or found queued",
+                                      ["outcome"], registry=self.registry)
         self._version: str | None = None
 
     def set_model(self, version: str) -> None:

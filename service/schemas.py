@@ -169,6 +169,14 @@ class _Decision(BaseModel):
         return v
 
 
+class ReportIn(MessageIn):
+    message_id: MessageId | None = Field(None, description="the reported message's id as the bot knows it: a second report of "
+                                                          "it finds the item queued already")
+    reported_by: Id = Field(..., description="who reports it (a member's or a moderator's id): recorded in the item's reasons")
+    label: ReviewLabel | None = Field(None, description="the label the reporter thinks it deserves: recorded; a moderator decides")
+    note: Note | None = Field(None, description="why, in the reporter's words: recorded in the item's reasons")
+
+
 class DecisionIn(_Decision):
     version: ItemId | None = Field(None, description="the item's version the decision was made on: 409 if it is no longer current")
 
@@ -316,6 +324,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in
 HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {503: {"model": HealthOut, "description": "the store is not writable"}}
 # a decision on a stale version, or an undo with nothing left to undo: the error and the item as it is now
 CONFLICT: dict[int | str, dict[str, Any]] = {409: {"model": ConflictOut, "description": "version_conflict or nothing_to_undo"}}
+# a report of a message queued already answers 200 with that item; a new one 201
+REPORTED_AGAIN: dict[int | str, dict[str, Any]] = {200: {"model": ReviewItemOut, "description": "the message was queued already: that item"}}
 # GET /v1/export streams JSON lines or CSV, not one JSON body
 EXPORT_CONTENT: dict[int | str, dict[str, Any]] = {200: {"description": "one record per decided item (see the README)",
                                                           "content": {"application/x-ndjson": {"schema": {"type": "string"}},

@@ -18,7 +18,7 @@ Debug = Annotated[bool, Query(description="also give `evidence_token` reasons: t
                                           "(`^出`, `pinyin yao de`) behind a flagged verdict")]
 
 
-def _to_engine(m: MessageIn, max_chars: int, field: str, debug: bool = False) -> engine.Message:
+def engine_message(m: MessageIn, max_chars: int, field: str, debug: bool = False) -> engine.Message:
     if len(m.text) > max_chars:
         raise APIError(422, "text_too_long", f"text has {len(m.text)} characters; the limit is {max_chars}", field)
     return engine.Message(m.group_id, m.user_id, m.text, m.message_id, m.ts, debug)
@@ -27,7 +27,7 @@ def _to_engine(m: MessageIn, max_chars: int, field: str, debug: bool = False) ->
 @router.post("/classify", response_model=VerdictOut, responses=ERRORS, summary="Verdict for one message")
 async def classify(body: MessageIn, _: AsBot, batcher: BatcherDep, settings: SettingsDep, metrics: MetricsDep,
                    debug: Debug = False):
-    verdict = await batcher.classify(_to_engine(body, settings.max_message_chars, "text", debug))
+    verdict = await batcher.classify(engine_message(body, settings.max_message_chars, "text", debug))
     metrics.count_verdicts([verdict])
     return JSONBytes(verdict)
 
@@ -37,7 +37,7 @@ async def classify_batch(body: BatchIn, _: AsBot, moderator: ModeratorDep, setti
                          debug: Debug = False):
     if len(body.messages) > settings.max_batch:
         raise APIError(422, "batch_too_large", f"{len(body.messages)} messages; the limit is {settings.max_batch}", "messages")
-    msgs = [_to_engine(m, settings.max_message_chars, f"messages.{i}.text", debug) for i, m in enumerate(body.messages)]
+    msgs = [engine_message(m, settings.max_message_chars, f"messages.{i}.text", debug) for i, m in enumerate(body.messages)]
     verdicts = moderator.classify(msgs)
     metrics.count_verdicts(verdicts)
     return JSONBytes({"verdicts": verdicts, "count": len(verdicts)})

@@ -1,5 +1,6 @@
 """The review queue: list and read flagged messages, decide on them (one or many), undo, the
-audit trail of every decision, and the export of the decided ones. Moderators and admins only.
+audit trail of every decision, and the export of the decided ones: moderators and admins. And a way
+in for what the model let through: a bot (or a moderator) reports a message, and it is queued.
 
 Decisions are the store's (service/store/review.py): one transaction each, with its history
 row and the `review` revision bump. A stale `version` is a 409 with the item as it is now
@@ -10,24 +11,27 @@ from __future__ import annotations
 from itertools import chain
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
 from qunguard.service.errors import APIError
 from qunguard.service.exports import MEDIA_TYPES, export_chunks
 from qunguard.service.json_response import JSONBytes
 from qunguard.service.metrics import Metrics
-from qunguard.service.routes.deps import AsModerator, MetricsDep, ModeratorDep
+from qunguard.service.routes.classify import engine_message
+from qunguard.service.routes.deps import AsModerator, AsReader, MetricsDep, ModeratorDep, SettingsDep
 from qunguard.service.schemas import (
     CONFLICT,
     ERRORS,
     EXPORT_CONTENT,
     MAX_ITEM_ID,
+    REPORTED_AGAIN,
     YEAR_3000,
     BulkDecisionIn,
     BulkDecisionOut,
     DecisionIn,
     HistoryOut,
+    ReportIn,
     ReviewItemOut,
     ReviewLabel,
     ReviewListOut,
@@ -98,6 +102,15 @@ def decide_many(body: BulkDecisionIn, moderator: ModeratorDep, metrics: MetricsD
         raise APIError(404, "unknown_review_item", f"{exc}; nothing was decided", "ids") from None
     record_decisions(moderator, metrics, body.decision, len(items))
     return JSONBytes({"data": items, "count": len(items)})
+
+
+@router.post("/v1/review/report", response_model=ReviewItemOut, status_code=201, responses=ERRORS | REPORTED_AGAIN,
+             summary="Queue a message someone reported (201), or find it queued already (200)")
+def report(body: ReportIn, moderator: ModeratorDep, settings: SettingsDep, metrics: MetricsDep, _: AsReader) -> Response:
+    message = engine_message(body, settings.max_message_chars, "text")
+    item, added = moderator.report(message, body.reported_by, body.label, body.note)
+    metrics.review_reports.labels("queued" if added else "found_queued").inc()
+    return JSONBytes(item, status_code=201 if added else 200)
 
 
 @router.get("/v1/review/{item_id:int}", response_model=ReviewItemOut, responses=ERRORS, summary="One review item")

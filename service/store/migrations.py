@@ -137,4 +137,10 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     INSERT INTO revisions (name, value) VALUES ('topics', 0)
     """,
+    # 5: reported messages (POST /v1/review/report): a report finds the item already queued for its message,
+    # by the bot's message id, else by sender and text, without reading the group's whole queue
+    """
+    CREATE INDEX review_items_message ON review_items (group_id, message_id);
+    CREATE INDEX review_items_sender ON review_items (group_id, user_id, id)
+    """,
 ]

@@ -101,17 +101,31 @@ class ReviewStore(StoreBase):
         """Insert and commit; returns the new ids. Raises StoreUnavailable if it could not commit."""
         if not items:
             return []
-        now = time.time()
-        dumps = orjson.dumps
-        rows = [(it.message_id, it.group_id, it.user_id, it.text, it.label, it.action, dumps(it.scores).decode(),
-                 dumps(it.reasons).decode(), it.model_version, it.message_ts, now) for it in items]
         with self._write() as db:
-            db.executemany(
-                "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
-                " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            _insert(db, items, time.time())
             # one writer inside one transaction: AUTOINCREMENT ids are consecutive
             last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
-        return list(range(last - len(rows) + 1, last + 1))
+        return list(range(last - len(items) + 1, last + 1))
+
+    def add_reported_item(self, item: ReviewItem) -> tuple[dict, bool]:
+        """Queue a reported message unless it is queued already: (the item, whether it was added now).
+
+        The same message is the latest item of its group with the bot's message id, or, without one, a
+        pending item of the same sender and text. Looked up and added in one transaction, so two workers
+        taking two reports of one message queue it once."""
+        with self._write() as db:
+            if item.message_id:
+                row = db.execute("SELECT id FROM review_items WHERE group_id = ? AND message_id = ? ORDER BY id DESC"
+                                 " LIMIT 1", (item.group_id, item.message_id)).fetchone()
+            else:
+                row = db.execute("SELECT id FROM review_items WHERE group_id = ? AND user_id = ? AND text = ?"
+                                 " AND status = 'pending' ORDER BY id DESC LIMIT 1",
+                                 (item.group_id, item.user_id, item.text)).fetchone()
+            added = row is None
+            if added:
+                _insert(db, [item], time.time())
+            item_id = db.execute("SELECT last_insert_rowid()").fetchone()[0] if added else row[0]
+            return _item(db.execute(f"SELECT {ITEM_COLUMNS} FROM review_items WHERE id = ?", (item_id,)).fetchone()), added
 
     def review_items(self, *, status: str | Sequence[str] | None = None, group_id: str | None = None,
                      label: str | None = None, action: str | None = None, min_score: float | None = None,
@@ -224,6 +238,15 @@ class ReviewStore(StoreBase):
             if len(rows) < EXPORT_PAGE:
                 return
             last = rows[-1]["id"]
+
+
+def _insert(db, items: list[ReviewItem], now: float) -> None:
+    dumps = orjson.dumps
+    db.executemany(
+        "INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
+        " model_version, message_ts, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(it.message_id, it.group_id, it.user_id, it.text, it.label, it.action, dumps(it.scores).decode(),
+          dumps(it.reasons).decode(), it.model_version, it.message_ts, now) for it in items])
 
 
 def _add_filters(where: list[str], args: list, clauses: tuple[tuple[str, object], ...]) -> None:
