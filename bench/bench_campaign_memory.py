@@ -228,8 +228,8 @@ def plot(rows: list[dict], path: Path, title: str) -> None:
         also = f", {reports} reports" if reports else ""
         for key, mark, dy in (("advertising_recall", "o-", -0.07), ("advertising_precision", "s-", 0.04)):
             ax.plot(x, [r[key] for r in part], mark, label=key.replace("_", " ") + also)
-            for xi, r in zip(x, part, strict=True):
-                ax.annotate(f"{r[key]:.3f}", (xi, r[key] + dy), ha="center", fontsize=7)
+            for xi, r in zip(x, part, strict=True):  # the runs with reports labelled on the other side
+                ax.annotate(f"{r[key]:.3f}", (xi, r[key] + (dy if not reports else -dy - 0.03)), ha="center", fontsize=7)
     ax.set_xlabel("moderator decisions (first flagged items of the stream)")
     ax.set_ylim(0, 1)
     ax.set_xscale("symlog", linthresh=10)
