@@ -281,11 +281,11 @@ class Moderator:
         evidence = clf.explain_text(scored, [0], [message.text], [verdict_label])[0] if verdict_label != "on_topic" else []
         reasons = [r.as_dict() for r in clf.handle_reasons(norm)] + _model_reasons(clf, scored, 0, verdict_label, evidence)
         said = f"by {reported_by}" + (f", as {label}" if label else "") + (f": {note}" if note else "")
-        reasons.append({"name": "reported", "detail": said})
+        reasons.append({"name": "reported", "detail": said})  # the first report's; every report: store.item_reports()
         ts = message.ts if message.ts is not None else time.time()
         return self.store.add_reported_item(ReviewItem(
             message.message_id, message.group_id, message.user_id, message.text, verdict_label, "review", scores,
-            reasons, model.version, ts))
+            reasons, model.version, ts), reported_by, label, note)
 
 
 def _model_reasons(clf: MessageClassifier, scored: Scores, i: int, label: str, evidence: Sequence[str]) -> list[dict]:

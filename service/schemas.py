@@ -126,6 +126,7 @@ class ReviewItemOut(BaseModel):
     reviewed_at: float | None = Field(..., description="when it was decided last, Unix seconds; null while pending")
     version: int = Field(..., description="1, plus 1 for every decision; send it back with a decision to refuse a stale one (409)")
     note: str | None = Field(..., description="the note of the latest decision")
+    reports: int = Field(..., description="how many reported it (POST /v1/review/report), each reporter once; 0 if none did")
 
 
 class ReviewListOut(BaseModel):
@@ -221,6 +222,19 @@ class HistoryEntryOut(BaseModel):
 class HistoryOut(BaseModel):
     item_id: int
     data: list[HistoryEntryOut] = Field(..., description="oldest first")
+    count: int
+
+
+class ReportEntryOut(BaseModel):
+    reported_by: str
+    label: str | None = Field(..., description="the label the reporter suggested")
+    note: str | None
+    at: float = Field(..., description="when they first reported it, Unix seconds")
+
+
+class ReportsOut(BaseModel):
+    item_id: int
+    data: list[ReportEntryOut] = Field(..., description="oldest first; a reporter's later reports of the item add nothing")
     count: int
 
 

@@ -24,8 +24,8 @@ def classify(client, text, *, user="u1", message_id=None):
 
 
 def report(client, text, *, user="u1", headers=BOT, **more):
-    return client.post("/v1/review/report", json={"group_id": "g1", "user_id": user, "text": text,
-                                                  "reported_by": "member42", **more}, headers=headers)
+    body = {"group_id": "g1", "user_id": user, "text": text, "reported_by": "member42"} | more
+    return client.post("/v1/review/report", json=body, headers=headers)
 
 
 def named(obj, name):
@@ -80,13 +80,32 @@ def test_a_second_report_of_a_message_finds_its_item(client):
     assert res.status_code == 200 and res.json()["status"] == "dismissed"
 
 
+def test_each_reporter_counts_once_and_is_listed(client):
+    first = report(client, MISSED, message_id="m3", label="spam", note="骗子").json()
+    assert first["reports"] == 1
+    assert report(client, MISSED, message_id="m3", label="spam").json()["reports"] == 1  # the same member again
+    again = report(client, MISSED, message_id="m3", reported_by="member7", label="advertising")
+    assert again.status_code == 200 and again.json()["reports"] == 2 and again.json()["id"] == first["id"]
+    assert [it["reports"] for it in pending(client)] == [2]
+    res = client.get(f"/v1/review/{first['id']}/reports", headers=MOD)
+    assert res.status_code == 200, res.text
+    listed = res.json()
+    assert listed["count"] == 2 and listed["item_id"] == first["id"]
+    assert [(r["reported_by"], r["label"], r["note"]) for r in listed["data"]] == [
+        ("member42", "spam", "骗子"), ("member7", "advertising", None)]
+    assert client.get("/v1/review/999/reports", headers=MOD).status_code == 404
+    assert client.get(f"/v1/review/{first['id']}/reports", headers=BOT).status_code == 403  # moderators read who reported
+
+
 def test_reporting_a_flagged_message_finds_the_item_the_engine_queued(client):
     client.put("/v1/groups/g1", json={"thresholds": {"advertising": {"review": 0.01, "delete": 0.02},
                                                      "spam": {"review": 0.01, "delete": 0.02}}}, headers=MOD)
     assert classify(client, AD, message_id="m9")["action"] != "allow"
     [queued] = pending(client)
+    assert queued["reports"] == 0
     res = report(client, AD, message_id="m9")
     assert res.status_code == 200 and res.json()["id"] == queued["id"] and not named(res.json(), "reported")
+    assert res.json()["reports"] == 1
 
 
 def test_a_report_is_no_message(client):

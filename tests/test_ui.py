@@ -316,6 +316,16 @@ def test_queue_pages_newest_first(ui):
 
 
 # -- what a message shows --------------------------------------------------------------------
+def test_a_reported_message_shows_how_many_reported_it(ui):
+    for who in ("member1", "member2"):
+        body = {"group_id": "g1", "user_id": "u9", "text": "周末一起去爬山吗", "message_id": "m1", "reported_by": who}
+        assert ui.post("/v1/review/report", json=body, headers=auth("bot")).status_code in (200, 201)
+    [plain] = seed(ui, ("g1", "u1", "消息", "spam", []))
+    articles = {int(re.search(r'data-id="(\d+)"', a).group(1)): a for a in ui.get("/ui").text.split("<article")[1:]}
+    assert "reported ×2" in articles[plain - 1]
+    assert "reported ×" not in articles[plain]  # a flagged item nobody reported says nothing
+
+
 def test_message_text_is_escaped(ui):
     mod = auth("moderator")
     assert ui.put("/v1/groups/gx", json=STRICT, headers=mod).status_code == 200

@@ -32,6 +32,7 @@ from qunguard.service.schemas import (
     DecisionIn,
     HistoryOut,
     ReportIn,
+    ReportsOut,
     ReviewItemOut,
     ReviewLabel,
     ReviewListOut,
@@ -136,6 +137,15 @@ def undo(item_id: ItemIdPath, body: UndoIn, moderator: ModeratorDep, metrics: Me
     item = moderator.store.undo_review_decision(item_id, moderator=body.moderator, expected_version=body.version)
     record_decisions(moderator, metrics, "undo", 1)
     return JSONBytes(item)
+
+
+@router.get("/v1/review/{item_id:int}/reports", response_model=ReportsOut, responses=ERRORS,
+            summary="Who reported an item, oldest first")
+def list_reports(item_id: ItemIdPath, moderator: ModeratorDep, _: AsModerator):
+    if moderator.store.get_review_item(item_id) is None:
+        raise ReviewItemNotFound(item_id)
+    entries = moderator.store.item_reports(item_id)
+    return JSONBytes({"item_id": item_id, "data": entries, "count": len(entries)})
 
 
 @router.get("/v1/review/{item_id:int}/history", response_model=HistoryOut, responses=ERRORS,

@@ -143,4 +143,16 @@ MIGRATIONS: list[str] = [
     CREATE INDEX review_items_message ON review_items (group_id, message_id);
     CREATE INDEX review_items_sender ON review_items (group_id, user_id, id)
     """,
+    # 6: who reported an item, once each: the label they suggest and why (GET /v1/review/{id}/reports), and
+    # how many did (an item's `reports`)
+    """
+    CREATE TABLE review_reports (
+        item_id INTEGER NOT NULL REFERENCES review_items (id),
+        reported_by TEXT NOT NULL,
+        label TEXT,
+        note TEXT,
+        at REAL NOT NULL,
+        PRIMARY KEY (item_id, reported_by)
+    ) WITHOUT ROWID
+    """,
 ]

@@ -23,7 +23,8 @@ STATUS_OF = {"confirm": "confirmed", "relabel": "relabelled", "dismiss": "dismis
 STATE_FIELDS = ("status", "final_label", "reviewed_by", "reviewed_at", "version", "note")
 # the columns the API declares (ReviewItemOut), named: a column added later is not sent unannounced
 ITEM_COLUMNS = ("id, message_id, group_id, user_id, text, label, action, scores, reasons, model_version,"
-                " message_ts, created_at, status, final_label, reviewed_by, reviewed_at, version, note")
+                " message_ts, created_at, status, final_label, reviewed_by, reviewed_at, version, note,"
+                " (SELECT COUNT(*) FROM review_reports WHERE item_id = review_items.id) AS reports")
 EXPORT_PAGE = 500
 
 
@@ -107,12 +108,14 @@ class ReviewStore(StoreBase):
             last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
         return list(range(last - len(items) + 1, last + 1))
 
-    def add_reported_item(self, item: ReviewItem) -> tuple[dict, bool]:
-        """Queue a reported message unless it is queued already: (the item, whether it was added now).
+    def add_reported_item(self, item: ReviewItem, reported_by: str, label: str | None = None,
+                          note: str | None = None) -> tuple[dict, bool]:
+        """Queue a reported message unless it is queued already, and record the report (once per reporter and
+        item): (the item, whether it was added now).
 
         The same message is the latest item of its group with the bot's message id, or, without one, a
-        pending item of the same sender and text. Looked up and added in one transaction, so two workers
-        taking two reports of one message queue it once."""
+        pending item of the same sender and text. Looked up, added and recorded in one transaction, so two
+        workers taking two reports of one message queue it once."""
         with self._write() as db:
             if item.message_id:
                 row = db.execute("SELECT id FROM review_items WHERE group_id = ? AND message_id = ? ORDER BY id DESC"
@@ -125,7 +128,16 @@ class ReviewStore(StoreBase):
             if added:
                 _insert(db, [item], time.time())
             item_id = db.execute("SELECT last_insert_rowid()").fetchone()[0] if added else row[0]
+            db.execute("INSERT OR IGNORE INTO review_reports (item_id, reported_by, label, note, at) VALUES (?,?,?,?,?)",
+                       (item_id, reported_by, label, note, time.time()))
             return _item(db.execute(f"SELECT {ITEM_COLUMNS} FROM review_items WHERE id = ?", (item_id,)).fetchone()), added
+
+    def item_reports(self, item_id: int) -> list[dict]:
+        """Who reported an item, oldest first: reported_by, the label they suggested, their note, when."""
+        with self._read() as db:
+            rows = db.execute("SELECT reported_by, label, note, at FROM review_reports WHERE item_id = ? ORDER BY at,"
+                              " reported_by", (item_id,)).fetchall()
+        return [dict(r) for r in rows]
 
     def review_items(self, *, status: str | Sequence[str] | None = None, group_id: str | None = None,
                      label: str | None = None, action: str | None = None, min_score: float | None = None,
