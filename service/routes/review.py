@@ -8,6 +8,7 @@ row and the `review` revision bump. A stale `version` is a 409 with the item as 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
 from typing import Annotated, Literal
 
@@ -142,18 +143,20 @@ def undo(item_id: ItemIdPath, body: UndoIn, moderator: ModeratorDep, metrics: Me
 @router.get("/v1/review/{item_id:int}/reports", response_model=ReportsOut, responses=ERRORS,
             summary="Who reported an item, oldest first")
 def list_reports(item_id: ItemIdPath, moderator: ModeratorDep, _: AsModerator):
-    if moderator.store.get_review_item(item_id) is None:
-        raise ReviewItemNotFound(item_id)
-    entries = moderator.store.item_reports(item_id)
-    return JSONBytes({"item_id": item_id, "data": entries, "count": len(entries)})
+    return _entries(moderator, item_id, moderator.store.item_reports)
 
 
 @router.get("/v1/review/{item_id:int}/history", response_model=HistoryOut, responses=ERRORS,
             summary="Every decision on an item, oldest first")
 def history(item_id: ItemIdPath, moderator: ModeratorDep, _: AsModerator):
+    return _entries(moderator, item_id, moderator.store.review_history)
+
+
+def _entries(moderator, item_id: int, read: Callable[[int], list[dict]]) -> JSONBytes:
+    """One item's list (its decisions, its reports), oldest first; 404 for an item that does not exist."""
     if moderator.store.get_review_item(item_id) is None:
         raise ReviewItemNotFound(item_id)
-    entries = moderator.store.review_history(item_id)
+    entries = read(item_id)
     return JSONBytes({"item_id": item_id, "data": entries, "count": len(entries)})
 
 
