@@ -89,3 +89,28 @@ def test_opening_and_migrating_twice_is_one_migration(tmp_path):
     with again._read() as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert again.get_group("g1") == {"a": 1} and again.revisions()["groups"][0] == 1
+
+
+def test_a_queue_made_before_reports_keeps_its_items_and_takes_reports(tmp_path):
+    """A file at migration 4 (s32's schema) with a flagged item: this release migrates it in place."""
+    import sqlite3
+
+    from qunguard.service.store import MIGRATIONS, ReviewItem
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:4]:
+        db.executescript(script)
+    db.execute("PRAGMA user_version=4")
+    db.execute("INSERT INTO review_items (message_id, group_id, user_id, text, label, action, scores, reasons,"
+               " model_version, message_ts, created_at) VALUES ('m1', 'g1', 'u1', '加v abc1234', 'spam', 'review',"
+               " '{}', '[]', 'old', 1.0, 1.0)")
+    db.commit()
+    db.close()
+    store = Store(path)
+    [old] = store.review_items()
+    assert old["text"] == "加v abc1234" and old["reports"] == 0
+    item, added = store.add_reported_item(ReviewItem("m1", "g1", "u1", "加v abc1234", "spam", "review", {}, [], "new", 2.0),
+                                          "member1", "spam")
+    assert not added and item["id"] == old["id"] and item["reports"] == 1
+    assert store.item_reports(old["id"])[0]["reported_by"] == "member1"
