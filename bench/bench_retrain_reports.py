@@ -19,6 +19,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,11 +50,8 @@ def decided_export(model: LoadedModel, stream: list[tuple[str, str]], budget: in
         records = [export_record(it) for it in moderator.store.decided_review_items(group_id=GROUP)]
         close(moderator)
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    labels: dict[str, int] = {}
-    for r in records:
-        labels[r["label"]] = labels.get(r["label"], 0) + 1
     return {"decisions": sum(decisions.values()) - reported, "reports": reported, "exported": len(records),
-            "exported_labels": labels}
+            "exported_labels": dict(Counter(r["label"] for r in records))}
 
 
 def retrain(source: str, exports: Path, out: Path) -> None:

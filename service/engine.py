@@ -195,11 +195,15 @@ class Moderator:
         return g
 
     # -- verdicts -------------------------------------------------------------
-    def classify(self, messages: list[Message]) -> list[dict]:
+    def _catch_up(self) -> None:
+        """Before a verdict: what other workers changed (settings, the model), or a model announced meanwhile."""
         if self.shared:
             self.follow_other_workers()
         elif self._follow_every:
             self.follow_announced_model()
+
+    def classify(self, messages: list[Message]) -> list[dict]:
+        self._catch_up()
         model = self.model  # one model for the whole batch, even if a reload lands meanwhile
         clf = model.classifier
         now = time.time()
@@ -273,6 +277,7 @@ class Moderator:
         reporter and the label they suggest. A message queued already (its message id, or the same sender and
         text still pending) is not queued twice. A report is not a message: no flood window, topic or drift
         counts it."""
+        self._catch_up()  # scored by the model every worker serves
         model = self.model
         clf = model.classifier
         norm = normalize(message.text)

@@ -173,9 +173,10 @@ class _Decision(BaseModel):
 class ReportIn(MessageIn):
     message_id: MessageId | None = Field(None, description="the reported message's id as the bot knows it: a second report of "
                                                           "it finds the item queued already")
-    reported_by: Id = Field(..., description="who reports it (a member's or a moderator's id): recorded in the item's reasons")
+    reported_by: Id = Field(..., description="who reports it (a member's or a moderator's id); each reporter counts once "
+                                             "(GET /v1/review/{id}/reports), the first one also in the item's `reported` reason")
     label: ReviewLabel | None = Field(None, description="the label the reporter thinks it deserves: recorded; a moderator decides")
-    note: Note | None = Field(None, description="why, in the reporter's words: recorded in the item's reasons")
+    note: Note | None = Field(None, description="why, in the reporter's words: recorded with the report")
 
 
 class DecisionIn(_Decision):
