@@ -17,11 +17,12 @@ from pathlib import Path
 from qunguard.model import artifact
 from qunguard.model.classifier import MessageClassifier, Scores
 from qunguard.model.errors import ModelArtifactError
-from qunguard.model.normalize import normalize
+from qunguard.model.normalize import Normalized, normalize
 from qunguard.service.campaigns import CampaignMemory
 from qunguard.service.flood import FloodTracker, Observation, repeat_key
 from qunguard.service.groups import CompiledGroup, GroupSettings
 from qunguard.service.policy import decide
+from qunguard.service.quotes import Quote, Reading, fingerprint, read_quote, reading
 from qunguard.service.store import ReviewItem, Store, StoreUnavailable
 from qunguard.service.topic import GroupTopics
 
@@ -36,6 +37,7 @@ class Message:
     message_id: str | None = None
     ts: float | None = None
     debug: bool = False  # also give the model's machine token names (evidence_token reasons)
+    reply_to: Quote | None = None  # the message it replies to, as the platform passed it (service/quotes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,17 +209,18 @@ class Moderator:
         model = self.model  # one model for the whole batch, even if a reload lands meanwhile
         clf = model.classifier
         now = time.time()
-        norms = [normalize(m.text) for m in messages]
+        times = [m.ts if m.ts is not None else now for m in messages]
+        # a reply is judged without the group's message it quotes (service/quotes.py)
+        readings, norms, said = self._read_quotes(messages, times)
         scored = clf.score(norms)
         verdicts, flagged = [], []
         labeled = list(zip(scored.labels, scored.scores, strict=True))
         groups = [self.group(m.group_id) for m in messages]
-        times = [m.ts if m.ts is not None else now for m in messages]
         topic = self.topics.score(messages, norms, groups, scored.words)  # groups without a topic profile pay a dict lookup
         # the whole batch in one call: one round trip when the windows live in Redis
         keys = [repeat_key(norm) for norm in norms]
-        signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, key, ts, g.flood_limits)
-                                            for m, key, g, ts in zip(messages, keys, groups, times, strict=True)])
+        signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, key, ts, g.flood_limits, s)
+                                            for m, key, g, ts, s in zip(messages, keys, groups, times, said, strict=True)])
         no_context = signals is None  # flood windows unreachable: the text alone decides, and the verdict says so
         signals = signals if signals is not None else [[] for _ in messages]
         # a delete needs a second signal besides the model: a contact handle or a telling link can be one
@@ -235,13 +238,15 @@ class Moderator:
         # verdict: p(label) and evidence would argue against it, so they are left out
         explained = [i for i, (d, _) in enumerate(decisions) if d.action != "allow" and d.label == labeled[i][0]]
         explained_labels = [decisions[i][0].label for i in explained]
-        evidence = dict(zip(explained, clf.explain_text(scored, explained, [messages[i].text for i in explained],
+        evidence = dict(zip(explained, clf.explain_text(scored, explained, [readings[i].judged for i in explained],
                                                         explained_labels), strict=True))
         debugged = [i for i in explained if messages[i].debug and labeled[i][0] != "on_topic"]
         tokens = dict(zip(debugged, clf.explain(scored, debugged), strict=True))  # these rows keep the label they were scored
         for i, (m, norm, (_, scores), (decision, ts)) in enumerate(zip(messages, norms, labeled, decisions, strict=True)):
             reasons = [r.as_dict() for r in clf.handle_reasons(norm)]
             reasons += decision.reasons
+            if (quoted := readings[i].reason()) is not None:
+                reasons.append(quoted)
             if no_context:
                 reasons.append({"name": "context_unavailable", "detail": "flood windows unreachable; verdict from the text alone"})
             if i in evidence:
@@ -267,6 +272,41 @@ class Moderator:
         self.topics.observe(messages, norms, decisions, topic, keys)  # counted in memory, written every few seconds
         return verdicts
 
+    def _read_quotes(self, messages: Sequence[Message], times: list[float]
+                     ) -> tuple[list[Reading], list[Normalized], list[str | None]]:
+        """What each message's verdict judges (service/quotes.py), its text normalised, and the fingerprint of the
+        member's own words, which the group state remembers. A quote typed inside the text is left out only if
+        another member posted those words before: earlier in this batch, or in the group state (one look-up, for
+        batches that hold such a quote; state that cannot be read leaves the quote judged as written)."""
+        parts = [read_quote(m.text, m.reply_to) for m in messages]
+        own = [normalize(text) for text, _ in parts]
+        said = [fingerprint(norm) for norm in own]
+        posted = [False] * len(messages)
+        wordless = [False] * len(messages)
+        asked: list[tuple[int, str]] = []
+        earlier: dict[tuple[str, str], str] = {}  # (group, words) -> who posted them last in this batch
+        for i, (m, (_, quote)) in enumerate(zip(messages, parts, strict=True)):
+            if quote is not None and quote.inline:
+                fp = fingerprint(normalize(quote.text))
+                if fp is None:
+                    wordless[i] = True  # a quoted [图片] hides no pitch
+                elif earlier.get((m.group_id, fp), m.user_id) != m.user_id:
+                    posted[i] = True
+                else:
+                    asked.append((i, fp))
+            if (mine := said[i]) is not None:
+                earlier[(m.group_id, mine)] = m.user_id
+        if asked:
+            answers = self.flood.posted_before([(messages[i].group_id, fp, times[i], messages[i].user_id)
+                                                for i, fp in asked])
+            for (i, _), seen in zip(asked, answers or [False] * len(asked), strict=True):
+                posted[i] = seen
+        readings = [reading(m.text, text, quote, seen, empty)
+                    for m, (text, quote), seen, empty in zip(messages, parts, posted, wordless, strict=True)]
+        norms = [norm if r.judged == text else normalize(r.judged)
+                 for r, norm, (text, _) in zip(readings, own, parts, strict=True)]
+        return readings, norms, said
+
     def report(self, message: Message, reported_by: str, label: str | None = None, note: str | None = None
                ) -> tuple[dict, bool]:
         """Queue a message someone reported for review: (the item, whether it was queued now).
@@ -280,14 +320,16 @@ class Moderator:
         self._catch_up()  # scored by the model every worker serves
         model = self.model
         clf = model.classifier
-        norm = normalize(message.text)
+        ts = message.ts if message.ts is not None else time.time()
+        [read], [norm], _ = self._read_quotes([message], [ts])  # judged as a verdict would judge it
         scored = clf.score([norm])
         verdict_label, scores = scored.labels[0], scored.scores[0]
-        evidence = clf.explain_text(scored, [0], [message.text], [verdict_label])[0] if verdict_label != "on_topic" else []
+        evidence = clf.explain_text(scored, [0], [read.judged], [verdict_label])[0] if verdict_label != "on_topic" else []
         reasons = [r.as_dict() for r in clf.handle_reasons(norm)] + _model_reasons(clf, scored, 0, verdict_label, evidence)
+        if (quoted := read.reason()) is not None:
+            reasons.append(quoted)
         said = f"by {reported_by}" + (f", as {label}" if label else "") + (f": {note}" if note else "")
         reasons.append({"name": "reported", "detail": said})  # the first report's; every report: store.item_reports()
-        ts = message.ts if message.ts is not None else time.time()
         return self.store.add_reported_item(ReviewItem(
             message.message_id, message.group_id, message.user_id, message.text, verdict_label, "review", scores,
             reasons, model.version, ts), reported_by, label, note)

@@ -2,7 +2,7 @@
 
 What `GET /v1/export` and `qunguard export` write, and what `train.py --exports` reads
 (qunguard.model.dataset.read_export needs `text` and `label`). Fields, in this order:
-id, text, label (the moderator's final label), predicted_label (the verdict's), scores
+id, text (the words the verdict judged: a reply without the group's message it quoted, service/quotes.py), label (the moderator's final label), predicted_label (the verdict's), scores
 (object; in CSV a JSON string), group_id, user_id, message_ts, decision (the item's status:
 confirmed, relabelled, dismissed), moderator, decided_at, model_version, note.
 
@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 
 import orjson
 
+from qunguard.service.quotes import judged_words
+
 FORMATS = ("jsonl", "csv")
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 FIELDS = ("id", "text", "label", "predicted_label", "scores", "group_id", "user_id", "message_ts", "decision",
@@ -25,7 +27,8 @@ CHUNK_RECORDS = 200  # records per written chunk: few writes, little memory
 
 def export_record(item: dict) -> dict:
     """A decided review item (the store's dict) as an export record."""
-    return {"id": item["id"], "text": item["text"], "label": item["final_label"], "predicted_label": item["label"],
+    return {"id": item["id"], "text": judged_words(item["text"], item["reasons"]), "label": item["final_label"],
+            "predicted_label": item["label"],
             "scores": item["scores"], "group_id": item["group_id"], "user_id": item["user_id"],
             "message_ts": item["message_ts"], "decision": item["status"], "moderator": item["reviewed_by"],
             "decided_at": item["reviewed_at"], "model_version": item["model_version"], "note": item["note"]}

@@ -4,6 +4,8 @@ Text alone cannot see most floods, so the service keeps short sliding windows:
 - burst:  one user posts N messages within T seconds;
 - repeat: one user posts the same (normalised) text N times within T seconds;
 - raid:   N different users post the same text within T seconds (copy-paste campaigns).
+The same state remembers what each group posted in the last hours, so that a reply quoting one of its
+messages is told from a pitch dressed up as a quote (service/quotes.py).
 
 State lives in memory behind the `FloodTracker` protocol (InMemoryFloodTracker, one
 process), or in Redis (service/flood_redis.py), shared by several worker processes.
@@ -80,6 +82,7 @@ class Observation:
     key: str | None  # repeat_key() of the message
     ts: float
     limits: FloodLimits
+    said: str | None = None  # quotes.fingerprint() of the member's words, remembered for posted_before()
 
 
 class FloodTracker(Protocol):
@@ -88,6 +91,12 @@ class FloodTracker(Protocol):
 
         None when the windows could not be used (Redis unreachable): verdicts then go on
         from the text alone, and say so."""
+        ...
+
+    def posted_before(self, queries: list[tuple[str, str, float, str]]) -> list[bool] | None:
+        """For each (group id, fingerprint, time, user id): did someone else in the group post those words within
+        QUOTE_MEMORY_S before it (as some message's `said`; the latest to post them counts)? A member quoting
+        their own words posts them again. None when the state could not be read."""
         ...
 
     def stats(self) -> dict[str, int]:
@@ -109,6 +118,9 @@ def signals_from_counts(limits: FloodLimits, burst: int, repeat: int, raid: int)
 # What both backends keep, so that they count the same:
 MAX_WINDOW = 2048  # a user's window keeps at most this many recent messages (limits above it are capped)
 MAX_RAID_USERS = 256  # a text's raid window keeps at most this many users
+QUOTE_MEMORY_S = 6 * 3600.0  # a quote of a message older than this is judged with its reply
+QUOTE_MEMORY_PER_GROUP = 2000  # Redis keeps a group's latest texts up to this many (memory: QUOTE_MEMORY_TEXTS in all)
+QUOTE_MEMORY_TEXTS = 100_000  # in memory, the latest texts of all groups together (bench/bench_quotes.py: ~26 MB)
 
 
 def user_window_messages(limits: FloodLimits) -> int:
@@ -196,15 +208,37 @@ class InMemoryFloodTracker:
     """
 
     def __init__(self, max_users: int = 200_000, max_keys: int = 200_000, ttl_s: float = 3600.0,
-                 clock=time.monotonic) -> None:
+                 clock=time.monotonic, max_texts: int = QUOTE_MEMORY_TEXTS) -> None:
         self._users = _BoundedLRU(max_users)
         self._keys = _BoundedLRU(max_keys)
+        # hash of (group, fingerprint) -> (the latest time the group posted it, hash of who did), oldest first
+        self._said: OrderedDict[int, tuple[float, int]] = OrderedDict()
+        self.max_texts = max_texts
         self.ttl_s = ttl_s
         self._lock = threading.Lock()
         self._clock = clock
 
     def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]]:
-        return [self.observe(o.group_id, o.user_id, o.key, o.ts, o.limits) for o in items]
+        out = [self.observe(o.group_id, o.user_id, o.key, o.ts, o.limits) for o in items]
+        with self._lock:
+            for o in items:
+                if o.said is not None:
+                    self._remember(hash((o.group_id, o.said)), o.ts, hash(o.user_id))
+        return out
+
+    def _remember(self, h: int, ts: float, who: int) -> None:
+        said = self._said
+        prev = said.pop(h, None)
+        # client times may arrive out of order: the latest post wins
+        said[h] = (ts, who) if prev is None or ts >= prev[0] else prev
+        while len(said) > self.max_texts:
+            said.popitem(last=False)
+
+    def posted_before(self, queries: list[tuple[str, str, float, str]]) -> list[bool]:
+        with self._lock:
+            found = [self._said.get(hash((g, fp))) for g, fp, _, _ in queries]
+        return [p is not None and p[0] >= ts - QUOTE_MEMORY_S and p[1] != hash(user)
+                for p, (_, _, ts, user) in zip(found, queries, strict=True)]
 
     def observe(self, group_id: str, user_id: str, key: str | None, ts: float,
                 limits: FloodLimits) -> list[FloodSignal]:
@@ -250,5 +284,5 @@ class InMemoryFloodTracker:
 
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {"users": len(self._users), "keys": len(self._keys),
+            return {"users": len(self._users), "keys": len(self._keys), "texts": len(self._said),
                     "evicted_users": self._users.evicted, "evicted_keys": self._keys.evicted}

@@ -4,6 +4,8 @@ Same windows and counts as InMemoryFloodTracker, so both backends raise the same
 (tests/test_flood.py runs every window test on both):
 - a user's window is a list of "ts key-hash" entries, trimmed to the last `size`;
 - a text's raid window is a sorted set of users scored by their latest time.
+- what a group posted lately (for quotes, service/quotes.py) is a sorted set of text hashes scored by time,
+  its latest QUOTE_MEMORY_PER_GROUP kept, and a hash of who posted each last.
 Every key expires once idle longer than its group's window (capped by ttl_s), so Redis
 memory follows the live users; set Redis `maxmemory` with `volatile-lru` to cap it hard.
 
@@ -29,6 +31,8 @@ import redis
 
 from qunguard.service.flood import (
     MAX_RAID_USERS,
+    QUOTE_MEMORY_PER_GROUP,
+    QUOTE_MEMORY_S,
     FloodSignal,
     Observation,
     is_raid_candidate,
@@ -40,13 +44,13 @@ from qunguard.service.flood import (
 
 log = logging.getLogger("qunguard.flood")
 
-# KEYS: per message, its user window and its text window ("" when it has no raid window).
-# ARGV: per message, FIELDS values (see _args). Returns per message: burst, repeat, raid counts.
+# KEYS: per message, its user window, its text window ("" when it has no raid window) and its group's texts.
+# ARGV: per message, F values (see _args). Returns per message: burst, repeat, raid counts.
 _OBSERVE = """
-local F = 13
+local F = 16
 local out = {}
-for i = 0, #KEYS / 2 - 1 do
-  local ukey, kkey, a = KEYS[2 * i + 1], KEYS[2 * i + 2], i * F
+for i = 0, #KEYS / 3 - 1 do
+  local ukey, kkey, skey, a = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3], i * F
   local ts, h = tonumber(ARGV[a + 1]), ARGV[a + 2]
   local burst_n, burst_w = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   local repeat_n, repeat_w = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
@@ -73,6 +77,23 @@ for i = 0, #KEYS / 2 - 1 do
     redis.call("PEXPIRE", kkey, ARGV[a + 11])
     raid = redis.call("ZCOUNT", kkey, ARGV[a + 12], ARGV[a + 13])
   end
+  local said = ARGV[a + 14]
+  if said ~= "0" then
+    local wkey = skey .. ":who"
+    local prev = tonumber(redis.call("ZSCORE", skey, said) or "-1e300")
+    if ts >= prev then
+      redis.call("ZADD", skey, ts, said)
+      redis.call("HSET", wkey, said, ARGV[a + 9])
+    end
+    local n, cap = redis.call("ZCARD", skey), tonumber(ARGV[a + 15])
+    if n > cap then
+      local old = redis.call("ZRANGE", skey, 0, n - cap - 1)
+      redis.call("ZREMRANGEBYRANK", skey, 0, n - cap - 1)
+      redis.call("HDEL", wkey, unpack(old))
+    end
+    redis.call("PEXPIRE", skey, ARGV[a + 16])
+    redis.call("PEXPIRE", wkey, ARGV[a + 16])
+  end
   out[#out + 1] = burst
   out[#out + 1] = rep
   out[#out + 1] = raid
@@ -83,6 +104,11 @@ return out
 
 def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
+
+
+def _group(group_id: str) -> str:
+    # the group id's length first: ids are the bots' own strings, so no separator is safe alone
+    return f"{len(group_id)}:{group_id}"
 
 
 def _hash(key: str) -> str:
@@ -171,15 +197,19 @@ class RedisFloodTracker:
     def _args(self, o: Observation, keys: list[str], argv: list) -> None:
         lim = o.limits
         h = _hash(o.key) if o.key is not None else "0"
-        # the group id's length first: ids are the bots' own strings, so no separator is safe alone
-        group = f"{len(o.group_id)}:{o.group_id}"
+        group = _group(o.group_id)
         keys.append(f"{self.prefix}u:{group}:{o.user_id}")
         raid = o.key is not None and is_raid_candidate(o.key, lim)
         keys.append(f"{self.prefix}k:{group}:{h}" if raid else "")
+        keys.append(self._said_key(o.group_id))
         argv += [repr(float(o.ts)), h, lim.burst_count, lim.burst_window_s, lim.repeat_count, lim.repeat_window_s,
                  user_window_messages(lim), _ms(user_window_idle_s(lim, self.ttl_s)),
                  o.user_id, MAX_RAID_USERS, _ms(text_window_idle_s(lim, self.ttl_s)),
-                 repr(o.ts - lim.raid_window_s), repr(o.ts + lim.raid_window_s)]
+                 repr(o.ts - lim.raid_window_s), repr(o.ts + lim.raid_window_s),
+                 _hash(o.said) if o.said is not None else "0", QUOTE_MEMORY_PER_GROUP, _ms(QUOTE_MEMORY_S)]
+
+    def _said_key(self, group_id: str) -> str:
+        return f"{self.prefix}t:{_group(group_id)}"
 
     def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]] | None:
         """The signals of each message, or None when the windows could not be used (no context)."""
@@ -194,12 +224,33 @@ class RedisFloodTracker:
         try:
             counts = self._observe(keys=keys, args=argv)
         except redis.RedisError as exc:
-            self.failures += 1
-            if self.breaker.trip():
-                log.error("flood windows unavailable (%s): verdicts go on from the text alone; "
-                          "probing Redis in the background", exc)
+            self._failed(exc)
             return None
         return [signals_from_counts(o.limits, *counts[3 * i : 3 * i + 3]) for i, o in enumerate(items)]
+
+    def _failed(self, exc: redis.RedisError) -> None:
+        self.failures += 1
+        if self.breaker.trip():
+            log.error("flood windows unavailable (%s): verdicts go on from the text alone; "
+                      "probing Redis in the background", exc)
+
+    def posted_before(self, queries: list[tuple[str, str, float, str]]) -> list[bool] | None:
+        if not queries:
+            return []
+        if not self.breaker.closed:
+            return None
+        pipe = self.client.pipeline(transaction=False)
+        for group_id, fp, _, _ in queries:
+            key, h = self._said_key(group_id), _hash(fp)
+            pipe.zscore(key, h)
+            pipe.hget(key + ":who", h)
+        try:
+            found = pipe.execute()
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return None
+        return [t is not None and t >= ts - QUOTE_MEMORY_S and who != user.encode()
+                for t, who, (_, _, ts, user) in zip(found[::2], found[1::2], queries, strict=True)]
 
     def stats(self) -> dict[str, int]:
         if not self.breaker.closed:  # /metrics must not wait on a Redis that does not answer

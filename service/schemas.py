@@ -23,6 +23,18 @@ MessageId = Annotated[str, StringConstraints(max_length=128), NO_LONE_SURROGATES
 YEAR_3000 = 32_503_680_000  # 3000-01-01T00:00:00Z in Unix seconds: a send time past it is a bug, not a message
 
 
+class ReplyToIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    text: Text = Field(..., description="the quoted message's text (Telegram: reply_to_message, its `quote`, or "
+                                        "external_reply; QQ: the replied message)")
+    external: bool = Field(False, description="true when it comes from another chat (Telegram's external_reply): "
+                                              "then it is judged with the reply, as content the member brings in; "
+                                              "false: a message of this group, judged when it was posted, left out")
+    message_id: MessageId | None = Field(None, description="the quoted message's id, if the bot has it (not used to judge)")
+    user_id: Annotated[str, StringConstraints(max_length=128), NO_LONE_SURROGATES] | None = Field(
+        None, description="who wrote the quoted message, if the bot knows (not used to judge)")
+
+
 class MessageIn(BaseModel):
     # strict: the types the schema declares, nothing coerced (a ts of false or "5" is refused)
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -35,6 +47,9 @@ class MessageIn(BaseModel):
     # JSON may spell Infinity or NaN, and 1e308 is a float: refused, never stored as null
     ts: float | None = Field(None, ge=0, lt=YEAR_3000, allow_inf_nan=False,
                              description="send time, Unix seconds, finite and before the year 3000; default: arrival time")
+    reply_to: ReplyToIn | None = Field(None, description="the message this one replies to, if it quotes one: the verdict "
+                                   "judges the member's own words, not the quoted message (a WeChat quote written "
+                                   "into `text` as 「name：…」 and a dashed line is read the same way)")
 
     @field_validator("text")
     @classmethod

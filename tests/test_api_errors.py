@@ -35,6 +35,16 @@ CASES = [
     ("batch-over-limit", "/v1/classify/batch", j({"messages": [GOOD] * 1001}), 422, "messages"),
     ("batch-bad-item", "/v1/classify/batch", j({"messages": [GOOD, {**GOOD, "text": ""}]}), 422, "messages.1.text"),
     ("batch-item-too-long", "/v1/classify/batch", j({"messages": [GOOD, {**GOOD, "text": "a" * 10_001}]}), 422, "messages.1.text"),
+    ("quote-too-long", "/v1/classify", j({**GOOD, "reply_to": {"text": "字" * 10_001}}), 422, "reply_to.text"),
+    ("batch-quote-too-long", "/v1/classify/batch", j({"messages": [GOOD, {**GOOD, "reply_to": {"text": "a" * 10_001}}]}),
+     422, "messages.1.reply_to.text"),
+    ("quote-without-text", "/v1/classify", j({**GOOD, "reply_to": {"external": True}}), 422, "reply_to.text"),
+    ("quote-is-string", "/v1/classify", j({**GOOD, "reply_to": "原消息"}), 422, "reply_to"),
+    ("quote-external-is-string", "/v1/classify", j({**GOOD, "reply_to": {"text": "原消息", "external": "yes"}}), 422,
+     "reply_to.external"),
+    ("quote-unknown-field", "/v1/classify", j({**GOOD, "reply_to": {"text": "原消息", "chat": 5}}), 422, "reply_to.chat"),
+    ("quote-lone-surrogate", "/v1/classify", b'{"group_id": "g1", "user_id": "u1", "text": "hi", "reply_to": {"text": "a\\ud800b"}}',
+     422, "reply_to.text"),
 ]
 
 

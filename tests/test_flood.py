@@ -4,7 +4,14 @@ import threading
 import pytest
 
 from qunguard.model.normalize import normalize
-from qunguard.service.flood import FloodLimits, InMemoryFloodTracker, Observation, repeat_key
+from qunguard.service.flood import (
+    QUOTE_MEMORY_PER_GROUP,
+    QUOTE_MEMORY_S,
+    FloodLimits,
+    InMemoryFloodTracker,
+    Observation,
+    repeat_key,
+)
 
 T0 = 1_763_900_000.0
 LIMITS = FloodLimits()  # 5 in 10 s, 3 repeats in 60 s, 4 users in 60 s
@@ -219,3 +226,61 @@ def test_redis_keys_cannot_be_forged_by_ids(sep):
             observe(tr, f"a{sep}b", "c", None, T0 + i, LIMITS)
         assert names(observe(tr, "a", f"b{sep}c", None, T0 + 4, LIMITS)) == []
         assert "burst" in names(observe(tr, f"a{sep}b", "c", None, T0 + 4, LIMITS))
+
+
+# -- what the group posted lately (quotes, service/quotes.py) ------------------------------------
+def said(tracker, group_id, fp, ts, user="u"):
+    tracker.observe_batch([Observation(group_id, user, None, ts, LIMITS, fp)])
+
+
+def test_a_group_remembers_what_it_posted_and_no_other_group_does(tracker):
+    said(tracker, "g", "出二手自行车九成新", T0)
+    assert tracker.posted_before([("g", "出二手自行车九成新", T0 + 60, "m"), ("g2", "出二手自行车九成新", T0 + 60, "m"),
+                                  ("g", "出二手电动车九成新", T0 + 60, "m")]) == [True, False, False]
+
+
+def test_words_count_as_posted_by_whoever_posted_them_last(tracker):
+    said(tracker, "g", "出二手自行车九成新", T0, user="seller")
+    assert tracker.posted_before([("g", "出二手自行车九成新", T0 + 60, "seller")]) == [False]  # one's own words
+    said(tracker, "g", "出二手自行车九成新", T0 + 30, user="echo")
+    assert tracker.posted_before([("g", "出二手自行车九成新", T0 + 60, "seller"),
+                                  ("g", "出二手自行车九成新", T0 + 60, "echo")]) == [True, False]
+    said(tracker, "g", "出二手自行车九成新", T0 + 10, user="late")  # arrives late, sent before echo's: echo stays
+    assert tracker.posted_before([("g", "出二手自行车九成新", T0 + 60, "echo")]) == [False]
+
+
+def test_words_posted_longer_ago_than_the_quote_memory_are_forgotten(tracker):
+    said(tracker, "g", "明天几点集合", T0)
+    assert tracker.posted_before([("g", "明天几点集合", T0 + QUOTE_MEMORY_S - 1, "m")]) == [True]
+    assert tracker.posted_before([("g", "明天几点集合", T0 + QUOTE_MEMORY_S + 1, "m")]) == [False]
+    said(tracker, "g", "明天几点集合", T0 + QUOTE_MEMORY_S)  # posted again: remembered from then
+    assert tracker.posted_before([("g", "明天几点集合", T0 + QUOTE_MEMORY_S + 1, "m")]) == [True]
+
+
+def test_nothing_asked_nothing_answered(tracker):
+    assert tracker.posted_before([]) == []
+
+
+def test_redis_keeps_a_groups_latest_texts_up_to_its_cap():
+    import redis
+
+    from tests.conftest import REDIS_URL, redis_tracker
+
+    with redis_tracker() as tr:
+        n = QUOTE_MEMORY_PER_GROUP + 5
+        tr.observe_batch([Observation("g", "u", None, T0 + i, LIMITS, f"第{i}条") for i in range(n)])
+        seen = tr.posted_before([("g", f"第{i}条", T0 + n, "m") for i in range(n)])
+        assert seen == [False] * 5 + [True] * QUOTE_MEMORY_PER_GROUP
+        client = redis.Redis.from_url(REDIS_URL)
+        try:  # who posted each is kept for the same texts only
+            assert client.hlen(tr._said_key("g") + ":who") == QUOTE_MEMORY_PER_GROUP
+        finally:
+            client.close()
+
+
+def test_memory_keeps_the_latest_texts_of_all_groups_up_to_its_cap():
+    tr = InMemoryFloodTracker(max_texts=3)
+    for i in range(5):
+        said(tr, f"g{i}", "同一句话", T0 + i)
+    assert tr.posted_before([(f"g{i}", "同一句话", T0 + 5, "m") for i in range(5)]) == [False, False, True, True, True]
+    assert tr.stats()["texts"] == 3
