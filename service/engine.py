@@ -19,7 +19,7 @@ from qunguard.model.classifier import MessageClassifier, Scores
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.normalize import Normalized, normalize
 from qunguard.service.campaigns import CampaignMemory
-from qunguard.service.flood import FloodTracker, Observation, repeat_key
+from qunguard.service.flood import FloodSignal, FloodTracker, Observation, repeat_key
 from qunguard.service.groups import CompiledGroup, GroupSettings
 from qunguard.service.policy import decide
 from qunguard.service.quotes import Quote, Reading, fingerprint, read_quote, reading
@@ -38,6 +38,7 @@ class Message:
     ts: float | None = None
     debug: bool = False  # also give the model's machine token names (evidence_token reasons)
     reply_to: Quote | None = None  # the message it replies to, as the platform passed it (service/quotes.py)
+    edited: bool = False  # a new text for a message sent before (Telegram's edited_message): judged, not counted again
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,10 +220,14 @@ class Moderator:
         topic = self.topics.score(messages, norms, groups, scored.words)  # groups without a topic profile pay a dict lookup
         # the whole batch in one call: one round trip when the windows live in Redis
         keys = [repeat_key(norm) for norm in norms]
-        signals = self.flood.observe_batch([Observation(m.group_id, m.user_id, key, ts, g.flood_limits, s)
-                                            for m, key, g, ts, s in zip(messages, keys, groups, times, said, strict=True)])
-        no_context = signals is None  # flood windows unreachable: the text alone decides, and the verdict says so
-        signals = signals if signals is not None else [[] for _ in messages]
+        # an edit is the same message again, not a new one: no window counts it (WeChat's quotes never meet one)
+        posted = [i for i, m in enumerate(messages) if not m.edited]
+        observed = self.flood.observe_batch([Observation(messages[i].group_id, messages[i].user_id, keys[i], times[i],
+                                                         groups[i].flood_limits, said[i]) for i in posted])
+        no_context = observed is None  # flood windows unreachable: the text alone decides, and the verdict says so
+        signals: list[list[FloodSignal]] = [[] for _ in messages]
+        for i, sig in zip(posted, observed or [], strict=False):
+            signals[i] = sig
         # a delete needs a second signal besides the model: a contact handle or a telling link can be one
         # near-copies of what the group's moderators decided; a group that decided nothing pays nothing
         memory = self.campaigns
@@ -247,6 +252,9 @@ class Moderator:
             reasons += decision.reasons
             if (quoted := readings[i].reason()) is not None:
                 reasons.append(quoted)
+            if m.edited:
+                reasons.append({"name": "edited", "detail": "a new text for a message sent before: judged again, "
+                                                            "not counted again"})
             if no_context:
                 reasons.append({"name": "context_unavailable", "detail": "flood windows unreachable; verdict from the text alone"})
             if i in evidence:

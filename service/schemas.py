@@ -35,7 +35,9 @@ class ReplyToIn(BaseModel):
         None, description="who wrote the quoted message, if the bot knows (not used to judge)")
 
 
-class MessageIn(BaseModel):
+class MessageFields(BaseModel):
+    """What a message is, to classify it or to report it."""
+
     # strict: the types the schema declares, nothing coerced (a ts of false or "5" is refused)
     model_config = ConfigDict(extra="forbid", strict=True)
     # every str field refuses lone surrogates (service/text_fields.py): a 422 naming the field, never a model error
@@ -57,6 +59,13 @@ class MessageIn(BaseModel):
         if not v.strip():
             raise ValueError("text is empty or only whitespace")
         return v
+
+
+class MessageIn(MessageFields):
+    edited: bool = Field(False, description="true for a new text of a message sent before (Telegram's edited_message; "
+                                            "send its message_id): judged like any message, so a chat line edited into an "
+                                            "ad is caught, but not counted again by the flood windows, the topic profile, "
+                                            "drift or the group's report")
 
 
 class BatchIn(BaseModel):
@@ -185,7 +194,7 @@ class _Decision(BaseModel):
         return v
 
 
-class ReportIn(MessageIn):
+class ReportIn(MessageFields):
     message_id: MessageId | None = Field(None, description="the reported message's id as the bot knows it: a second report of "
                                                           "it finds the item queued already")
     reported_by: Id = Field(..., description="who reports it (a member's or a moderator's id); each reporter counts once "

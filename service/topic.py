@@ -238,11 +238,14 @@ class GroupTopics:
                 batch: TopicBatch, keys: list[str | None] | None = None) -> None:
         """Count every verdict; feed learning and drift with the legitimate ones (and the chatter the
         off-topic policy flagged: it is the drift, and must not hide it). `keys`: each message's repeat
-        key (flood.repeat_key, as the engine computed it), so that drift counts a repeat as no evidence."""
+        key (flood.repeat_key, as the engine computed it), so that drift counts a repeat as no evidence.
+        An edited message was counted when it was sent: its new text is judged, not counted again."""
         rows = []
         learn: list[tuple[str, str, float]] = []
         drift: dict[str, list[DriftInput]] = {}
         for i, (m, (d, ts)) in enumerate(zip(messages, decisions, strict=True)):
+            if m.edited:
+                continue
             rows.append((m.group_id, m.user_id, d.label, d.action != "allow", ts))
             legit = d.action == "allow" and d.label == "on_topic"
             if not legit and i not in batch.offtopic:

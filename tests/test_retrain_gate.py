@@ -110,7 +110,7 @@ def test_what_qunguard_export_writes_is_read_back(tmp_path, fmt):
     from qunguard.service.exports import export_chunks
 
     items = [{"id": i, "text": text, "final_label": final, "label": "advertising", "scores": {"advertising": 0.7},
-              "group_id": "g1", "user_id": "u1", "message_ts": 1.5, "status": status, "reviewed_by": "alice",
+              "reasons": [], "group_id": "g1", "user_id": "u1", "message_ts": 1.5, "status": status, "reviewed_by": "alice",
               "reviewed_at": 2.0, "model_version": "test", "note": None}
              for i, (text, final, status) in enumerate([("全场五折，加V领券", "advertising", "confirmed"),
                                                         ('他说"明天见",\n好的', "on_topic", "dismissed"),

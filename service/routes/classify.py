@@ -10,7 +10,7 @@ from qunguard.service.errors import APIError
 from qunguard.service.json_response import JSONBytes
 from qunguard.service.quotes import Quote
 from qunguard.service.routes.deps import AsBot, BatcherDep, MetricsDep, ModeratorDep, SettingsDep
-from qunguard.service.schemas import ERRORS, BatchIn, BatchOut, MessageIn, VerdictOut
+from qunguard.service.schemas import ERRORS, BatchIn, BatchOut, MessageFields, MessageIn, VerdictOut
 
 router = APIRouter(prefix="/v1", tags=["classify"])
 
@@ -19,7 +19,7 @@ Debug = Annotated[bool, Query(description="also give `evidence_token` reasons: t
                                           "(`^出`, `pinyin yao de`) behind a flagged verdict")]
 
 
-def engine_message(m: MessageIn, max_chars: int, field: str, debug: bool = False) -> engine.Message:
+def engine_message(m: MessageFields, max_chars: int, field: str, debug: bool = False) -> engine.Message:
     """`field`: where the message's text is in the request (`text`, `messages.3.text`), named by a 422."""
     if len(m.text) > max_chars:
         raise APIError(422, "text_too_long", f"text has {len(m.text)} characters; the limit is {max_chars}", field)
@@ -29,7 +29,8 @@ def engine_message(m: MessageIn, max_chars: int, field: str, debug: bool = False
             raise APIError(422, "text_too_long", f"reply_to.text has {len(m.reply_to.text)} characters; the limit is "
                                                  f"{max_chars}", field.removesuffix("text") + "reply_to.text")
         quote = Quote(m.reply_to.text, external=m.reply_to.external)
-    return engine.Message(m.group_id, m.user_id, m.text, m.message_id, m.ts, debug, quote)
+    edited = isinstance(m, MessageIn) and m.edited  # a report is never a message sent again
+    return engine.Message(m.group_id, m.user_id, m.text, m.message_id, m.ts, debug, quote, edited)
 
 
 @router.post("/classify", response_model=VerdictOut, responses=ERRORS, summary="Verdict for one message")
