@@ -51,18 +51,22 @@ def replay(rows, limits: FloodLimits):
     n = 0
     by_signal: Counter[str] = Counter()
     flagged = []
+    named: set[str] = set()  # the flagged messages and the earlier ones their bursts and repeats name
     t0 = time.perf_counter()
     for group, ts, user, text in rows:
         n += 1
-        signals = tracker.observe(group, user, repeat_key(normalize(text)), ts, limits)
+        signals = tracker.observe(group, user, repeat_key(normalize(text)), ts, limits, str(n))
         if signals:
             by_signal.update(s.name for s in signals)
             flagged.append((group, user, text, ", ".join(f"{s.name} {s.detail}" for s in signals)))
-    return n, flagged, by_signal, time.perf_counter() - t0
+            named.update(m for s in signals for m in s.earlier)
+            named.add(str(n))  # the flagged message itself
+    return n, flagged, by_signal, time.perf_counter() - t0, named
 
 
 def memory_per_user(n: int = 20_000) -> float:
-    """Bytes the tracker holds per user (its user and raid windows), n users one message each."""
+    """Bytes the tracker holds per user (its user and raid windows), n users one message each, with a bot's
+    message id of 10 digits."""
     import tracemalloc
 
     tracker = InMemoryFloodTracker(max_users=10 * n, max_keys=10 * n)
@@ -71,7 +75,7 @@ def memory_per_user(n: int = 20_000) -> float:
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     for i, (u, k) in enumerate(zip(users, keys, strict=True)):
-        tracker.observe("g", u, k, 1_700_000_000 + i * 0.01, FloodLimits())
+        tracker.observe("g", u, k, 1_700_000_000 + i * 0.01, FloodLimits(), f"{1_700_000_000 + i}")
     per_user = (tracemalloc.get_traced_memory()[0] - before) / n
     tracemalloc.stop()
     return per_user
@@ -86,7 +90,7 @@ def main(argv=None) -> None:
     print(f"limits: {limits}")
     print(f"memory: {memory_per_user():,.0f} bytes per live user (user window + raid window of a distinct text)")
 
-    n, flagged, by_signal, secs = replay(danmaku(args.raw), limits)
+    n, flagged, by_signal, secs, named = replay(danmaku(args.raw), limits)
     users = len({(g, u) for g, u, _, _ in flagged})
     print(f"\nbili_danmaku_random replay: {n:,} messages in {secs:.1f} s ({n / secs:,.0f} msg/s incl. normalise)")
     print(f"  flagged by behaviour: {len(flagged):,} ({100 * len(flagged) / n:.2f}%) from {users:,} senders; "
@@ -94,9 +98,11 @@ def main(argv=None) -> None:
     step = max(1, len(flagged) // max(1, args.examples))
     for _g, _u, text, why in flagged[::step][: args.examples]:
         print(f"    [{why}] {text[:60]!r}")
+    print(f"  a bot acting on those verdicts removes {len(flagged):,} messages; with the earlier messages their bursts "
+          f"and repeats name (reason message_ids), {len(named):,}")
 
     rows = campus_ads(args.raw)
-    n, flagged, by_signal, _ = replay(rows, limits)
+    n, flagged, by_signal, _, _ = replay(rows, limits)
     print(f"\ncampus_qq_ads replay: {n} messages; flagged {len(flagged)} ({100 * len(flagged) / n:.1f}%); by signal: {dict(by_signal)}")
     # how many were re-posts at all (same text seen before from anyone), the most any window could catch
     seen, reposts = set(), 0
@@ -111,8 +117,8 @@ def main(argv=None) -> None:
     dm = list(danmaku(args.raw))
     for w in (600.0, 3600.0):
         wide = FloodLimits(repeat_window_s=w, raid_window_s=w, raid_users=3)
-        n_ads, caught, _, _ = replay(rows, wide)
-        n_dm, false, by, _ = replay(dm, wide)
+        n_ads, caught, _, _, _ = replay(rows, wide)
+        n_dm, false, by, _, _ = replay(dm, wide)
         print(f"  window {w:>6.0f} s, raid 3 users: ads caught {len(caught)}/{n_ads} ({100 * len(caught) / n_ads:.1f}%), "
               f"danmaku flagged {len(false)}/{n_dm} ({100 * len(false) / n_dm:.2f}%) {dict(by)}")
 

@@ -223,7 +223,8 @@ class Moderator:
         # an edit is the same message again, not a new one: no window counts it (WeChat's quotes never meet one)
         posted = [i for i, m in enumerate(messages) if not m.edited]
         observed = self.flood.observe_batch([Observation(messages[i].group_id, messages[i].user_id, keys[i], times[i],
-                                                         groups[i].flood_limits, said[i]) for i in posted])
+                                                         groups[i].flood_limits, said[i], messages[i].message_id)
+                                             for i in posted])
         no_context = observed is None  # flood windows unreachable: the text alone decides, and the verdict says so
         signals: list[list[FloodSignal]] = [[] for _ in messages]
         for i, sig in zip(posted, observed or [], strict=False):

@@ -19,6 +19,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
@@ -73,6 +74,9 @@ class FloodSignal:
     name: str  # burst | repeat | raid
     detail: str  # "burst: 8 in 10 s", shown to the group's members
     count: int
+    # burst and repeat: the ids of the member's earlier messages the window counted, oldest first (those sent with
+    # an id), so a bot removes the whole flood and not only the message that tipped it
+    earlier: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,7 @@ class Observation:
     ts: float
     limits: FloodLimits
     said: str | None = None  # quotes.fingerprint() of the member's words, remembered for posted_before()
+    message_id: str | None = None  # the bot's id for it: a burst or repeat names the earlier messages it counted
 
 
 class FloodTracker(Protocol):
@@ -103,13 +108,15 @@ class FloodTracker(Protocol):
         ...
 
 
-def signals_from_counts(limits: FloodLimits, burst: int, repeat: int, raid: int) -> list[FloodSignal]:
-    """The signals a message raises, from the counts of its windows (shared by every backend)."""
+def signals_from_counts(limits: FloodLimits, burst: int, repeat: int, raid: int,
+                        burst_ids: Sequence[str] = (), repeat_ids: Sequence[str] = ()) -> list[FloodSignal]:
+    """The signals a message raises, from the counts of its windows (shared by every backend); `burst_ids` and
+    `repeat_ids`: the earlier messages each window counted."""
     out = []
     if burst >= limits.burst_count:
-        out.append(FloodSignal("burst", f"{burst} in {_fmt_window(limits.burst_window_s)}", burst))
+        out.append(FloodSignal("burst", f"{burst} in {_fmt_window(limits.burst_window_s)}", burst, tuple(burst_ids)))
     if repeat >= limits.repeat_count:
-        out.append(FloodSignal("repeat", f"{repeat} in {_fmt_window(limits.repeat_window_s)}", repeat))
+        out.append(FloodSignal("repeat", f"{repeat} in {_fmt_window(limits.repeat_window_s)}", repeat, tuple(repeat_ids)))
     if raid >= limits.raid_users:
         out.append(FloodSignal("raid", f"{raid} users in {_fmt_window(limits.raid_window_s)}", raid))
     return out
@@ -153,8 +160,8 @@ def _fmt_window(s: float) -> str:
     return f"{s:g} s"
 
 
-# One list per window, its first item the expiry time: a user window holds (time, key hash)
-# tuples, a key window a {user: last time} dict. Tuples of numbers and dicts of strings to
+# One list per window, its first item the expiry time: a user window holds (time, key hash, message id)
+# tuples, a key window a {user: last time} dict. Tuples of numbers and strings and dicts of strings to
 # numbers are untracked by CPython's garbage collector, so each live window costs the
 # collector one object, and full collections stay short however many users are live
 # (a pause there stalls every request in flight).
@@ -162,7 +169,7 @@ _EXPIRES = 0
 
 
 def _user_window() -> list:
-    return [0.0]  # then (ts, key hash or 0) per message, oldest first
+    return [0.0]  # then (ts, key hash or 0, message id or None) per message, oldest first
 
 
 def _key_window() -> list:
@@ -219,7 +226,7 @@ class InMemoryFloodTracker:
         self._clock = clock
 
     def observe_batch(self, items: list[Observation]) -> list[list[FloodSignal]]:
-        out = [self.observe(o.group_id, o.user_id, o.key, o.ts, o.limits) for o in items]
+        out = [self.observe(o.group_id, o.user_id, o.key, o.ts, o.limits, o.message_id) for o in items]
         with self._lock:
             for o in items:
                 if o.said is not None:
@@ -241,10 +248,12 @@ class InMemoryFloodTracker:
                 for p, (_, _, ts, user) in zip(found, queries, strict=True)]
 
     def observe(self, group_id: str, user_id: str, key: str | None, ts: float,
-                limits: FloodLimits) -> list[FloodSignal]:
+                limits: FloodLimits, message_id: str | None = None) -> list[FloodSignal]:
         """Record one message and return the flood signals it raises (empty if none)."""
         size = user_window_messages(limits)
         burst = repeat = raid = 0
+        burst_ids: list[str] = []
+        repeat_ids: list[str] = []
         with self._lock:
             now = self._clock()
             user_expires = now + user_window_idle_s(limits, self.ttl_s)
@@ -254,17 +263,22 @@ class InMemoryFloodTracker:
             else:
                 self._users.used((group_id, user_id), uw, user_expires)
             h = (hash(key) or 1) if key is not None else 0  # 0 marks "no key"
-            uw.append((ts, h))
+            uw.append((ts, h, message_id))
             if len(uw) > size + 1:
                 del uw[1]
             if len(uw) > limits.burst_count:  # fewer messages than the limit cannot burst
                 w = limits.burst_window_s
-                burst = sum(1 for t, _ in islice(uw, 1, None) if abs(ts - t) <= w)
+                burst = sum(1 for t, _, _ in islice(uw, 1, None) if abs(ts - t) <= w)
+                if burst >= limits.burst_count:  # the earlier ones: the last entry is this message
+                    burst_ids = [m for t, _, m in islice(uw, 1, len(uw) - 1) if m is not None and abs(ts - t) <= w]
 
             if key is not None:
                 if len(uw) > limits.repeat_count:
                     w = limits.repeat_window_s
-                    repeat = sum(1 for t, k in islice(uw, 1, None) if k == h and abs(ts - t) <= w)
+                    repeat = sum(1 for t, k, _ in islice(uw, 1, None) if k == h and abs(ts - t) <= w)
+                    if repeat >= limits.repeat_count:
+                        repeat_ids = [m for t, k, m in islice(uw, 1, len(uw) - 1)
+                                      if m is not None and k == h and abs(ts - t) <= w]
 
                 if is_raid_candidate(key, limits):
                     key_expires = now + text_window_idle_s(limits, self.ttl_s)
@@ -280,7 +294,7 @@ class InMemoryFloodTracker:
                         del users[next(iter(users))]
                     if len(users) >= limits.raid_users:
                         raid = _count_within(users.values(), ts, limits.raid_window_s)
-        return signals_from_counts(limits, burst, repeat, raid)
+        return signals_from_counts(limits, burst, repeat, raid, burst_ids, repeat_ids)
 
     def stats(self) -> dict[str, int]:
         with self._lock:

@@ -2,7 +2,7 @@
 
 Same windows and counts as InMemoryFloodTracker, so both backends raise the same signals
 (tests/test_flood.py runs every window test on both):
-- a user's window is a list of "ts key-hash" entries, trimmed to the last `size`;
+- a user's window is a list of "ts key-hash message-id" entries, trimmed to the last `size`;
 - a text's raid window is a sorted set of users scored by their latest time.
 - what a group posted lately (for quotes, service/quotes.py) is a sorted set of text hashes scored by time,
   its latest QUOTE_MEMORY_PER_GROUP kept, and a hash of who posted each last.
@@ -45,26 +45,38 @@ from qunguard.service.flood import (
 log = logging.getLogger("qunguard.flood")
 
 # KEYS: per message, its user window, its text window ("" when it has no raid window) and its group's texts.
-# ARGV: per message, F values (see _args). Returns per message: burst, repeat, raid counts.
+# ARGV: per message, F values (see _args). Returns per message: the burst, repeat and raid counts, and the ids of
+# the earlier messages the burst and the repeat counted (empty below their limits).
 _OBSERVE = """
-local F = 16
+local F = 17
 local out = {}
 for i = 0, #KEYS / 3 - 1 do
   local ukey, kkey, skey, a = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3], i * F
   local ts, h = tonumber(ARGV[a + 1]), ARGV[a + 2]
   local burst_n, burst_w = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
   local repeat_n, repeat_w = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
-  redis.call("RPUSH", ukey, ARGV[a + 1] .. " " .. h)
+  redis.call("RPUSH", ukey, ARGV[a + 1] .. " " .. h .. " " .. ARGV[a + 17])
   redis.call("LTRIM", ukey, -tonumber(ARGV[a + 7]), -1)
   redis.call("PEXPIRE", ukey, ARGV[a + 8])
-  local burst, rep = 0, 0
+  local burst, rep, burst_ids, rep_ids = 0, 0, {}, {}
   local entries = redis.call("LRANGE", ukey, 0, -1)
   if #entries >= burst_n or (h ~= "0" and #entries >= repeat_n) then
-    for _, e in ipairs(entries) do
+    for j, e in ipairs(entries) do
+      -- "ts hash id": the id is the rest (an entry of an older version has none)
       local sp = string.find(e, " ", 1, true)
+      local sp2 = string.find(e, " ", sp + 1, true)
+      local eh = sp2 and string.sub(e, sp + 1, sp2 - 1) or string.sub(e, sp + 1)
+      local id = sp2 and string.sub(e, sp2 + 1) or ""
+      local earlier = j < #entries and id ~= ""
       local dt = math.abs(ts - tonumber(string.sub(e, 1, sp - 1)))
-      if dt <= burst_w then burst = burst + 1 end
-      if h ~= "0" and dt <= repeat_w and string.sub(e, sp + 1) == h then rep = rep + 1 end
+      if dt <= burst_w then
+        burst = burst + 1
+        if earlier then burst_ids[#burst_ids + 1] = id end
+      end
+      if h ~= "0" and dt <= repeat_w and eh == h then
+        rep = rep + 1
+        if earlier then rep_ids[#rep_ids + 1] = id end
+      end
     end
   end
   local raid = 0
@@ -94,9 +106,9 @@ for i = 0, #KEYS / 3 - 1 do
     redis.call("PEXPIRE", skey, ARGV[a + 16])
     redis.call("PEXPIRE", wkey, ARGV[a + 16])
   end
-  out[#out + 1] = burst
-  out[#out + 1] = rep
-  out[#out + 1] = raid
+  if burst < burst_n then burst_ids = {} end
+  if rep < repeat_n then rep_ids = {} end
+  out[#out + 1] = {burst, rep, raid, burst_ids, rep_ids}
 end
 return out
 """
@@ -206,7 +218,8 @@ class RedisFloodTracker:
                  user_window_messages(lim), _ms(user_window_idle_s(lim, self.ttl_s)),
                  o.user_id, MAX_RAID_USERS, _ms(text_window_idle_s(lim, self.ttl_s)),
                  repr(o.ts - lim.raid_window_s), repr(o.ts + lim.raid_window_s),
-                 _hash(o.said) if o.said is not None else "0", QUOTE_MEMORY_PER_GROUP, _ms(QUOTE_MEMORY_S)]
+                 _hash(o.said) if o.said is not None else "0", QUOTE_MEMORY_PER_GROUP, _ms(QUOTE_MEMORY_S),
+                 o.message_id or ""]
 
     def _said_key(self, group_id: str) -> str:
         return f"{self.prefix}t:{_group(group_id)}"
@@ -226,7 +239,9 @@ class RedisFloodTracker:
         except redis.RedisError as exc:
             self._failed(exc)
             return None
-        return [signals_from_counts(o.limits, *counts[3 * i : 3 * i + 3]) for i, o in enumerate(items)]
+        return [signals_from_counts(o.limits, burst, rep, raid, [b.decode() for b in burst_ids],
+                                    [b.decode() for b in rep_ids])
+                for o, (burst, rep, raid, burst_ids, rep_ids) in zip(items, counts, strict=True)]
 
     def _failed(self, exc: redis.RedisError) -> None:
         self.failures += 1

@@ -60,11 +60,17 @@ def corroboration(label: str, handles: tuple[Handle, ...]) -> str | None:
     return None
 
 
+def signal_reason(s: FloodSignal) -> dict:
+    """A flood signal as a verdict's reason; a burst or repeat also names the earlier messages it counted."""
+    return {"name": s.name, "detail": s.detail, "message_ids": list(s.earlier)} if s.earlier else \
+        {"name": s.name, "detail": s.detail}
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     label: str
     action: str
-    reasons: list[dict]  # {"name", "detail"}, and "item_id" for what the moderators decided
+    reasons: list[dict]  # {"name", "detail"}, "item_id" for what the moderators decided, "message_ids" for a flood
 
 
 def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: str, text: str,
@@ -91,7 +97,7 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
         # many members typing the same line is how chat echoes (接龙, +1, a 口令红包's password),
         # not a flood: a raid only backs acting on an ad or a lure
         signals = [s for s in signals if s.name != "raid"]
-    reasons.extend({"name": s.name, "detail": s.detail} for s in signals)
+    reasons.extend(signal_reason(s) for s in signals)
     if signals:
         if label in ("spam", "advertising"):
             return Decision(label, "delete", reasons)
@@ -126,7 +132,7 @@ def _known_campaign(remembered: Match, scores: dict[str, float], group: Compiled
     The decision is a signal the model did not give: with the model agreeing past the review
     threshold, or a flood by behaviour, it is the second one a delete needs."""
     label = remembered.label
-    reasons = [remembered.reason(), *({"name": s.name, "detail": s.detail} for s in signals)]
+    reasons = [remembered.reason(), *(signal_reason(s) for s in signals)]
     agrees = scores[label] >= group.settings.thresholds[label].review
     action = "delete" if agrees or signals or not group.settings.delete_needs_two_signals else "review"
     return Decision(label, action, reasons)

@@ -109,6 +109,13 @@ def test_repeat_by_one_user(client):
     assert reasons(verdicts[2], "repeat") and verdicts[2]["label"] == "flooding"
 
 
+def test_a_flood_names_the_earlier_messages_a_bot_removes_with_it(client):
+    verdicts = [classify(client, "今晚八点开会，别忘了", user="rep", ts=T0 + 20 * i, message_id=f"m{i}") for i in range(3)]
+    [repeat] = [r for r in verdicts[2]["reasons"] if r["name"] == "repeat"]
+    assert repeat["message_ids"] == ["m0", "m1"]
+    assert all("message_ids" not in r for r in verdicts[1]["reasons"])  # no flood yet, nothing to name
+
+
 def test_repeated_ad_stays_advertising_and_is_deleted(client):
     text = "本店新品上架全场八折，需要的加微信 abc_8899"
     verdicts = [classify(client, text, user="seller", ts=T0 + 15 * i) for i in range(3)]

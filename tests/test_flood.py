@@ -284,3 +284,45 @@ def test_memory_keeps_the_latest_texts_of_all_groups_up_to_its_cap():
         said(tr, f"g{i}", "同一句话", T0 + i)
     assert tr.posted_before([(f"g{i}", "同一句话", T0 + 5, "m") for i in range(5)]) == [False, False, True, True, True]
     assert tr.stats()["texts"] == 3
+
+
+# -- the earlier messages a burst or a repeat counted ------------------------------------------
+def observe_id(tracker, user_id, text, ts, message_id, group_id="g"):
+    return tracker.observe_batch([Observation(group_id, user_id, key(text), ts, LIMITS, None, message_id)])[0]
+
+
+def earlier(signals, name):
+    return next((s.earlier for s in signals if s.name == name), None)
+
+
+def test_a_repeat_names_the_members_earlier_copies_in_its_window(tracker):
+    observe_id(tracker, "u", "加群领资料速来", T0 - 120, "old")  # outside the 60 s window
+    observe_id(tracker, "u", "加群领资料速来", T0, "m0")
+    observe_id(tracker, "other", "加群领资料速来", T0 + 1, "x0")  # another member's copy: not this member's flood
+    observe_id(tracker, "u", "今天天气不错", T0 + 2, "chat")  # the member's other words: not the repeat
+    second = observe_id(tracker, "u", "加群领资料速来", T0 + 3, None)  # sent without an id: counted, not named
+    assert earlier(second, "repeat") is None  # 2 in 60 s: no signal yet
+    third = observe_id(tracker, "u", "加群领资料速来！", T0 + 4, "m2")
+    assert earlier(third, "repeat") == ("m0",)
+
+
+def test_a_burst_names_the_members_earlier_messages_in_its_window(tracker):
+    seen = [observe_id(tracker, "u", f"第{i}条不一样的消息", T0 + i, f"m{i}") for i in range(6)]
+    assert [earlier(s, "burst") for s in seen[:4]] == [None] * 4
+    assert earlier(seen[4], "burst") == ("m0", "m1", "m2", "m3")
+    assert earlier(seen[5], "burst") == ("m0", "m1", "m2", "m3", "m4")
+
+
+def test_redis_reads_a_window_written_before_messages_had_ids():
+    import redis
+
+    from qunguard.service.flood_redis import _hash
+    from tests.conftest import REDIS_URL, redis_tracker
+
+    with redis_tracker() as tr:
+        client = redis.Redis.from_url(REDIS_URL)
+        try:  # two entries as the previous version wrote them: "ts hash"
+            client.rpush(f"{tr.prefix}u:1:g:u", *(f"{T0 + i!r} {_hash(key('加群领资料速来'))}" for i in range(2)))
+        finally:
+            client.close()
+        assert earlier(observe_id(tr, "u", "加群领资料速来", T0 + 2, "m2"), "repeat") == ()
