@@ -51,7 +51,7 @@ def replay(rows, limits: FloodLimits):
     n = 0
     by_signal: Counter[str] = Counter()
     flagged = []
-    named: set[str] = set()  # the flagged messages and the earlier ones their bursts and repeats name
+    named: set[str] = set()  # the flagged messages and the others their signals name
     t0 = time.perf_counter()
     for group, ts, user, text in rows:
         n += 1
@@ -98,8 +98,8 @@ def main(argv=None) -> None:
     step = max(1, len(flagged) // max(1, args.examples))
     for _g, _u, text, why in flagged[::step][: args.examples]:
         print(f"    [{why}] {text[:60]!r}")
-    print(f"  a bot acting on those verdicts removes {len(flagged):,} messages; with the earlier messages their bursts "
-          f"and repeats name (reason message_ids), {len(named):,}")
+    print(f"  a bot acting on those verdicts removes {len(flagged):,} messages; with the other messages their bursts, "
+          f"repeats and raids name (reason message_ids), {len(named):,}")
 
     rows = campus_ads(args.raw)
     n, flagged, by_signal, _, _ = replay(rows, limits)

@@ -74,8 +74,8 @@ class FloodSignal:
     name: str  # burst | repeat | raid
     detail: str  # "burst: 8 in 10 s", shown to the group's members
     count: int
-    # burst and repeat: the ids of the member's earlier messages the window counted, oldest first (those sent with
-    # an id), so a bot removes the whole flood and not only the message that tipped it
+    # the ids of the other messages the window counted, oldest first (those sent with an id): the member's earlier
+    # ones for a burst or a repeat, the other members' copies for a raid; a bot removes the whole flood with them
     earlier: tuple[str, ...] = ()
 
 
@@ -108,17 +108,17 @@ class FloodTracker(Protocol):
         ...
 
 
-def signals_from_counts(limits: FloodLimits, burst: int, repeat: int, raid: int,
-                        burst_ids: Sequence[str] = (), repeat_ids: Sequence[str] = ()) -> list[FloodSignal]:
-    """The signals a message raises, from the counts of its windows (shared by every backend); `burst_ids` and
-    `repeat_ids`: the earlier messages each window counted."""
+def signals_from_counts(limits: FloodLimits, burst: int, repeat: int, raid: int, burst_ids: Sequence[str] = (),
+                        repeat_ids: Sequence[str] = (), raid_ids: Sequence[str] = ()) -> list[FloodSignal]:
+    """The signals a message raises, from the counts of its windows (shared by every backend); `burst_ids`,
+    `repeat_ids` and `raid_ids`: the other messages each window counted."""
     out = []
     if burst >= limits.burst_count:
         out.append(FloodSignal("burst", f"{burst} in {_fmt_window(limits.burst_window_s)}", burst, tuple(burst_ids)))
     if repeat >= limits.repeat_count:
         out.append(FloodSignal("repeat", f"{repeat} in {_fmt_window(limits.repeat_window_s)}", repeat, tuple(repeat_ids)))
     if raid >= limits.raid_users:
-        out.append(FloodSignal("raid", f"{raid} users in {_fmt_window(limits.raid_window_s)}", raid))
+        out.append(FloodSignal("raid", f"{raid} users in {_fmt_window(limits.raid_window_s)}", raid, tuple(raid_ids)))
     return out
 
 
@@ -151,19 +151,14 @@ def is_raid_candidate(key: str, limits: FloodLimits) -> bool:
     return len(content) >= limits.raid_min_chars or len(content) < len(key)
 
 
-def _count_within(times, ts: float, window: float) -> int:
-    # client timestamps may arrive out of order: count both sides of the message
-    return sum(1 for t in times if abs(ts - t) <= window)
-
-
 def _fmt_window(s: float) -> str:
     return f"{s:g} s"
 
 
 # One list per window, its first item the expiry time: a user window holds (time, key hash, message id)
-# tuples, a key window a {user: last time} dict. Tuples of numbers and strings and dicts of strings to
-# numbers are untracked by CPython's garbage collector, so each live window costs the
-# collector one object, and full collections stay short however many users are live
+# tuples, a key window a {user: (last time, message id)} dict. Tuples of numbers and strings, and dicts of
+# strings to such tuples, are untracked by CPython's garbage collector once it has seen them, so each live window
+# costs the collector one object, and full collections stay short however many users are live
 # (a pause there stalls every request in flight).
 _EXPIRES = 0
 
@@ -173,7 +168,9 @@ def _user_window() -> list:
 
 
 def _key_window() -> list:
-    return [0.0, {}]  # expiry, {user: last time it posted this text}, oldest first
+    # expiry, {user: (last time it posted this text, that message's id)}, oldest first; client timestamps may arrive
+    # out of order, so a window counts both sides of a message
+    return [0.0, {}]
 
 
 class _BoundedLRU(OrderedDict):
@@ -254,6 +251,7 @@ class InMemoryFloodTracker:
         burst = repeat = raid = 0
         burst_ids: list[str] = []
         repeat_ids: list[str] = []
+        raid_ids: list[str] = []
         with self._lock:
             now = self._clock()
             user_expires = now + user_window_idle_s(limits, self.ttl_s)
@@ -289,12 +287,15 @@ class InMemoryFloodTracker:
                         self._keys.used((group_id, h), kw, key_expires)
                     users = kw[1]
                     users.pop(user_id, None)  # re-insert: newest last
-                    users[user_id] = ts
+                    users[user_id] = (ts, message_id)
                     if len(users) > MAX_RAID_USERS:
                         del users[next(iter(users))]
                     if len(users) >= limits.raid_users:
-                        raid = _count_within(users.values(), ts, limits.raid_window_s)
-        return signals_from_counts(limits, burst, repeat, raid, burst_ids, repeat_ids)
+                        w = limits.raid_window_s
+                        raid = sum(1 for t, _ in users.values() if abs(ts - t) <= w)
+                        if raid >= limits.raid_users:  # the other members' copies
+                            raid_ids = [m for u, (t, m) in users.items() if u != user_id and m is not None and abs(ts - t) <= w]
+        return signals_from_counts(limits, burst, repeat, raid, burst_ids, repeat_ids, raid_ids)
 
     def stats(self) -> dict[str, int]:
         with self._lock:

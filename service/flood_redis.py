@@ -3,7 +3,7 @@
 Same windows and counts as InMemoryFloodTracker, so both backends raise the same signals
 (tests/test_flood.py runs every window test on both):
 - a user's window is a list of "ts key-hash message-id" entries, trimmed to the last `size`;
-- a text's raid window is a sorted set of users scored by their latest time.
+- a text's raid window is a sorted set of users scored by their latest time, and a hash of their messages' ids.
 - what a group posted lately (for quotes, service/quotes.py) is a sorted set of text hashes scored by time,
   its latest QUOTE_MEMORY_PER_GROUP kept, and a hash of who posted each last.
 Every key expires once idle longer than its group's window (capped by ttl_s), so Redis
@@ -46,9 +46,9 @@ log = logging.getLogger("qunguard.flood")
 
 # KEYS: per message, its user window, its text window ("" when it has no raid window) and its group's texts.
 # ARGV: per message, F values (see _args). Returns per message: the burst, repeat and raid counts, and the ids of
-# the earlier messages the burst and the repeat counted (empty below their limits).
+# the other messages each counted (empty below its limit).
 _OBSERVE = """
-local F = 17
+local F = 18
 local out = {}
 for i = 0, #KEYS / 3 - 1 do
   local ukey, kkey, skey, a = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3], i * F
@@ -79,15 +79,26 @@ for i = 0, #KEYS / 3 - 1 do
       end
     end
   end
-  local raid = 0
+  local raid, raid_ids = 0, {}
   if kkey ~= "" then
+    local ikey = kkey .. ":ids"  -- each member's message id of this text
     redis.call("ZADD", kkey, ts, ARGV[a + 9])
+    redis.call("HSET", ikey, ARGV[a + 9], ARGV[a + 17])
     local n = redis.call("ZCARD", kkey)
     if n > tonumber(ARGV[a + 10]) then
+      local old = redis.call("ZRANGE", kkey, 0, n - tonumber(ARGV[a + 10]) - 1)
       redis.call("ZREMRANGEBYRANK", kkey, 0, n - tonumber(ARGV[a + 10]) - 1)
+      redis.call("HDEL", ikey, unpack(old))
     end
     redis.call("PEXPIRE", kkey, ARGV[a + 11])
+    redis.call("PEXPIRE", ikey, ARGV[a + 11])
     raid = redis.call("ZCOUNT", kkey, ARGV[a + 12], ARGV[a + 13])
+    if raid >= tonumber(ARGV[a + 18]) then
+      for _, u in ipairs(redis.call("ZRANGEBYSCORE", kkey, ARGV[a + 12], ARGV[a + 13])) do
+        local id = u ~= ARGV[a + 9] and redis.call("HGET", ikey, u)
+        if id and id ~= "" then raid_ids[#raid_ids + 1] = id end
+      end
+    end
   end
   local said = ARGV[a + 14]
   if said ~= "0" then
@@ -108,7 +119,7 @@ for i = 0, #KEYS / 3 - 1 do
   end
   if burst < burst_n then burst_ids = {} end
   if rep < repeat_n then rep_ids = {} end
-  out[#out + 1] = {burst, rep, raid, burst_ids, rep_ids}
+  out[#out + 1] = {burst, rep, raid, burst_ids, rep_ids, raid_ids}
 end
 return out
 """
@@ -219,7 +230,7 @@ class RedisFloodTracker:
                  o.user_id, MAX_RAID_USERS, _ms(text_window_idle_s(lim, self.ttl_s)),
                  repr(o.ts - lim.raid_window_s), repr(o.ts + lim.raid_window_s),
                  _hash(o.said) if o.said is not None else "0", QUOTE_MEMORY_PER_GROUP, _ms(QUOTE_MEMORY_S),
-                 o.message_id or ""]
+                 o.message_id or "", lim.raid_users]
 
     def _said_key(self, group_id: str) -> str:
         return f"{self.prefix}t:{_group(group_id)}"
@@ -239,9 +250,8 @@ class RedisFloodTracker:
         except redis.RedisError as exc:
             self._failed(exc)
             return None
-        return [signals_from_counts(o.limits, burst, rep, raid, [b.decode() for b in burst_ids],
-                                    [b.decode() for b in rep_ids])
-                for o, (burst, rep, raid, burst_ids, rep_ids) in zip(items, counts, strict=True)]
+        return [signals_from_counts(o.limits, burst, rep, raid, *([b.decode() for b in ids] for ids in named))
+                for o, (burst, rep, raid, *named) in zip(items, counts, strict=True)]
 
     def _failed(self, exc: redis.RedisError) -> None:
         self.failures += 1

@@ -61,7 +61,7 @@ def corroboration(label: str, handles: tuple[Handle, ...]) -> str | None:
 
 
 def signal_reason(s: FloodSignal) -> dict:
-    """A flood signal as a verdict's reason; a burst or repeat also names the earlier messages it counted."""
+    """A flood signal as a verdict's reason, naming the other messages it counted."""
     return {"name": s.name, "detail": s.detail, "message_ids": list(s.earlier)} if s.earlier else \
         {"name": s.name, "detail": s.detail}
 

@@ -85,10 +85,10 @@ class ReasonOut(BaseModel):
     detail: str
     item_id: int | None = Field(None, description="known_campaign and allowed_by_moderator: the review item a moderator "
                                                   "decided that this message is a near-copy of (absent otherwise)")
-    message_ids: list[str] | None = Field(None, description="burst and repeat: the ids of the member's earlier messages the "
-                                                        "window counted, oldest first, so a bot removes the whole flood, "
-                                                        "not only this message (messages sent with a message_id; absent "
-                                                        "otherwise)")
+    message_ids: list[str] | None = Field(None, description="burst and repeat: the member's earlier messages the window "
+                                                        "counted; raid: the other members' copies; oldest first, so a bot "
+                                                        "removes the whole flood, not only this message (messages sent "
+                                                        "with a message_id; absent otherwise)")
 
 
 class VerdictOut(BaseModel):

@@ -326,3 +326,11 @@ def test_redis_reads_a_window_written_before_messages_had_ids():
         finally:
             client.close()
         assert earlier(observe_id(tr, "u", "加群领资料速来", T0 + 2, "m2"), "repeat") == ()
+
+
+def test_a_raid_names_the_other_members_copies(tracker):
+    ad = "加微信 abc_8899 领取优惠券 限时包邮"
+    observe_id(tracker, "r0", ad, T0 - 300, "stale")  # outside the 60 s window
+    seen = [observe_id(tracker, f"r{i}", ad, T0 + i, f"m{i}" if i != 2 else None) for i in range(1, 5)]
+    assert [earlier(s, "raid") for s in seen[:3]] == [None] * 3
+    assert set(earlier(seen[3], "raid")) == {"m1", "m3"}  # r2 sent no id; r4's own copy is not "other"
