@@ -1,6 +1,6 @@
 """Replies that quote a message, through the engine: judged on the member's words, or on the quote too.
 
-    python bench/bench_quotes.py [--model model/shipped] [--json bench/results/quotes.json]
+    python bench/bench_quotes.py [--model model/shipped] [--json bench/results/quotes.json] [--redis URL]
 
 WeChat bots pass a quoted reply as one text, `「name：quoted」\\n- - - - - - - - - - - - - - -\\nreply`
 (service/quotes.py). The real QQ group's held-out stretch (data/eval/scu_replay.jsonl.gz, 3,895 messages in
@@ -38,7 +38,7 @@ from qunguard.model import artifact
 from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.normalize import normalize
 from qunguard.service.engine import LoadedModel, Message, Moderator
-from qunguard.service.flood import QUOTE_MEMORY_TEXTS, InMemoryFloodTracker
+from qunguard.service.flood import QUOTE_MEMORY_PER_GROUP, QUOTE_MEMORY_TEXTS, InMemoryFloodTracker
 from qunguard.service.quotes import Reading, fingerprint, read_quote
 from qunguard.service.store import Store
 
@@ -160,12 +160,39 @@ def memory_per_text(n: int = 100_000) -> float:
     return held / n
 
 
+def redis_bytes_per_text(url: str, groups: int = 50, per_group: int = QUOTE_MEMORY_PER_GROUP) -> float:
+    """Bytes Redis holds for each remembered text (sorted set and who-posted hash), `groups` groups filled to their
+    cap through the real script, measured as the server's used_memory before and after; keys removed after."""
+    from qunguard.service.flood import FloodLimits, Observation
+    from qunguard.service.flood_redis import RedisFloodTracker
+
+    tracker = RedisFloodTracker(url, prefix=f"qgbench:{random.getrandbits(32):08x}:")
+    client = tracker.client
+    before = client.info("memory")["used_memory"]
+    try:
+        for g in range(groups):
+            # one member a group: its flood window (10 entries) is all the figure holds besides what the group remembers
+            for start in range(0, per_group, 500):
+                tracker.observe_batch([Observation(f"group{g}", "member", None, 1.7e9 + i, FloodLimits(),
+                                                   f"第{g}群第{i}条消息的内容", f"{1_700_000_000 + i}")
+                                       for i in range(start, min(start + 500, per_group))])
+        held = client.info("memory")["used_memory"] - before
+    finally:
+        keys = list(client.scan_iter(match=tracker.prefix + "*", count=1000))
+        if keys:
+            client.delete(*keys)
+        tracker.close()
+    return held / (groups * per_group)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=artifact.SHIPPED)
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--redis", default=None, metavar="URL", help="also measure what Redis holds a remembered text "
+                    "(e.g. redis://127.0.0.1:6379/15)")
     args = ap.parse_args(argv)
     model = LoadedModel(*artifact.load(args.model))
     base = base_stream()
@@ -196,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     results["bytes_per_remembered_text"] = round(memory_per_text())
     print(f"in memory, {results['bytes_per_remembered_text']} bytes a remembered text "
           f"(at most QUOTE_MEMORY_TEXTS = {QUOTE_MEMORY_TEXTS:,} of them)")
+    if args.redis:
+        results["redis_bytes_per_remembered_text"] = round(redis_bytes_per_text(args.redis))
+        print(f"in Redis, {results['redis_bytes_per_remembered_text']} bytes a remembered text "
+              f"(a group keeps its latest QUOTE_MEMORY_PER_GROUP = {QUOTE_MEMORY_PER_GROUP:,})")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

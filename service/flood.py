@@ -74,8 +74,9 @@ class FloodSignal:
     name: str  # burst | repeat | raid
     detail: str  # "burst: 8 in 10 s", shown to the group's members
     count: int
-    # the ids of the other messages the window counted, oldest first (those sent with an id): the member's earlier
-    # ones for a burst or a repeat, the other members' copies for a raid; a bot removes the whole flood with them
+    # the message that tips a window names the other messages it counted, oldest first (those sent with an id): the
+    # member's earlier ones for a burst or a repeat, the other members' copies for a raid. They were allowed, so a bot
+    # removes them with it; every later message of the flood is flagged itself, and names none.
     earlier: tuple[str, ...] = ()
 
 
@@ -114,17 +115,21 @@ def signals_from_counts(limits: FloodLimits, burst: int, repeat: int, raid: int,
     `repeat_ids` and `raid_ids`: the other messages each window counted."""
     out = []
     if burst >= limits.burst_count:
-        out.append(FloodSignal("burst", f"{burst} in {_fmt_window(limits.burst_window_s)}", burst, tuple(burst_ids)))
+        out.append(FloodSignal("burst", f"{burst} in {_fmt_window(limits.burst_window_s)}", burst,
+                               tuple(burst_ids[-MAX_NAMED:])))
     if repeat >= limits.repeat_count:
-        out.append(FloodSignal("repeat", f"{repeat} in {_fmt_window(limits.repeat_window_s)}", repeat, tuple(repeat_ids)))
+        out.append(FloodSignal("repeat", f"{repeat} in {_fmt_window(limits.repeat_window_s)}", repeat,
+                               tuple(repeat_ids[-MAX_NAMED:])))
     if raid >= limits.raid_users:
-        out.append(FloodSignal("raid", f"{raid} users in {_fmt_window(limits.raid_window_s)}", raid, tuple(raid_ids)))
+        out.append(FloodSignal("raid", f"{raid} users in {_fmt_window(limits.raid_window_s)}", raid,
+                               tuple(raid_ids[-MAX_NAMED:])))
     return out
 
 
 # What both backends keep, so that they count the same:
 MAX_WINDOW = 2048  # a user's window keeps at most this many recent messages (limits above it are capped)
 MAX_RAID_USERS = 256  # a text's raid window keeps at most this many users
+MAX_NAMED = 50  # a signal names at most this many other messages, the latest
 QUOTE_MEMORY_S = 6 * 3600.0  # a quote of a message older than this is judged with its reply
 QUOTE_MEMORY_PER_GROUP = 2000  # Redis keeps a group's latest texts up to this many (memory: QUOTE_MEMORY_TEXTS in all)
 QUOTE_MEMORY_TEXTS = 100_000  # in memory, the latest texts of all groups together (bench/bench_quotes.py: ~26 MB)
@@ -267,14 +272,14 @@ class InMemoryFloodTracker:
             if len(uw) > limits.burst_count:  # fewer messages than the limit cannot burst
                 w = limits.burst_window_s
                 burst = sum(1 for t, _, _ in islice(uw, 1, None) if abs(ts - t) <= w)
-                if burst >= limits.burst_count:  # the earlier ones: the last entry is this message
+                if burst == limits.burst_count:  # the earlier ones (see FloodSignal.earlier)
                     burst_ids = [m for t, _, m in islice(uw, 1, len(uw) - 1) if m is not None and abs(ts - t) <= w]
 
             if key is not None:
                 if len(uw) > limits.repeat_count:
                     w = limits.repeat_window_s
                     repeat = sum(1 for t, k, _ in islice(uw, 1, None) if k == h and abs(ts - t) <= w)
-                    if repeat >= limits.repeat_count:
+                    if repeat == limits.repeat_count:
                         repeat_ids = [m for t, k, m in islice(uw, 1, len(uw) - 1)
                                       if m is not None and k == h and abs(ts - t) <= w]
 
@@ -293,8 +298,14 @@ class InMemoryFloodTracker:
                     if len(users) >= limits.raid_users:
                         w = limits.raid_window_s
                         raid = sum(1 for t, _ in users.values() if abs(ts - t) <= w)
-                        if raid >= limits.raid_users:  # the other members' copies
-                            raid_ids = [m for u, (t, m) in users.items() if u != user_id and m is not None and abs(ts - t) <= w]
+                        if raid == limits.raid_users:  # the other members' copies
+                            for u in reversed(users):
+                                t, m = users[u]
+                                if u != user_id and m is not None and abs(ts - t) <= w:
+                                    raid_ids.append(m)
+                                    if len(raid_ids) == MAX_NAMED:
+                                        break
+                            raid_ids.reverse()
         return signals_from_counts(limits, burst, repeat, raid, burst_ids, repeat_ids, raid_ids)
 
     def stats(self) -> dict[str, int]:

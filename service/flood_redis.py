@@ -30,9 +30,11 @@ from collections.abc import Callable
 import redis
 
 from qunguard.service.flood import (
+    MAX_NAMED,
     MAX_RAID_USERS,
     QUOTE_MEMORY_PER_GROUP,
     QUOTE_MEMORY_S,
+    FloodLimits,
     FloodSignal,
     Observation,
     is_raid_candidate,
@@ -45,81 +47,95 @@ from qunguard.service.flood import (
 log = logging.getLogger("qunguard.flood")
 
 # KEYS: per message, its user window, its text window ("" when it has no raid window) and its group's texts.
-# ARGV: per message, F values (see _args). Returns per message: the burst, repeat and raid counts, and the ids of
-# the other messages each counted (empty below its limit).
+# ARGV: the constants below, K limit sets of L values each (a batch's groups share few: each set is sent once),
+# then per message M values (see _args). Returns per message: the burst, repeat and raid counts, then 0, or the ids
+# of the other messages each counted ({burst ids, repeat ids, raid ids}; only where the count is at its limit).
 _OBSERVE = """
-local F = 18
+local MAX_RAID_USERS, SAID_CAP, SAID_MS, MAX_NAMED = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local L, M = 9, 6
+local sets, first = {}, 6 + tonumber(ARGV[5]) * L
+for s = 0, tonumber(ARGV[5]) - 1 do
+  local b = 5 + s * L
+  sets[s + 1] = {burst_n = tonumber(ARGV[b + 1]), burst_w = tonumber(ARGV[b + 2]), repeat_n = tonumber(ARGV[b + 3]),
+                 repeat_w = tonumber(ARGV[b + 4]), size = tonumber(ARGV[b + 5]), user_ms = ARGV[b + 6],
+                 text_ms = ARGV[b + 7], raid_w = tonumber(ARGV[b + 8]), raid_n = tonumber(ARGV[b + 9])}
+end
 local out = {}
 for i = 0, #KEYS / 3 - 1 do
-  local ukey, kkey, skey, a = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3], i * F
-  local ts, h = tonumber(ARGV[a + 1]), ARGV[a + 2]
-  local burst_n, burst_w = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-  local repeat_n, repeat_w = tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
-  redis.call("RPUSH", ukey, ARGV[a + 1] .. " " .. h .. " " .. ARGV[a + 17])
-  redis.call("LTRIM", ukey, -tonumber(ARGV[a + 7]), -1)
-  redis.call("PEXPIRE", ukey, ARGV[a + 8])
-  local burst, rep, burst_ids, rep_ids = 0, 0, {}, {}
+  local ukey, kkey, skey, a = KEYS[3 * i + 1], KEYS[3 * i + 2], KEYS[3 * i + 3], first + i * M
+  local ts, h, user, said, id = tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local lim = sets[tonumber(ARGV[a + 5])]
+  redis.call("RPUSH", ukey, ARGV[a] .. " " .. h .. " " .. id)
+  redis.call("LTRIM", ukey, -lim.size, -1)
+  redis.call("PEXPIRE", ukey, lim.user_ms)
+  local burst, rep, burst_ids, rep_ids, raid_ids = 0, 0, {}, {}, {}
   local entries = redis.call("LRANGE", ukey, 0, -1)
-  if #entries >= burst_n or (h ~= "0" and #entries >= repeat_n) then
+  if #entries >= lim.burst_n or (h ~= "0" and #entries >= lim.repeat_n) then
     for j, e in ipairs(entries) do
       -- "ts hash id": the id is the rest (an entry of an older version has none)
       local sp = string.find(e, " ", 1, true)
       local sp2 = string.find(e, " ", sp + 1, true)
       local eh = sp2 and string.sub(e, sp + 1, sp2 - 1) or string.sub(e, sp + 1)
-      local id = sp2 and string.sub(e, sp2 + 1) or ""
-      local earlier = j < #entries and id ~= ""
+      local eid = sp2 and string.sub(e, sp2 + 1) or ""
+      local earlier = j < #entries and eid ~= ""
       local dt = math.abs(ts - tonumber(string.sub(e, 1, sp - 1)))
-      if dt <= burst_w then
+      if dt <= lim.burst_w then
         burst = burst + 1
-        if earlier then burst_ids[#burst_ids + 1] = id end
+        if earlier then burst_ids[#burst_ids + 1] = eid end
       end
-      if h ~= "0" and dt <= repeat_w and eh == h then
+      if h ~= "0" and dt <= lim.repeat_w and eh == h then
         rep = rep + 1
-        if earlier then rep_ids[#rep_ids + 1] = id end
+        if earlier then rep_ids[#rep_ids + 1] = eid end
       end
     end
   end
-  local raid, raid_ids = 0, {}
+  local raid = 0
   if kkey ~= "" then
     local ikey = kkey .. ":ids"  -- each member's message id of this text
-    redis.call("ZADD", kkey, ts, ARGV[a + 9])
-    redis.call("HSET", ikey, ARGV[a + 9], ARGV[a + 17])
+    redis.call("ZADD", kkey, ts, user)
+    redis.call("HSET", ikey, user, id)
     local n = redis.call("ZCARD", kkey)
-    if n > tonumber(ARGV[a + 10]) then
-      local old = redis.call("ZRANGE", kkey, 0, n - tonumber(ARGV[a + 10]) - 1)
-      redis.call("ZREMRANGEBYRANK", kkey, 0, n - tonumber(ARGV[a + 10]) - 1)
+    if n > MAX_RAID_USERS then
+      local old = redis.call("ZRANGE", kkey, 0, n - MAX_RAID_USERS - 1)
+      redis.call("ZREMRANGEBYRANK", kkey, 0, n - MAX_RAID_USERS - 1)
       redis.call("HDEL", ikey, unpack(old))
     end
-    redis.call("PEXPIRE", kkey, ARGV[a + 11])
-    redis.call("PEXPIRE", ikey, ARGV[a + 11])
-    raid = redis.call("ZCOUNT", kkey, ARGV[a + 12], ARGV[a + 13])
-    if raid >= tonumber(ARGV[a + 18]) then
-      for _, u in ipairs(redis.call("ZRANGEBYSCORE", kkey, ARGV[a + 12], ARGV[a + 13])) do
-        local id = u ~= ARGV[a + 9] and redis.call("HGET", ikey, u)
-        if id and id ~= "" then raid_ids[#raid_ids + 1] = id end
+    redis.call("PEXPIRE", kkey, lim.text_ms)
+    redis.call("PEXPIRE", ikey, lim.text_ms)
+    local lo, hi = string.format("%.17g", ts - lim.raid_w), string.format("%.17g", ts + lim.raid_w)
+    raid = redis.call("ZCOUNT", kkey, lo, hi)
+    if raid == lim.raid_n then  -- the message that tips the window: the other members' copies, oldest first
+      local users = redis.call("ZREVRANGEBYSCORE", kkey, hi, lo, "LIMIT", 0, MAX_NAMED + 1)
+      local ids = redis.call("HMGET", ikey, unpack(users))
+      for j = #users, 1, -1 do
+        if users[j] ~= user and ids[j] and ids[j] ~= "" then raid_ids[#raid_ids + 1] = ids[j] end
       end
     end
   end
-  local said = ARGV[a + 14]
   if said ~= "0" then
     local wkey = skey .. ":who"
-    local prev = tonumber(redis.call("ZSCORE", skey, said) or "-1e300")
-    if ts >= prev then
-      redis.call("ZADD", skey, ts, said)
-      redis.call("HSET", wkey, said, ARGV[a + 9])
+    if redis.call("ZADD", skey, "GT", "CH", ts, said) == 1 then  -- added, or posted later than it was: who did
+      redis.call("HSET", wkey, said, user)
     end
-    local n, cap = redis.call("ZCARD", skey), tonumber(ARGV[a + 15])
-    if n > cap then
-      local old = redis.call("ZRANGE", skey, 0, n - cap - 1)
-      redis.call("ZREMRANGEBYRANK", skey, 0, n - cap - 1)
+    local n = redis.call("ZCARD", skey)
+    if n > SAID_CAP then
+      local old = redis.call("ZRANGE", skey, 0, n - SAID_CAP - 1)
+      redis.call("ZREMRANGEBYRANK", skey, 0, n - SAID_CAP - 1)
       redis.call("HDEL", wkey, unpack(old))
     end
-    redis.call("PEXPIRE", skey, ARGV[a + 16])
-    redis.call("PEXPIRE", wkey, ARGV[a + 16])
+    redis.call("PEXPIRE", skey, SAID_MS)
+    redis.call("PEXPIRE", wkey, SAID_MS)
   end
-  if burst < burst_n then burst_ids = {} end
-  if rep < repeat_n then rep_ids = {} end
-  out[#out + 1] = {burst, rep, raid, burst_ids, rep_ids, raid_ids}
+  out[#out + 1] = burst
+  out[#out + 1] = rep
+  out[#out + 1] = raid
+  if burst ~= lim.burst_n then burst_ids = {} end  -- only the message that tips a window names the others
+  if rep ~= lim.repeat_n then rep_ids = {} end
+  if #burst_ids + #rep_ids + #raid_ids > 0 then
+    out[#out + 1] = {burst_ids, rep_ids, raid_ids}
+  else
+    out[#out + 1] = 0
+  end
 end
 return out
 """
@@ -217,20 +233,21 @@ class RedisFloodTracker:
         """Raise redis.RedisError if the server cannot be reached (checked once at start)."""
         self.client.ping()
 
-    def _args(self, o: Observation, keys: list[str], argv: list) -> None:
-        lim = o.limits
+    def _args(self, o: Observation, limit_set: int, keys: list[str], argv: list) -> None:
         h = _hash(o.key) if o.key is not None else "0"
         group = _group(o.group_id)
         keys.append(f"{self.prefix}u:{group}:{o.user_id}")
-        raid = o.key is not None and is_raid_candidate(o.key, lim)
+        raid = o.key is not None and is_raid_candidate(o.key, o.limits)
         keys.append(f"{self.prefix}k:{group}:{h}" if raid else "")
         keys.append(self._said_key(o.group_id))
-        argv += [repr(float(o.ts)), h, lim.burst_count, lim.burst_window_s, lim.repeat_count, lim.repeat_window_s,
-                 user_window_messages(lim), _ms(user_window_idle_s(lim, self.ttl_s)),
-                 o.user_id, MAX_RAID_USERS, _ms(text_window_idle_s(lim, self.ttl_s)),
-                 repr(o.ts - lim.raid_window_s), repr(o.ts + lim.raid_window_s),
-                 _hash(o.said) if o.said is not None else "0", QUOTE_MEMORY_PER_GROUP, _ms(QUOTE_MEMORY_S),
-                 o.message_id or "", lim.raid_users]
+        argv += [repr(float(o.ts)), h, o.user_id, _hash(o.said) if o.said is not None else "0", o.message_id or "",
+                 limit_set]
+
+    def _limit_values(self, lim: FloodLimits) -> list:
+        """One limit set's L values, in the script's order."""
+        return [lim.burst_count, lim.burst_window_s, lim.repeat_count, lim.repeat_window_s, user_window_messages(lim),
+                _ms(user_window_idle_s(lim, self.ttl_s)), _ms(text_window_idle_s(lim, self.ttl_s)), lim.raid_window_s,
+                lim.raid_users]
 
     def _said_key(self, group_id: str) -> str:
         return f"{self.prefix}t:{_group(group_id)}"
@@ -241,17 +258,25 @@ class RedisFloodTracker:
             return []
         if not self.breaker.closed:
             return None  # open: no network on the request path until the probe has an answer
+        sets: dict[FloodLimits, int] = {}  # each group's limits, sent once a batch
         keys: list[str] = []
-        argv: list = []
+        per_message: list = []
         for o in items:
-            self._args(o, keys, argv)
+            self._args(o, sets.setdefault(o.limits, len(sets) + 1), keys, per_message)
+        argv: list = [MAX_RAID_USERS, QUOTE_MEMORY_PER_GROUP, _ms(QUOTE_MEMORY_S), MAX_NAMED, len(sets)]
+        for lim in sets:
+            argv += self._limit_values(lim)
         try:
-            counts = self._observe(keys=keys, args=argv)
+            out = self._observe(keys=keys, args=argv + per_message)
         except redis.RedisError as exc:
             self._failed(exc)
             return None
-        return [signals_from_counts(o.limits, burst, rep, raid, *([b.decode() for b in ids] for ids in named))
-                for o, (burst, rep, raid, *named) in zip(items, counts, strict=True)]
+        signals = []
+        for i, o in enumerate(items):
+            burst, rep, raid, named = out[4 * i : 4 * i + 4]
+            ids = [[b.decode() for b in part] for part in named] if named else ()
+            signals.append(signals_from_counts(o.limits, burst, rep, raid, *ids))
+        return signals
 
     def _failed(self, exc: redis.RedisError) -> None:
         self.failures += 1
