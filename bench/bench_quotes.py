@@ -39,7 +39,7 @@ from qunguard.model.dataset import read_jsonl_rows
 from qunguard.model.normalize import normalize
 from qunguard.service.engine import LoadedModel, Message, Moderator
 from qunguard.service.flood import QUOTE_MEMORY_PER_GROUP, QUOTE_MEMORY_TEXTS, InMemoryFloodTracker
-from qunguard.service.quotes import Reading, fingerprint, read_quote
+from qunguard.service.quotes import fingerprint, read_quote
 from qunguard.service.store import Store
 
 REPLAY = ROOT / "data" / "eval" / "scu_replay.jsonl.gz"
@@ -53,7 +53,7 @@ class ReadsNoQuotes(Moderator):
 
     def _read_quotes(self, messages, times):
         norms = [normalize(m.text) for m in messages]
-        return [Reading(m.text) for m in messages], norms, [fingerprint(n) for n in norms]
+        return [m.text for m in messages], [None] * len(messages), norms, [fingerprint(n) for n in norms]
 
 
 def quoted(name: str, quote: str, reply: str) -> str:

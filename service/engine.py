@@ -22,7 +22,7 @@ from qunguard.service.campaigns import CampaignMemory
 from qunguard.service.flood import FloodSignal, FloodTracker, Observation, repeat_key
 from qunguard.service.groups import CompiledGroup, GroupSettings
 from qunguard.service.policy import decide
-from qunguard.service.quotes import Quote, Reading, fingerprint, read_quote, reading
+from qunguard.service.quotes import Quote, fingerprint, read_quote, reading
 from qunguard.service.store import ReviewItem, Store, StoreUnavailable
 from qunguard.service.topic import GroupTopics
 
@@ -212,7 +212,7 @@ class Moderator:
         now = time.time()
         times = [m.ts if m.ts is not None else now for m in messages]
         # a reply is judged without the group's message it quotes (service/quotes.py)
-        readings, norms, said = self._read_quotes(messages, times)
+        judged, quote_reasons, norms, said = self._read_quotes(messages, times)
         scored = clf.score(norms)
         verdicts, flagged = [], []
         labeled = list(zip(scored.labels, scored.scores, strict=True))
@@ -244,14 +244,14 @@ class Moderator:
         # verdict: p(label) and evidence would argue against it, so they are left out
         explained = [i for i, (d, _) in enumerate(decisions) if d.action != "allow" and d.label == labeled[i][0]]
         explained_labels = [decisions[i][0].label for i in explained]
-        evidence = dict(zip(explained, clf.explain_text(scored, explained, [readings[i].judged for i in explained],
+        evidence = dict(zip(explained, clf.explain_text(scored, explained, [judged[i] for i in explained],
                                                         explained_labels), strict=True))
         debugged = [i for i in explained if messages[i].debug and labeled[i][0] != "on_topic"]
         tokens = dict(zip(debugged, clf.explain(scored, debugged), strict=True))  # these rows keep the label they were scored
         for i, (m, norm, (_, scores), (decision, ts)) in enumerate(zip(messages, norms, labeled, decisions, strict=True)):
             reasons = [r.as_dict() for r in clf.handle_reasons(norm)]
             reasons += decision.reasons
-            if (quoted := readings[i].reason()) is not None:
+            if (quoted := quote_reasons[i]) is not None:
                 reasons.append(quoted)
             if m.edited:
                 reasons.append({"name": "edited", "detail": "a new text for a message sent before: judged again, "
@@ -282,23 +282,29 @@ class Moderator:
         return verdicts
 
     def _read_quotes(self, messages: Sequence[Message], times: list[float]
-                     ) -> tuple[list[Reading], list[Normalized], list[str | None]]:
-        """What each message's verdict judges (service/quotes.py), its text normalised, and the fingerprint of the
-        member's own words, which the group state remembers. A quote typed inside the text is left out only if
-        another member posted those words before: earlier in this batch, or in the group state (one look-up, for
-        batches that hold such a quote; state that cannot be read leaves the quote judged as written)."""
+                     ) -> tuple[list[str], list[dict | None], list[Normalized], list[str | None]]:
+        """Per message: the text its verdict judges (service/quotes.py), its `quote` reason (None if it quotes
+        nothing), the judged text normalised, and the fingerprint of the member's own words, which the group state
+        remembers. A quote typed inside the text is left out only if another member posted those words before:
+        earlier in this batch, or in the group state (one look-up, for batches that hold such a quote; state that
+        cannot be read leaves the quote judged as written). A batch that quotes nothing pays a prefix check."""
         parts = [read_quote(m.text, m.reply_to) for m in messages]
         own = [normalize(text) for text, _ in parts]
         said = [fingerprint(norm) for norm in own]
-        posted = [False] * len(messages)
-        wordless = [False] * len(messages)
+        judged = [m.text for m in messages]
+        reasons: list[dict | None] = [None] * len(messages)
+        quoting = [i for i, (_, quote) in enumerate(parts) if quote is not None]
+        if not quoting:
+            return judged, reasons, own, said
+        posted = dict.fromkeys(quoting, False)
+        wordless: set[int] = set()
         asked: list[tuple[int, str]] = []
         earlier: dict[tuple[str, str], str] = {}  # (group, words) -> who posted them last in this batch
         for i, (m, (_, quote)) in enumerate(zip(messages, parts, strict=True)):
             if quote is not None and quote.inline:
                 fp = fingerprint(normalize(quote.text))
                 if fp is None:
-                    wordless[i] = True  # a quoted [图片] hides no pitch
+                    wordless.add(i)  # a quoted [图片] hides no pitch
                 elif earlier.get((m.group_id, fp), m.user_id) != m.user_id:
                     posted[i] = True
                 else:
@@ -310,11 +316,13 @@ class Moderator:
                                                 for i, fp in asked])
             for (i, _), seen in zip(asked, answers or [False] * len(asked), strict=True):
                 posted[i] = seen
-        readings = [reading(m.text, text, quote, seen, empty)
-                    for m, (text, quote), seen, empty in zip(messages, parts, posted, wordless, strict=True)]
-        norms = [norm if r.judged == text else normalize(r.judged)
-                 for r, norm, (text, _) in zip(readings, own, parts, strict=True)]
-        return readings, norms, said
+        for i in quoting:
+            own_text, quote = parts[i]
+            read = reading(messages[i].text, own_text, quote, posted[i], i in wordless)
+            judged[i], reasons[i] = read.judged, read.reason()
+            if read.judged != own_text:
+                own[i] = normalize(read.judged)  # judged as written, or with an external quote
+        return judged, reasons, own, said
 
     def report(self, message: Message, reported_by: str, label: str | None = None, note: str | None = None
                ) -> tuple[dict, bool]:
@@ -330,12 +338,12 @@ class Moderator:
         model = self.model
         clf = model.classifier
         ts = message.ts if message.ts is not None else time.time()
-        [read], [norm], _ = self._read_quotes([message], [ts])  # judged as a verdict would judge it
+        [judged], [quoted], [norm], _ = self._read_quotes([message], [ts])  # judged as a verdict would judge it
         scored = clf.score([norm])
         verdict_label, scores = scored.labels[0], scored.scores[0]
-        evidence = clf.explain_text(scored, [0], [read.judged], [verdict_label])[0] if verdict_label != "on_topic" else []
+        evidence = clf.explain_text(scored, [0], [judged], [verdict_label])[0] if verdict_label != "on_topic" else []
         reasons = [r.as_dict() for r in clf.handle_reasons(norm)] + _model_reasons(clf, scored, 0, verdict_label, evidence)
-        if (quoted := read.reason()) is not None:
+        if quoted is not None:
             reasons.append(quoted)
         said = f"by {reported_by}" + (f", as {label}" if label else "") + (f": {note}" if note else "")
         reasons.append({"name": "reported", "detail": said})  # the first report's; every report: store.item_reports()

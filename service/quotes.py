@@ -88,6 +88,8 @@ def read_quote(text: str, reply_to: Quote | None) -> tuple[str, Quote | None]:
     """(the member's own words, the quote): the quote passed beside the text, else one written inside it."""
     if reply_to is not None:
         return text, reply_to
+    if not text.startswith("「"):  # most messages: no function call more
+        return text, None
     inline = split_inline_quote(text)
     if inline is None or not inline.reply:
         return text, None  # a quote with no reply is the member's whole message
