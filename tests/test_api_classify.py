@@ -97,6 +97,13 @@ def test_quiet_hours_flag_messages(client):
     assert v["action"] == "review" and reasons(v, "quiet_hours")
 
 
+def test_a_qq_bots_raw_message_is_read_as_the_client_shows_it(client):
+    # OneBot's CQ codes: a mention's account number is no QQ contact, a picture's address no link
+    v = classify(client, "[CQ:reply,id=-2147483647][CQ:at,qq=2854196310] 明天几点上课？"
+                         "[CQ:image,file=5F3E.image,url=https://gchat.qpic.cn/gchatpic_new/1/2-3-5F3E/0?term=2]")
+    assert v["action"] == "allow" and not reasons(v, "contact_handle") and not reasons(v, "link")
+
+
 def test_burst_by_one_user(client):
     verdicts = [classify(client, f"第{i}条消息 内容{i * 7}", user="fast", ts=T0 + i) for i in range(6)]
     assert all(not reasons(v, "burst") for v in verdicts[:4])

@@ -380,3 +380,39 @@ def test_long_input_stays_linear():
         t = time.perf_counter()
         normalize(raw)
         assert time.perf_counter() - t < 1.0
+
+
+# -- step 0: a QQ bot's raw_message (OneBot CQ codes) --------------------------------------------
+IMG_URL = "https://gchat.qpic.cn/gchatpic_new/1234567890/987654321-2234567890-5F3E1C2A9B/0?term=2"
+
+
+@pytest.mark.parametrize("raw, same_as", [
+    ("[CQ:at,qq=123456789] 明天几点上课？", "@群友 明天几点上课？"),  # a mention's account number is no QQ contact
+    ("[CQ:at,qq=123456789,name=张三] 在吗", "@张三 在吗"),
+    ("[CQ:at,qq=all] 明天停课", "@全体成员 明天停课"),
+    ("[CQ:reply,id=-2147483647][CQ:at,qq=2854196310] 收到", "@群友 收到"),  # the reply marker says nothing
+    (f"[CQ:image,file=5F3E1C2A9B.image,subType=0,url={IMG_URL}] 看看这个", "[图片] 看看这个"),  # no link
+    (f"[CQ:image,file=5F3E1C2A9B.image,subType=1,url={IMG_URL}]", "[动画表情]"),
+    ("[CQ:image,file=a.image,type=flash]", "[闪照]"),
+    ("[CQ:face,id=178][CQ:face,id=178][CQ:face,id=178]", "[表情][表情][表情]"),
+    ("[CQ:record,file=a.amr]", "[语音]"),
+    ("我也是&#91;捂脸&#93;", "我也是[捂脸]"),  # the brackets a member typed, as OneBot escapes them
+    ("A&amp;B [CQ:face,id=14]", "A&B [表情]"),
+    ("[CQ:unknown_kind,foo=bar]你好", "你好"),
+])
+def test_cq_codes_read_as_the_client_shows_them(raw, same_as):
+    assert normalize(raw) == normalize(same_as)
+
+
+def test_a_card_keeps_its_words_and_link():
+    share = normalize("[CQ:share,url=https://item.taobao.com/item.htm?id=123,title=全场五折&#44;加v abc12345]")
+    assert {h.kind for h in share.handles} == {"wechat", "url"} and "全场五折" in share.text
+    card = normalize('[CQ:json,data={"app":"com.tencent.miniapp"&#44;"prompt":"&#91;QQ小程序&#93;兼职日结"&#44;'
+                     '"meta":{"detail_1":{"qqdocurl":"https:\\/\\/t.cn\\/abc"}}}]')
+    assert "兼职日结" in card.text and [h.text for h in card.handles] == ["https://t.cn/abc"]
+
+
+@pytest.mark.parametrize("raw, kept", [("[CQ 不是代码]", "[cq 不是代码]"), ("A&amp;B", "a&amp;b"), ("价格 &#163;5", "&#163;5"),
+                                      ("CQ:at,qq=123456789", "qq=123456789")])
+def test_text_without_cq_codes_or_escaped_brackets_is_left_as_written(raw, kept):
+    assert kept in normalize(raw).text

@@ -18,6 +18,7 @@ from .folding import (
     contact_sub,
 )
 from .handles import HANDLE_HINT_RE, find_handles
+from .onebot import read_cq_codes
 from .placeholders import LEFTOVER_RE, tokenize_placeholders
 from .result import TOKENS, Handle, Normalized, new_handle, new_normalized
 
@@ -29,6 +30,10 @@ _KEYCAP_DIGIT_RE = re.compile("([0-9])\ufe0f?\u20e3\ufe0f?")
 def normalize(raw: str) -> Normalized:
     """Canonical text, masked text, contact handles and emoji/placeholder counts of one message."""
     s = raw
+    # 0. a QQ bot's raw_message: CQ codes read as the client shows them (a mention's account number is no contact),
+    # and the brackets it escapes (&#91;捂脸&#93;) written back
+    if "[CQ:" in s or "&#9" in s:
+        s = read_cq_codes(s)
     ascii_only = s.isascii()
     astral = not ascii_only and ASTRAL_RE.search(s) is not None
 
