@@ -11,7 +11,9 @@ back the way such a bot receives it, with made-up but well-formed numbers, and r
 - as exported (what bench_replay.py measures);
 - as a OneBot bot sends it, read by the normaliser without step 0 (model/normalize/onebot.py switched off: the
   code before it);
-- as a OneBot bot sends it, read now.
+- as a OneBot bot sends it, read now;
+- the same two ways as a Koishi (Satori) bot's session content writes it (`<at id="…"/>`, `<img src="…"/>`,
+  `<face id="…"/>`).
 """
 from __future__ import annotations
 
@@ -61,6 +63,20 @@ def as_onebot(text: str, line: int) -> str:
     return _PART.sub(part, escaped)
 
 
+def as_satori(text: str, line: int) -> str:
+    """The export's text as a Koishi (Satori) session's content writes it."""
+    def part(m: re.Match) -> str:
+        if m[1]:
+            return f'<at id="{_number("member" + m[1])}"/>'
+        if m[2]:
+            file_id = hashlib.md5(f"{line}{m.start()}".encode()).hexdigest()  # a made-up file id
+            return f'<img src="https://multimedia.nt.qq.com.cn/download?appid=1407&amp;fileid={file_id}&amp;rkey=x"/>'
+        return f'<face id="{int(_number(m[3], 3)) % 300}"/>'
+
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return _PART.sub(part, escaped)
+
+
 def replay(model: LoadedModel, rows: list[dict], texts: list[str], batch: int) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         moderator = Moderator(model, Store(Path(tmp) / "onebot.db"), InMemoryFloodTracker())
@@ -92,15 +108,17 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_jsonl_rows(REPLAY)
     exported = [r["text"] for r in rows]
     onebot = [as_onebot(r["text"], r["line"]) for r in rows]
+    satori = [as_satori(r["text"], r["line"]) for r in rows]
     coded = sum(t != e for t, e in zip(onebot, exported, strict=True))
     results = {"model": model.version, "messages": len(rows), "with_cq_codes": coded}
     results["as exported"] = shares(replay(model, rows, exported, args.batch))
-    step0 = pipeline.read_cq_codes
-    pipeline.read_cq_codes = lambda s: s  # the normaliser before step 0
+    step0 = pipeline.read_cq_codes, pipeline.read_elements
+    pipeline.read_cq_codes = pipeline.read_elements = lambda s: s  # the normaliser before step 0
     try:
         before = replay(model, rows, onebot, args.batch)
+        results["koishi, before step 0"] = shares(replay(model, rows, satori, args.batch))
     finally:
-        pipeline.read_cq_codes = step0
+        pipeline.read_cq_codes, pipeline.read_elements = step0
     results["onebot, before step 0"] = shares(before)
     # what the deleted ones were deleted on: the kind of contact the codes' numbers and addresses read as
     kinds: dict[str, int] = {}
@@ -110,9 +128,10 @@ def main(argv: list[str] | None = None) -> int:
             kinds[" + ".join(found) or "no contact"] = kinds.get(" + ".join(found) or "no contact", 0) + 1
     results["onebot, before step 0"]["deleted_on"] = kinds
     results["onebot, now"] = shares(replay(model, rows, onebot, args.batch))
+    results["koishi, now"] = shares(replay(model, rows, satori, args.batch))
     print(f"model {model.version}; {len(rows):,} messages of {GROUP}'s held-out stretch, {coded:,} of them with CQ codes")
     print("| read | sent to review or deleted | deleted |\n|---|---|---|")
-    for name in ("as exported", "onebot, before step 0", "onebot, now"):
+    for name in ("as exported", "onebot, before step 0", "onebot, now", "koishi, before step 0", "koishi, now"):
         r = results[name]
         print(f"| {name} | {r['flagged_share']:.2%} ({r['flagged']}) | {r['deleted_share']:.2%} ({r['deleted']}) |")
     print(f"deleted before step 0, by the contact they were read to carry: {kinds}")

@@ -416,3 +416,24 @@ def test_a_card_keeps_its_words_and_link():
                                       ("CQ:at,qq=123456789", "qq=123456789")])
 def test_text_without_cq_codes_or_escaped_brackets_is_left_as_written(raw, kept):
     assert kept in normalize(raw).text
+
+
+@pytest.mark.parametrize("raw, same_as", [
+    ('<at id="123456789"/> 明天几点上课？', "@群友 明天几点上课？"),  # Koishi / Satori elements
+    ('<at id="123456789" name="张三"/> 在吗', "@张三 在吗"),
+    ('<at type="all"/> 明天停课', "@全体成员 明天停课"),
+    ('<quote id="42"/>好的', "好的"),
+    ('<img src="https://multimedia.nt.qq.com.cn/download?appid=1407&amp;fileid=abc"/>看看', "[图片]看看"),
+    ('<face id="178"/><face id="178"/><face id="178"/>', "[表情][表情][表情]"),
+    ("1 &lt; 2 <face id=\"14\"/>", "1 < 2 [表情]"),
+    # an address QQ does not keep pictures at was typed, not put there by the client: kept for the model
+    ("[CQ:image,file=a.image,url=http://spam.top/a]加v abc12345", "[图片] http://spam.top/a 加v abc12345"),
+    ('<img src="http://bit.ly/abc"/>好', "[图片] http://bit.ly/abc 好"),
+])
+def test_satori_elements_read_as_the_client_shows_them(raw, same_as):
+    assert normalize(raw) == normalize(same_as)
+
+
+@pytest.mark.parametrize("raw", ["a<b 且 5>3", "我爱你<3", "<b>粗体</b>", "1 &lt; 2"])
+def test_angle_brackets_that_are_no_element_stay_as_written(raw):
+    assert normalize(raw).text == normalize(raw.replace("<", "＜").replace(">", "＞")).text  # NFKC folds both alike

@@ -1,4 +1,4 @@
-"""Step 0: OneBot CQ codes read as what the QQ client shows.
+"""Step 0: a QQ bot framework's message codes read as what the QQ client shows.
 
 QQ bots on OneBot v11 (go-cqhttp, NapCat, Lagrange, LLOneBot; nonebot2 and koishi on top) get a message as
 `raw_message`, its parts written as CQ codes: `[CQ:at,qq=123456789] 明天几点上课？`, `[CQ:face,id=178]`,
@@ -8,6 +8,10 @@ what a member sees: a mention `@name`, a picture `[图片]`, a face `[表情]`, 
 dropped (the message it answers is the bot's `reply_to`, service/quotes.py). A link card keeps its title and
 address and a mini-program card its prompt and link, since a card can be the ad. The codes' escapes
 (`&#91;` `&#93;` `&#44;` `&amp;`) are undone. A text with neither a code nor an escaped bracket is not touched.
+
+Koishi and other Satori-protocol bots write the same parts as elements (`<at id="123456789"/>`, `<img src="…"/>`,
+`<face id="178"/>`, `<quote id="…"/>`); they are read the same way, and their text's escapes (`&lt;` `&gt;`
+`&quot;` `&amp;`) undone.
 """
 from __future__ import annotations
 
@@ -24,6 +28,10 @@ _SHOWN = {
     "reply": "", "markdown": "", "keyboard": "",
 }
 _UNESCAPE = (("&#91;", "["), ("&#93;", "]"), ("&#44;", ","), ("&amp;", "&"))
+# where QQ keeps its pictures: an address elsewhere in a picture's code was not put there by the client (a code
+# typed as text by a sender), so it is kept as a link for the model to read
+_QQ_MEDIA = re.compile(r"^(?:https?://[^/?#]*(?:qpic\.cn|qq\.com|qq\.com\.cn|qlogo\.cn|myqcloud\.com)(?:[/?#:]|$)"
+                       r"|(?:base64|file|internal|data):)")
 _JSON_FIELDS = re.compile(r'"(prompt|desc|title|jumpUrl|qqdocurl|url)"\s*:\s*"((?:[^"\\]|\\.){1,300})"')
 
 
@@ -63,13 +71,48 @@ def _shown(m: re.Match) -> str:
         if p.get("type") == "flash":
             return "[闪照]"
         # a picture sent as a sticker (sub_type 1, or the client's summary) is a sticker
-        return "[动画表情]" if p.get("subType", p.get("sub_type")) == "1" or "表情" in p.get("summary", "") else "[图片]"
+        shown = "[动画表情]" if p.get("subType", p.get("sub_type")) == "1" or "表情" in p.get("summary", "") else "[图片]"
+        return _with_foreign_address(shown, p.get("url", ""))
     if kind == "share":
         p = _params(raw)
         return " ".join(x for x in (p.get("title", ""), p.get("url", "")) if x) or "[链接]"
     if kind == "json":
         return _card(_params(raw).get("data", ""))
     return _SHOWN.get(kind, "")  # a kind this list does not know says nothing about the message
+
+
+# Satori elements: a self-closing or paired tag of a kind a chat message holds; text escapes &lt; &gt; &quot; &amp;
+_ELEMENT = re.compile(r'<(at|img|image|face|quote|audio|video|file|sharp|author|mface)\b([^<>]*?)/?>(?:[^<>]*</\1>)?')
+_ATTR = re.compile(r'([a-z_-]+)="([^"]*)"')
+_SATORI_SHOWN = {"img": "[图片]", "image": "[图片]", "face": "[表情]", "mface": "[表情]", "audio": "[语音]",
+                 "video": "[视频]", "file": "[文件]", "quote": "", "author": "", "sharp": ""}
+_SATORI_UNESCAPE = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&"))
+
+
+def _element(m: re.Match) -> str:
+    kind = m[1]
+    attrs = dict(_ATTR.findall(m[2]))
+    if kind == "at":
+        who = "全体成员" if attrs.get("type") == "all" else attrs.get("name") or "群友"
+        return f"@{who} "
+    return _with_foreign_address(_SATORI_SHOWN[kind], attrs.get("src", "") if kind in ("img", "image") else "")
+
+
+def _with_foreign_address(shown: str, address: str) -> str:
+    """A picture's placeholder, and its address too when QQ does not keep pictures there."""
+    return shown if not address or _QQ_MEDIA.match(address) else f"{shown} {address} "
+
+
+def read_elements(s: str) -> str:
+    """A Satori (Koishi) message with its elements read as the client shows them, and its escapes undone (called
+    only for a text holding "<")."""
+    read = _ELEMENT.sub(_element, s)
+    if read is s:
+        return s  # no element: a "<" in ordinary text (<3, a<b) stays as written
+    for code, char in _SATORI_UNESCAPE:
+        if code in read:
+            read = read.replace(code, char)
+    return read
 
 
 def read_cq_codes(s: str) -> str:

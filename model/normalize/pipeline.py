@@ -18,7 +18,7 @@ from .folding import (
     contact_sub,
 )
 from .handles import HANDLE_HINT_RE, find_handles
-from .onebot import read_cq_codes
+from .onebot import read_cq_codes, read_elements
 from .placeholders import LEFTOVER_RE, tokenize_placeholders
 from .result import TOKENS, Handle, Normalized, new_handle, new_normalized
 
@@ -34,6 +34,8 @@ def normalize(raw: str) -> Normalized:
     # and the brackets it escapes (&#91;捂脸&#93;) written back
     if "[CQ:" in s or "&#9" in s:
         s = read_cq_codes(s)
+    if "<" in s:  # a Satori (Koishi) message's elements, the same parts written as tags
+        s = read_elements(s)
     ascii_only = s.isascii()
     astral = not ascii_only and ASTRAL_RE.search(s) is not None
 
