@@ -9,7 +9,7 @@ member's real send times; the export shows these parts as `@群友6703`, `[图�
 back the way such a bot receives it, with made-up but well-formed numbers, and replayed as bench_replay.py does
 (batches of 20, default settings), three ways:
 - as exported (what bench_replay.py measures);
-- as a OneBot bot sends it, read by the normaliser without step 0 (model/normalize/onebot.py switched off: the
+- as a OneBot bot sends it, read by the normaliser without step 0 (model/normalize/platform_codes.py switched off: the
   code before it);
 - as a OneBot bot sends it, read now;
 - the same two ways as a Koishi (Satori) bot's session content writes it (`<at id="…"/>`, `<img src="…"/>`,

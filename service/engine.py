@@ -18,6 +18,7 @@ from qunguard.model import artifact
 from qunguard.model.classifier import MessageClassifier, Scores
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.normalize import Normalized, normalize
+from qunguard.model.normalize.platform_codes import read_wechat_xml
 from qunguard.service.campaigns import CampaignMemory
 from qunguard.service.flood import FloodSignal, FloodTracker, Observation, repeat_key
 from qunguard.service.groups import CompiledGroup, GroupSettings
@@ -274,8 +275,8 @@ class Moderator:
             }
             verdicts.append(verdict)
             if decision.action != "allow":
-                flagged.append(ReviewItem(m.message_id, m.group_id, m.user_id, m.text, decision.label, decision.action,
-                                          scores, reasons, model.version, ts))
+                flagged.append(ReviewItem(m.message_id, m.group_id, m.user_id, _as_shown(m.text), decision.label,
+                                          decision.action, scores, reasons, model.version, ts))
         # committed before the caller can answer: a crash after the response loses nothing
         self.store.add_review_items(flagged)
         self.topics.observe(messages, norms, decisions, topic, keys)  # counted in memory, written every few seconds
@@ -348,8 +349,14 @@ class Moderator:
         said = f"by {reported_by}" + (f", as {label}" if label else "") + (f": {note}" if note else "")
         reasons.append({"name": "reported", "detail": said})  # the first report's; every report: store.item_reports()
         return self.store.add_reported_item(ReviewItem(
-            message.message_id, message.group_id, message.user_id, message.text, verdict_label, "review", scores,
+            message.message_id, message.group_id, message.user_id, _as_shown(message.text), verdict_label, "review", scores,
             reasons, model.version, ts), reported_by, label, note)
+
+
+def _as_shown(text: str) -> str:
+    """What a moderator reads in the queue: a WeChat card's XML as the card shows (its kind, title and link, or its
+    quote and reply), any other text as written."""
+    return (read_wechat_xml(text) or text) if text.startswith("<") else text
 
 
 def _model_reasons(clf: MessageClassifier, scored: Scores, i: int, label: str, evidence: Sequence[str]) -> list[dict]:

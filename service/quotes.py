@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from qunguard.model.normalize import Normalized
+from qunguard.model.normalize.platform_codes import read_wechat_xml
 from qunguard.service.flood import QUOTE_MEMORY_S
 
 # 「name：quoted」, a line of dashes (clients draw it with -, —, – or ─, spaced or not), then the reply.
@@ -88,6 +89,8 @@ def read_quote(text: str, reply_to: Quote | None) -> tuple[str, Quote | None]:
     """(the member's own words, the quote): the quote passed beside the text, else one written inside it."""
     if reply_to is not None:
         return text, reply_to
+    if text.startswith("<"):  # a WeChat card's XML: a quoted reply is written as WeChat's own quote
+        text = read_wechat_xml(text) or text
     if not text.startswith("「"):  # most messages: no function call more
         return text, None
     inline = split_inline_quote(text)
@@ -118,7 +121,7 @@ def judged_words(text: str, reasons: list[dict]) -> str:
     says the quote written into the text was left out, else the text. An export trains on these words: a quoted
     ad under a moderator's on_topic would teach the ad's words as chat."""
     if any(r["name"] == "quote" and r["detail"].startswith(LEFT_OUT) for r in reasons):
-        inline = split_inline_quote(text)
-        if inline is not None and inline.reply:
-            return inline.reply
+        own, quote = read_quote(text, None)
+        if quote is not None:
+            return own
     return text

@@ -437,3 +437,26 @@ def test_satori_elements_read_as_the_client_shows_them(raw, same_as):
 @pytest.mark.parametrize("raw", ["a<b 且 5>3", "我爱你<3", "<b>粗体</b>", "1 &lt; 2"])
 def test_angle_brackets_that_are_no_element_stay_as_written(raw):
     assert normalize(raw).text == normalize(raw.replace("<", "＜").replace(">", "＞")).text  # NFKC folds both alike
+
+
+# -- WeChat's XML: a card, a quoted reply, a picture --------------------------------------------------
+WECHAT_LINK = ('<?xml version="1.0"?>\n<msg>\n\t<appmsg appid="" sdkver="0">\n\t\t<title>周末活动通知</title>\n'
+               '\t\t<des>本周六下午两点图书馆集合 &amp; 签到</des>\n\t\t<type>5</type>\n'
+               '\t\t<url>https://mp.weixin.qq.com/s/abcDEF</url>\n\t</appmsg>\n\t<fromusername>wxid_abc</fromusername>\n</msg>')
+WECHAT_MINI = ('<msg><appmsg appid="wx32540bd863b27570" sdkver="0"><title><![CDATA[帮我砍一刀就能免费拿！]]></title>'
+               '<des /><type>33</type><url>https://mobile.yangkeduo.com/app.html</url>'
+               '<sourcedisplayname>拼多多</sourcedisplayname></appmsg></msg>')
+WECHAT_QUOTE = ('<msg><appmsg appid="" sdkver="0"><title>群里别发广告了</title><type>57</type><refermsg><type>1</type>'
+                '<displayname>卖车的</displayname><content>出二手自行车，加v abc12345</content></refermsg></appmsg></msg>')
+
+
+@pytest.mark.parametrize("raw, same_as", [
+    (WECHAT_LINK, "[链接] 周末活动通知 本周六下午两点图书馆集合 & 签到 https://mp.weixin.qq.com/s/abcDEF"),
+    (WECHAT_MINI, "[小程序] 拼多多 帮我砍一刀就能免费拿！ https://mobile.yangkeduo.com/app.html"),
+    (WECHAT_QUOTE, "「卖车的：出二手自行车，加v abc12345」\n- - - - - - - - - - - - - - -\n群里别发广告了"),
+    ('<?xml version="1.0"?><msg><img aeskey="abc" cdnthumburl="305702" length="12345" /></msg>', "[图片]"),
+    ('<msg><emoji fromusername="wxid_a" tousername="123@chatroom" type="2" md5="abc" len="1234" /></msg>', "[表情]"),
+    ("<msg>不认识的内容</msg>", "<msg>不认识的内容</msg>"),  # no part a client shows: as written
+])
+def test_wechat_xml_read_as_the_client_shows_it(raw, same_as):
+    assert normalize(raw) == normalize(same_as)

@@ -97,6 +97,20 @@ def test_a_member_quoting_their_own_pitch_posts_it_again(client, loaded_model):
     assert same_batch["scores"] == alone(loaded_model, text)
 
 
+def test_a_wechat_quote_card_passed_as_xml_is_read_as_a_quote(client, loaded_model):
+    classify(client, AD, user="seller")
+    card = (f"<msg><appmsg appid=\"\" sdkver=\"0\"><title>{REPLY}</title><type>57</type><refermsg><type>1</type>"
+            f"<displayname>卖车的</displayname><content>{AD}</content></refermsg></appmsg></msg>")
+    v = classify(client, card, user="member", ts=1_763_900_060.0)
+    assert v["scores"] == alone(loaded_model, REPLY) and named(v, "quote")[0].startswith("left out")
+    pitch = "需要的私聊我，加v xyz98765，全网最低价，包邮"
+    flagged = classify(client, card.replace(REPLY, pitch), user="member", ts=1_763_900_070.0, message_id="x1")
+    assert flagged["action"] != "allow"
+    [item] = [it for it in client.get("/v1/review", params={"group_id": "g1"}, headers=auth("moderator")).json()["data"]
+              if it["message_id"] == "x1"]
+    assert item["text"] == quoted("卖车的", AD, pitch)  # the queue shows the card as WeChat does, not its XML
+
+
 def test_reply_to_beside_the_text_is_left_out_and_an_external_one_is_judged_with_it(client, loaded_model):
     inside = classify(client, REPLY, reply_to={"text": AD, "message_id": "m9", "user_id": "seller"})
     assert inside["scores"] == alone(loaded_model, REPLY)

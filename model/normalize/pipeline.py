@@ -18,8 +18,8 @@ from .folding import (
     contact_sub,
 )
 from .handles import HANDLE_HINT_RE, find_handles
-from .onebot import read_cq_codes, read_elements
 from .placeholders import LEFTOVER_RE, tokenize_placeholders
+from .platform_codes import read_cq_codes, read_elements
 from .result import TOKENS, Handle, Normalized, new_handle, new_normalized
 
 _NONZERO_DIGIT_RE = re.compile("[1-9]")

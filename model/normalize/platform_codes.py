@@ -1,4 +1,4 @@
-"""Step 0: a QQ bot framework's message codes read as what the QQ client shows.
+"""Step 0: a bot framework's message codes read as what the chat client shows.
 
 QQ bots on OneBot v11 (go-cqhttp, NapCat, Lagrange, LLOneBot; nonebot2 and koishi on top) get a message as
 `raw_message`, its parts written as CQ codes: `[CQ:at,qq=123456789] 明天几点上课？`, `[CQ:face,id=178]`,
@@ -12,6 +12,11 @@ address and a mini-program card its prompt and link, since a card can be the ad.
 Koishi and other Satori-protocol bots write the same parts as elements (`<at id="123456789"/>`, `<img src="…"/>`,
 `<face id="178"/>`, `<quote id="…"/>`); they are read the same way, and their text's escapes (`&lt;` `&gt;`
 `&quot;` `&amp;`) undone.
+
+WeChat bots (wechaty, WeChatFerry, itchat) get a card (a shared link, a mini-program, a quoted reply, a transfer) as
+its XML, `<msg><appmsg><title>…</title><des>…</des><url>…</url><type>5</type>…`, and a picture, voice or sticker
+as `<msg><img …/>`: a card is read as its kind, title, description and link, a quoted reply as WeChat's own quote
+(`「name：quoted」`, dashes, the reply: service/quotes.py), a picture as `[图片]`.
 """
 from __future__ import annotations
 
@@ -104,15 +109,51 @@ def _with_foreign_address(shown: str, address: str) -> str:
 
 
 def read_elements(s: str) -> str:
-    """A Satori (Koishi) message with its elements read as the client shows them, and its escapes undone (called
-    only for a text holding "<")."""
+    """A WeChat message's XML, or a Satori (Koishi) message with its elements, read as the client shows them, and
+    its escapes undone (called only for a text holding "<")."""
+    card = read_wechat_xml(s)
+    if card is not None:
+        return card
     read = _ELEMENT.sub(_element, s)
     if read is s:
         return s  # no element: a "<" in ordinary text (<3, a<b) stays as written
+    return _unescape_satori(read)
+
+
+# a WeChat message's XML: the fields a member sees on a card, CDATA or escaped text
+_XML_FIELD = re.compile(r"<(title|des|url|type|sourcedisplayname|displayname|content)>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</\1>",
+                        re.DOTALL)
+_XML_MEDIA = (("<img", "[图片]"), ("<voicemsg", "[语音]"), ("<emoji", "[表情]"), ("<videomsg", "[视频]"),
+              ("<location", "[位置]"))
+_CARD_KIND = {"33": "[小程序]", "36": "[小程序]", "6": "[文件]", "19": "[聊天记录]", "2000": "[转账]", "2001": "[红包]"}
+_DASHES = "- - - - - - - - - - - - - - -"
+
+
+def read_wechat_xml(s: str) -> str | None:
+    """A WeChat message's XML as the client shows it, or None if the text is no such XML."""
+    head = s.lstrip()[:64]
+    if not head.startswith(("<msg", "<?xml")):
+        return None
+    appmsg, _, refer = s.partition("<refermsg>")
+    if "<appmsg" not in appmsg:
+        return next((shown for tag, shown in _XML_MEDIA if tag in s), None)
+    fields: dict[str, str] = {}
+    for key, cdata, text in _XML_FIELD.findall(appmsg):
+        fields.setdefault(key, _unescape_satori(cdata or text).strip())
+    kind = fields.get("type", "")
+    if kind == "57" and refer:  # a quoted reply: the reply is the card's title, the quote its refermsg
+        quoted = {k: _unescape_satori(c or t).strip() for k, c, t in reversed(_XML_FIELD.findall(refer))}
+        return f"「{quoted.get('displayname', '')}：{quoted.get('content', '')}」\n{_DASHES}\n{fields.get('title', '')}"
+    words = [_CARD_KIND.get(kind, "[链接]"), fields.get("sourcedisplayname", ""), fields.get("title", ""),
+             fields.get("des", ""), fields.get("url", "")]
+    return " ".join(w for w in words if w)
+
+
+def _unescape_satori(s: str) -> str:
     for code, char in _SATORI_UNESCAPE:
-        if code in read:
-            read = read.replace(code, char)
-    return read
+        if code in s:
+            s = s.replace(code, char)
+    return s
 
 
 def read_cq_codes(s: str) -> str:
