@@ -429,6 +429,8 @@ def test_text_without_cq_codes_or_escaped_brackets_is_left_as_written(raw, kept)
     # an address QQ does not keep pictures at was typed, not put there by the client: kept for the model
     ("[CQ:image,file=a.image,url=http://spam.top/a]加v abc12345", "[图片] http://spam.top/a 加v abc12345"),
     ('<img src="http://bit.ly/abc"/>好', "[图片] http://bit.ly/abc 好"),
+    # a QQ address that is no picture store (a docs.qq.com form is a lure's favourite) is kept too
+    ("[CQ:image,file=a.image,url=https://docs.qq.com/form/abc]", "[图片] https://docs.qq.com/form/abc"),
 ])
 def test_satori_elements_read_as_the_client_shows_them(raw, same_as):
     assert normalize(raw) == normalize(same_as)

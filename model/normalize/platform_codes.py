@@ -35,8 +35,8 @@ _SHOWN = {
 _UNESCAPE = (("&#91;", "["), ("&#93;", "]"), ("&#44;", ","), ("&amp;", "&"))
 # where QQ keeps its pictures: an address elsewhere in a picture's code was not put there by the client (a code
 # typed as text by a sender), so it is kept as a link for the model to read
-_QQ_MEDIA = re.compile(r"^(?:https?://[^/?#]*(?:qpic\.cn|qq\.com|qq\.com\.cn|qlogo\.cn|myqcloud\.com)(?:[/?#:]|$)"
-                       r"|(?:base64|file|internal|data):)")
+_QQ_MEDIA = re.compile(r"^(?:https?://(?:[\w-]+\.)*(?:qpic\.cn|qlogo\.cn|gtimg\.cn)(?:[/?#:]|$)"
+                       r"|https?://multimedia\.nt\.qq\.com\.cn(?:[/?#:]|$)|(?:base64|file|internal|data):)")
 _JSON_FIELDS = re.compile(r'"(prompt|desc|title|jumpUrl|qqdocurl|url)"\s*:\s*"((?:[^"\\]|\\.){1,300})"')
 
 
@@ -91,7 +91,7 @@ _ELEMENT = re.compile(r'<(at|img|image|face|quote|audio|video|file|sharp|author|
 _ATTR = re.compile(r'([a-z_-]+)="([^"]*)"')
 _SATORI_SHOWN = {"img": "[图片]", "image": "[图片]", "face": "[表情]", "mface": "[表情]", "audio": "[语音]",
                  "video": "[视频]", "file": "[文件]", "quote": "", "author": "", "sharp": ""}
-_SATORI_UNESCAPE = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&"))
+_XML_UNESCAPE = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&"))  # Satori's and WeChat's XML
 
 
 def _element(m: re.Match) -> str:
@@ -117,7 +117,7 @@ def read_elements(s: str) -> str:
     read = _ELEMENT.sub(_element, s)
     if read is s:
         return s  # no element: a "<" in ordinary text (<3, a<b) stays as written
-    return _unescape_satori(read)
+    return _unescape_xml(read)
 
 
 # a WeChat message's XML: the fields a member sees on a card, CDATA or escaped text
@@ -139,18 +139,18 @@ def read_wechat_xml(s: str) -> str | None:
         return next((shown for tag, shown in _XML_MEDIA if tag in s), None)
     fields: dict[str, str] = {}
     for key, cdata, text in _XML_FIELD.findall(appmsg):
-        fields.setdefault(key, _unescape_satori(cdata or text).strip())
+        fields.setdefault(key, _unescape_xml(cdata or text).strip())
     kind = fields.get("type", "")
     if kind == "57" and refer:  # a quoted reply: the reply is the card's title, the quote its refermsg
-        quoted = {k: _unescape_satori(c or t).strip() for k, c, t in reversed(_XML_FIELD.findall(refer))}
+        quoted = {k: _unescape_xml(c or t).strip() for k, c, t in reversed(_XML_FIELD.findall(refer))}
         return f"「{quoted.get('displayname', '')}：{quoted.get('content', '')}」\n{_DASHES}\n{fields.get('title', '')}"
     words = [_CARD_KIND.get(kind, "[链接]"), fields.get("sourcedisplayname", ""), fields.get("title", ""),
              fields.get("des", ""), fields.get("url", "")]
     return " ".join(w for w in words if w)
 
 
-def _unescape_satori(s: str) -> str:
-    for code, char in _SATORI_UNESCAPE:
+def _unescape_xml(s: str) -> str:
+    for code, char in _XML_UNESCAPE:
         if code in s:
             s = s.replace(code, char)
     return s
