@@ -88,7 +88,7 @@ class Observation:
     ts: float
     limits: FloodLimits
     said: str | None = None  # quotes.fingerprint() of the member's words, remembered for posted_before()
-    message_id: str | None = None  # the bot's id for it: a burst or repeat names the earlier messages it counted
+    message_id: str | None = None  # the bot's id for it: the message that tips a flood window names the others by it
 
 
 class FloodTracker(Protocol):
@@ -210,7 +210,8 @@ class _BoundedLRU(OrderedDict):
 
 
 class InMemoryFloodTracker:
-    """Flood windows for one process. Thread-safe; memory bounded by max_users and max_keys.
+    """Flood windows for one process. Thread-safe; memory bounded by max_users and max_keys, and what the groups
+    posted (for quotes) by max_texts.
 
     A window is dropped once it is idle longer than the longest of its group's windows
     (it can no longer count toward anything), and never kept longer than `ttl_s`.
