@@ -13,7 +13,8 @@ back the way such a bot receives it, with made-up but well-formed numbers, and r
   code before it);
 - as a OneBot bot sends it, read now;
 - the same two ways as a Koishi (Satori) bot's session content writes it (`<at id="…"/>`, `<img src="…"/>`,
-  `<face id="…"/>`).
+  `<face id="…"/>`), and as the QQ open platform's bot API writes it (`<@!…>`, `<emoji:…>`; a picture is an
+  attachment, not in the content).
 """
 from __future__ import annotations
 
@@ -77,6 +78,19 @@ def as_satori(text: str, line: int) -> str:
     return _PART.sub(part, escaped)
 
 
+def as_qq_api(text: str, line: int) -> str:
+    """The export's text as the QQ open platform's bot API writes a message's content: mentions and faces in its
+    codes; a picture is an attachment beside the content, so it is not in it."""
+    def part(m: re.Match) -> str:
+        if m[1]:
+            return f"<@!{_number('member' + m[1])}>"
+        if m[2]:
+            return ""
+        return f"<emoji:{int(_number(m[3], 3)) % 300}>"
+
+    return _PART.sub(part, text)
+
+
 def replay(model: LoadedModel, rows: list[dict], texts: list[str], batch: int) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         moderator = Moderator(model, Store(Path(tmp) / "onebot.db"), InMemoryFloodTracker())
@@ -109,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     exported = [r["text"] for r in rows]
     onebot = [as_onebot(r["text"], r["line"]) for r in rows]
     satori = [as_satori(r["text"], r["line"]) for r in rows]
+    qq_api = [as_qq_api(r["text"], r["line"]) for r in rows]
     coded = sum(t != e for t, e in zip(onebot, exported, strict=True))
     results = {"model": model.version, "messages": len(rows), "with_cq_codes": coded}
     results["as exported"] = shares(replay(model, rows, exported, args.batch))
@@ -117,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         before = replay(model, rows, onebot, args.batch)
         results["koishi, before step 0"] = shares(replay(model, rows, satori, args.batch))
+        results["qq bot api, before step 0"] = shares(replay(model, rows, qq_api, args.batch))
     finally:
         pipeline.read_cq_codes, pipeline.read_elements = step0
     results["onebot, before step 0"] = shares(before)
@@ -129,9 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     results["onebot, before step 0"]["deleted_on"] = kinds
     results["onebot, now"] = shares(replay(model, rows, onebot, args.batch))
     results["koishi, now"] = shares(replay(model, rows, satori, args.batch))
+    results["qq bot api, now"] = shares(replay(model, rows, qq_api, args.batch))
     print(f"model {model.version}; {len(rows):,} messages of {GROUP}'s held-out stretch, {coded:,} of them with CQ codes")
     print("| read | sent to review or deleted | deleted |\n|---|---|---|")
-    for name in ("as exported", "onebot, before step 0", "onebot, now", "koishi, before step 0", "koishi, now"):
+    for name in ("as exported", "onebot, before step 0", "onebot, now", "koishi, before step 0", "koishi, now",
+                 "qq bot api, before step 0", "qq bot api, now"):
         r = results[name]
         print(f"| {name} | {r['flagged_share']:.2%} ({r['flagged']}) | {r['deleted_share']:.2%} ({r['deleted']}) |")
     print(f"deleted before step 0, by the contact they were read to carry: {kinds}")

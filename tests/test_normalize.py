@@ -423,6 +423,9 @@ def test_text_without_cq_codes_or_escaped_brackets_is_left_as_written(raw, kept)
     ('<at id="123456789" name="张三"/> 在吗', "@张三 在吗"),
     ('<at type="all"/> 明天停课', "@全体成员 明天停课"),
     ('<quote id="42"/>好的', "好的"),
+    ("<@!1234567890> 明天几点上课？", "@群友 明天几点上课？"),  # the QQ open platform's bot API
+    ("<@12345678> 在吗 <emoji:4><emoji:4><emoji:4>", "@群友 在吗 [表情][表情][表情]"),
+    ("<#123456> 这个频道有人吗", " 这个频道有人吗"),
     ('<img src="https://multimedia.nt.qq.com.cn/download?appid=1407&amp;fileid=abc"/>看看', "[图片]看看"),
     ('<face id="178"/><face id="178"/><face id="178"/>', "[表情][表情][表情]"),
     ("1 &lt; 2 <face id=\"14\"/>", "1 < 2 [表情]"),

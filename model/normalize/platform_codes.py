@@ -9,7 +9,8 @@ dropped (the message it answers is the bot's `reply_to`, service/quotes.py). A l
 address and a mini-program card its prompt and link, since a card can be the ad. The codes' escapes
 (`&#91;` `&#93;` `&#44;` `&amp;`) are undone. A text with neither a code nor an escaped bracket is not touched.
 
-Koishi and other Satori-protocol bots write the same parts as elements (`<at id="123456789"/>`, `<img src="…"/>`,
+The QQ open platform's own bot API writes a mention as `<@!123456789>` and a face as `<emoji:4>`; Koishi and other
+Satori-protocol bots write the same parts as elements (`<at id="123456789"/>`, `<img src="…"/>`,
 `<face id="178"/>`, `<quote id="…"/>`); they are read the same way, and their text's escapes (`&lt;` `&gt;`
 `&quot;` `&amp;`) undone.
 
@@ -86,6 +87,9 @@ def _shown(m: re.Match) -> str:
     return _SHOWN.get(kind, "")  # a kind this list does not know says nothing about the message
 
 
+# the QQ open platform's bot API (botpy) writes a mention as <@!id> or <@id>, a face as <emoji:id>, a channel as <#id>
+_QQ_API = re.compile(r"<@!?\d{1,20}>|<emoji:\d{1,6}>|<#\d{1,20}>")
+_QQ_API_SHOWN = {"@": "@群友 ", "e": "[表情]", "#": ""}
 # Satori elements: a self-closing or paired tag of a kind a chat message holds; text escapes &lt; &gt; &quot; &amp;
 _ELEMENT = re.compile(r'<(at|img|image|face|quote|audio|video|file|sharp|author|mface)\b([^<>]*?)/?>(?:[^<>]*</\1>)?')
 _ATTR = re.compile(r'([a-z_-]+)="([^"]*)"')
@@ -114,6 +118,8 @@ def read_elements(s: str) -> str:
     card = read_wechat_xml(s)
     if card is not None:
         return card
+    if "<@" in s or "<emoji:" in s or "<#" in s:
+        s = _QQ_API.sub(lambda m: _QQ_API_SHOWN[m[0][1]], s)
     read = _ELEMENT.sub(_element, s)
     if read is s:
         return s  # no element: a "<" in ordinary text (<3, a<b) stays as written
