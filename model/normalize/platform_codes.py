@@ -41,11 +41,17 @@ _QQ_MEDIA = re.compile(r"^(?:https?://(?:[\w-]+\.)*(?:qpic\.cn|qlogo\.cn|gtimg\.
 _JSON_FIELDS = re.compile(r'"(prompt|desc|title|jumpUrl|qqdocurl|url)"\s*:\s*"((?:[^"\\]|\\.){1,300})"')
 
 
-def _unescape(s: str) -> str:
-    for code, char in _UNESCAPE:
+def _unescape(s: str, table: tuple[tuple[str, str], ...] = _UNESCAPE) -> str:
+    """Escapes undone: OneBot's by default, or XML's (_XML_UNESCAPE)."""
+    for code, char in table:
         if code in s:
             s = s.replace(code, char)
     return s
+
+
+def _mention(name: str | None, everyone: bool) -> str:
+    """A mention as the client shows it, whatever the code named it by."""
+    return "@全体成员 " if everyone else f"@{name or '群友'} "
 
 
 def _params(raw: str) -> dict[str, str]:
@@ -70,8 +76,7 @@ def _shown(m: re.Match) -> str:
     kind, raw = m[1], m[2]
     if kind == "at":
         p = _params(raw)
-        who = "全体成员" if p.get("qq") == "all" else p.get("name") or "群友"
-        return f"@{who} "
+        return _mention(p.get("name"), p.get("qq") == "all")
     if kind == "image":
         p = _params(raw)
         if p.get("type") == "flash":
@@ -89,7 +94,7 @@ def _shown(m: re.Match) -> str:
 
 # the QQ open platform's bot API (botpy) writes a mention as <@!id> or <@id>, a face as <emoji:id>, a channel as <#id>
 _QQ_API = re.compile(r"<@!?\d{1,20}>|<emoji:\d{1,6}>|<#\d{1,20}>")
-_QQ_API_SHOWN = {"@": "@群友 ", "e": "[表情]", "#": ""}
+_QQ_API_SHOWN = {"@": _mention(None, False), "e": "[表情]", "#": ""}
 # Satori elements: a self-closing or paired tag of a kind a chat message holds; text escapes &lt; &gt; &quot; &amp;
 _ELEMENT = re.compile(r'<(at|img|image|face|quote|audio|video|file|sharp|author|mface)\b([^<>]*?)/?>(?:[^<>]*</\1>)?')
 _ATTR = re.compile(r'([a-z_-]+)="([^"]*)"')
@@ -102,8 +107,7 @@ def _element(m: re.Match) -> str:
     kind = m[1]
     attrs = dict(_ATTR.findall(m[2]))
     if kind == "at":
-        who = "全体成员" if attrs.get("type") == "all" else attrs.get("name") or "群友"
-        return f"@{who} "
+        return _mention(attrs.get("name"), attrs.get("type") == "all")
     return _with_foreign_address(_SATORI_SHOWN[kind], attrs.get("src", "") if kind in ("img", "image") else "")
 
 
@@ -123,7 +127,7 @@ def read_elements(s: str) -> str:
     read = _ELEMENT.sub(_element, s)
     if read is s:
         return s  # no element: a "<" in ordinary text (<3, a<b) stays as written
-    return _unescape_xml(read)
+    return _unescape(read, _XML_UNESCAPE)
 
 
 # a WeChat message's XML: the fields a member sees on a card, CDATA or escaped text
@@ -145,21 +149,14 @@ def read_wechat_xml(s: str) -> str | None:
         return next((shown for tag, shown in _XML_MEDIA if tag in s), None)
     fields: dict[str, str] = {}
     for key, cdata, text in _XML_FIELD.findall(appmsg):
-        fields.setdefault(key, _unescape_xml(cdata or text).strip())
+        fields.setdefault(key, _unescape(cdata or text, _XML_UNESCAPE).strip())
     kind = fields.get("type", "")
     if kind == "57" and refer:  # a quoted reply: the reply is the card's title, the quote its refermsg
-        quoted = {k: _unescape_xml(c or t).strip() for k, c, t in reversed(_XML_FIELD.findall(refer))}
+        quoted = {k: _unescape(c or t, _XML_UNESCAPE).strip() for k, c, t in reversed(_XML_FIELD.findall(refer))}
         return f"「{quoted.get('displayname', '')}：{quoted.get('content', '')}」\n{_DASHES}\n{fields.get('title', '')}"
     words = [_CARD_KIND.get(kind, "[链接]"), fields.get("sourcedisplayname", ""), fields.get("title", ""),
              fields.get("des", ""), fields.get("url", "")]
     return " ".join(w for w in words if w)
-
-
-def _unescape_xml(s: str) -> str:
-    for code, char in _XML_UNESCAPE:
-        if code in s:
-            s = s.replace(code, char)
-    return s
 
 
 def read_cq_codes(s: str) -> str:
