@@ -20,6 +20,7 @@ from qunguard.service.text_fields import NO_LONE_SURROGATES, Text
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128), NO_LONE_SURROGATES]
 MessageId = Annotated[str, StringConstraints(max_length=128), NO_LONE_SURROGATES]
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]|\ufeff"  # a character that is not whitespace to Python (MessageFields.text)
 YEAR_3000 = 32_503_680_000  # 3000-01-01T00:00:00Z in Unix seconds: a send time past it is a bug, not a message
 
 
@@ -43,8 +44,10 @@ class MessageFields(BaseModel):
     # every str field refuses lone surrogates (service/text_fields.py): a 422 naming the field, never a model error
     group_id: Id = Field(..., description="the chat group's id, as the bot knows it")
     user_id: Id = Field(..., description="the sender's id")
-    # the schema's pattern says what _not_blank checks: some character that is not whitespace
-    text: Text = Field(..., description="message text (placeholders such as [图片] welcome)", json_schema_extra={"pattern": r"\S"})
+    # the schema's pattern says what _not_blank checks: some character Python's str.strip() keeps. JSON Schema's \s
+    # (ECMAScript's) lacks \x1c-\x1f and \x85, which Python strips, and has \ufeff, which Python keeps
+    text: Text = Field(..., description="message text (placeholders such as [图片] welcome)",
+                       json_schema_extra={"pattern": NOT_BLANK})
     message_id: MessageId | None = Field(None, description="echoed back in the verdict")
     # JSON may spell Infinity or NaN, and 1e308 is a float: refused, never stored as null
     ts: float | None = Field(None, ge=0, lt=YEAR_3000, allow_inf_nan=False,
