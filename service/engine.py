@@ -19,6 +19,7 @@ from qunguard.model.classifier import MessageClassifier, Scores
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.normalize import Normalized, normalize
 from qunguard.model.normalize.platform_codes import read_wechat_xml
+from qunguard.service import hidden_links
 from qunguard.service.campaigns import CampaignMemory
 from qunguard.service.flood import FloodSignal, FloodTracker, Observation, repeat_key
 from qunguard.service.groups import CompiledGroup, GroupSettings
@@ -40,6 +41,7 @@ class Message:
     debug: bool = False  # also give the model's machine token names (evidence_token reasons)
     reply_to: Quote | None = None  # the message it replies to, as the platform passed it (service/quotes.py)
     edited: bool = False  # a new text for a message sent before (Telegram's edited_message): judged, not counted again
+    hidden_links: tuple[str, ...] = ()  # links the platform hid behind the words, already after them in `text`
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +256,8 @@ class Moderator:
             reasons += decision.reasons
             if (quoted := quote_reasons[i]) is not None:
                 reasons.append(quoted)
+            if m.hidden_links:
+                reasons += hidden_links.reasons(m.hidden_links)
             if m.edited:
                 reasons.append({"name": "edited", "detail": "a new text for a message sent before: judged again, "
                                                             "not counted again"})
@@ -346,6 +350,7 @@ class Moderator:
         reasons = [r.as_dict() for r in clf.handle_reasons(norm)] + _model_reasons(clf, scored, 0, verdict_label, evidence)
         if quoted is not None:
             reasons.append(quoted)
+        reasons += hidden_links.reasons(message.hidden_links)
         said = f"by {reported_by}" + (f", as {label}" if label else "") + (f": {note}" if note else "")
         reasons.append({"name": "reported", "detail": said})  # the first report's; every report: store.item_reports()
         return self.store.add_reported_item(ReviewItem(

@@ -15,12 +15,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from qunguard.service.groups import GroupSettings
+from qunguard.service.hidden_links import MAX_LINK_CHARS, MAX_LINKS
 from qunguard.service.store.review import check_decision
 from qunguard.service.text_fields import NO_LONE_SURROGATES, Text
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128), NO_LONE_SURROGATES]
 MessageId = Annotated[str, StringConstraints(max_length=128), NO_LONE_SURROGATES]
 NOT_BLANK = r"[^\s\x1c-\x1f\x85]|\ufeff"  # a character that is not whitespace to Python (MessageFields.text)
+Link = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LINK_CHARS), NO_LONE_SURROGATES]
 YEAR_3000 = 32_503_680_000  # 3000-01-01T00:00:00Z in Unix seconds: a send time past it is a bug, not a message
 
 
@@ -55,6 +57,12 @@ class MessageFields(BaseModel):
     reply_to: ReplyToIn | None = Field(None, description="the message this one replies to, if it quotes one: the verdict "
                                    "judges the member's own words, not the quoted message (a WeChat quote written "
                                    "into `text` as 「name：…」 and a dashed line is read the same way)")
+    links: list[Link] = Field(default_factory=list, max_length=MAX_LINKS, description=(
+        "addresses the platform shows as words or buttons, not in `text`: Telegram's `text_link` entities and "
+        "inline keyboard URL buttons, a card's jump address. Judged after the words, as if written there (a t.me "
+        "invitation or a shortener is evidence; a university notice is not), and listed as `hidden_link` reasons; "
+        "the review queue shows them after the words. A link the text already shows, or a `tg://user` mention, is "
+        "left out"))
 
     @field_validator("text")
     @classmethod

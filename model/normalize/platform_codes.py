@@ -140,10 +140,15 @@ _DASHES = "- - - - - - - - - - - - - - -"
 
 
 def read_wechat_xml(s: str) -> str | None:
-    """A WeChat message's XML as the client shows it, or None if the text is no such XML."""
+    """A WeChat message's XML as the client shows it, or None if the text is no such XML. Text after the XML (the
+    links a bot passes beside a message are judged after it: service/hidden_links.py) is kept after the card."""
     head = s.lstrip()[:64]
     if not head.startswith(("<msg", "<?xml")):
         return None
+    xml, closed, after = s.rpartition("</msg>")
+    if closed and after.strip():
+        card = read_wechat_xml(xml + closed)
+        return f"{card} {after.strip()}" if card else None
     appmsg, _, refer = s.partition("<refermsg>")
     if "<appmsg" not in appmsg:
         return next((shown for tag, shown in _XML_MEDIA if tag in s), None)

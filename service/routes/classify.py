@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from qunguard.service import engine
+from qunguard.service import engine, hidden_links
 from qunguard.service.errors import APIError
 from qunguard.service.json_response import JSONBytes
 from qunguard.service.quotes import Quote
@@ -30,7 +30,10 @@ def engine_message(m: MessageFields, max_chars: int, field: str, debug: bool = F
                                                  f"{max_chars}", field.removesuffix("text") + "reply_to.text")
         quote = Quote(m.reply_to.text, external=m.reply_to.external)
     edited = isinstance(m, MessageIn) and m.edited  # a report is never a message sent again
-    return engine.Message(m.group_id, m.user_id, m.text, m.message_id, m.ts, debug, quote, edited)
+    # links hidden behind the words are judged after them, and the queue shows them there (service/hidden_links.py)
+    links = hidden_links.hidden(m.text, m.links)
+    return engine.Message(m.group_id, m.user_id, hidden_links.with_links(m.text, links), m.message_id, m.ts, debug,
+                          quote, edited, tuple(links))
 
 
 @router.post("/classify", response_model=VerdictOut, responses=ERRORS, summary="Verdict for one message")
