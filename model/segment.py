@@ -6,6 +6,7 @@ measures its agreement with jieba. Pure jieba stays available as a backend.
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 USER_DICT = Path(__file__).resolve().parent / "resources" / "userdict.txt"
@@ -19,6 +20,13 @@ def read_user_dict(path: Path = USER_DICT) -> list[tuple[str, int, str]]:
         if parts:
             entries.append((parts[0], int(parts[1]) if len(parts) > 1 else 1000, parts[2] if len(parts) > 2 else "n"))
     return entries
+
+
+# (tokenizer id, user dictionary) -> the tokenizer, for those whose words it holds already (kept, so no id is reused). Adding a word takes the Rust
+# tokenizer mutably, so adding again while another thread cuts with it raises RuntimeError('Already borrowed'):
+# a topic profile's Segmenter is built in the activity thread while requests segment (tests/test_segment.py).
+_PREPARED: dict[tuple[int, Path | None], object] = {}
+_PREPARING = threading.Lock()
 
 
 def _rjieba_tokenizer():
@@ -41,8 +49,11 @@ class Segmenter:
         words = read_user_dict(user_dict) if user_dict else []
         if backend == "rjieba":
             self._tok = _rjieba_tokenizer()
-            for word, freq, tag in words:
-                self._tok.add_word(word, freq, tag)
+            with _PREPARING:  # the shared tokenizer gets each dictionary once, before any thread cuts with it
+                if (id(self._tok), user_dict) not in _PREPARED:
+                    for word, freq, tag in words:
+                        self._tok.add_word(word, freq, tag)
+                    _PREPARED[(id(self._tok), user_dict)] = self._tok
             self._cut = self._tok.cut
         else:
             import logging

@@ -45,3 +45,31 @@ def test_pickle_round_trip_rebuilds_the_tokenizer():
     seg = Segmenter("rjieba")
     again = pickle.loads(pickle.dumps(seg))
     assert again("帮我砍一刀谢谢") == seg("帮我砍一刀谢谢")
+
+
+def test_a_second_segmenter_built_while_another_thread_cuts_raises_nothing():
+    """Topic profiles build their own Segmenter in the activity thread while requests segment in another; both
+    share rjieba's one tokenizer, and adding the user dictionary to it again while it cuts raised
+    RuntimeError('Already borrowed'), so a group's topic learning failed under load."""
+    import threading
+
+    serving = Segmenter()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def cut_forever():
+        try:
+            while not stop.is_set():
+                serving("需要的加V Was4872，限时包邮，周六下午两点在图书馆三楼讨论课程设计" * 20)
+        except BaseException as exc:  # noqa: BLE001 - the test reports whatever the cutting thread met
+            errors.append(exc)
+
+    t = threading.Thread(target=cut_forever)
+    t.start()
+    try:
+        for _ in range(20):
+            Segmenter()
+    finally:
+        stop.set()
+        t.join()
+    assert not errors
