@@ -23,6 +23,7 @@ from qunguard.service import hidden_links
 from qunguard.service.campaigns import CampaignMemory
 from qunguard.service.flood import FloodSignal, FloodTracker, Observation, repeat_key
 from qunguard.service.groups import CompiledGroup, GroupSettings
+from qunguard.service.mutes import Mute, mute_for
 from qunguard.service.policy import decide
 from qunguard.service.quotes import Quote, fingerprint, read_quote, reading
 from qunguard.service.store import ReviewItem, Store, StoreUnavailable
@@ -241,6 +242,7 @@ class Moderator:
                      for m, norm, (label, scores), g, ts, sig, mem
                      in zip(messages, norms, labeled, groups, times, signals, remembered, strict=True)]
         decisions = self.topics.offtopic_policy(messages, decisions, groups, topic)
+        mutes = self._mutes(messages, decisions, groups)  # a delete's sender, muted by the group's ladder
         # the model's evidence is what a bot shows when it acts; an allowed message
         # (most of a real group's traffic) does not pay for it
         # a label policy set instead of the model's (a flood seen by behaviour) is not the model's
@@ -263,6 +265,8 @@ class Moderator:
                                                             "not counted again"})
             if no_context:
                 reasons.append({"name": "context_unavailable", "detail": "flood windows unreachable; verdict from the text alone"})
+            if (mute := mutes.get(i)) is not None:
+                reasons.append(mute.reason(groups[i].settings.mute.window_days))
             if i in evidence:
                 reasons += _model_reasons(clf, scored, i, decision.label, evidence[i])
             if i in tokens:
@@ -275,6 +279,7 @@ class Moderator:
                 "reasons": reasons,
                 "topic_score": topic.score[i],
                 "topic_confidence": topic.confidence[i],
+                "mute_s": None if mute is None else mute.seconds,
                 "model_version": model.version,
             }
             verdicts.append(verdict)
@@ -285,6 +290,30 @@ class Moderator:
         self.store.add_review_items(flagged)
         self.topics.observe(messages, norms, decisions, topic, keys)  # counted in memory, written every few seconds
         return verdicts
+
+    def _mutes(self, messages: Sequence[Message], decisions: list, groups: list[CompiledGroup]) -> dict[int, Mute]:
+        """Per deleted message (by index): how long to mute its sender (service/mutes.py), from the member's
+        offences in the review queue and earlier in this batch. A batch without a delete reads nothing."""
+        deleted = [i for i, (d, _) in enumerate(decisions) if d.action == "delete" and groups[i].settings.mute.ladder_s
+                   and not any(r["name"] == "quiet_hours" for r in d.reasons)]  # a schedule, not an offence
+        if not deleted:
+            return {}
+        bounds: dict[tuple[str, str], tuple[float, float]] = {}
+        for i in deleted:
+            key, ts = (messages[i].group_id, messages[i].user_id), decisions[i][1]
+            since = ts - groups[i].settings.mute.window_days * 86400.0
+            lo, hi = bounds.get(key, (since, ts))
+            bounds[key] = (min(lo, since), max(hi, ts))
+        stored = self.store.member_offences([(*key, lo, hi) for key, (lo, hi) in bounds.items()])
+        in_batch: dict[tuple[str, str], list[float]] = {}
+        out: dict[int, Mute] = {}
+        for i in deleted:  # in batch order: an earlier delete of the member in this batch is an offence too
+            key, ts, rules = (messages[i].group_id, messages[i].user_id), decisions[i][1], groups[i].settings.mute
+            since = ts - rules.window_days * 86400.0
+            earlier = sorted(t for t in (*stored[key], *in_batch.get(key, ())) if since <= t <= ts)
+            out[i] = mute_for(earlier, ts, rules.ladder_s)
+            in_batch.setdefault(key, []).append(ts)
+        return out
 
     def _read_quotes(self, messages: Sequence[Message], times: list[float]
                      ) -> tuple[list[str], list[dict | None], list[Normalized], list[str | None]]:

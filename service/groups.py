@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from qunguard.model.normalize import normalize
 from qunguard.service.flood import FloodLimits
+from qunguard.service.mutes import MAX_MUTE_S, MIN_MUTE_S
 from qunguard.service.text_fields import NO_LONE_SURROGATES, Text
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -56,6 +57,27 @@ class FloodSettings(BaseModel):
     action: FlaggedAction = Field("review", description="action for a flood seen by behaviour: review or delete")
 
 
+def _default_ladder() -> list[int]:
+    return [0, 600, 3600, 86400]
+
+
+class MuteSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)  # seconds are whole numbers, never "600" or 600.5
+    ladder_s: list[int] = Field(
+        default_factory=_default_ladder, max_length=10,
+        description="seconds to mute a member whose message is deleted, by incident in the window: the first rung for "
+        "the first incident, the last for every one past it; 0 deletes without a mute; [] never mutes. Each rung is 0 "
+        f"or {MIN_MUTE_S}-{MAX_MUTE_S} (what QQ and Telegram both accept)")
+    window_days: int = Field(7, ge=1, le=90, description="how far back a member's incidents count")
+
+    @field_validator("ladder_s")
+    @classmethod
+    def _rungs(cls, v: list[int]) -> list[int]:
+        if any(s != 0 and not MIN_MUTE_S <= s <= MAX_MUTE_S for s in v):
+            raise ValueError(f"each rung is 0 (no mute) or {MIN_MUTE_S} to {MAX_MUTE_S} seconds")
+        return v
+
+
 class QuietHours(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: Text = Field(..., description="HH:MM local time")
@@ -90,6 +112,8 @@ class GroupSettings(BaseModel):
     thresholds: dict[str, Thresholds] = Field(default_factory=_default_thresholds)
     flood: FloodSettings = Field(default_factory=FloodSettings)
     quiet_hours: QuietHours | None = None
+    mute: MuteSettings = Field(default_factory=MuteSettings, description="how long a delete verdict asks the bot to "
+                               "mute the sender (`mute_s`), climbing with the member's incidents")
     allow_users: list[Text] = Field(default_factory=list, max_length=1000, description="user ids never acted on (admins, the bot)")
     block_words: list[Text] = Field(default_factory=list, max_length=1000)
     allow_words: list[Text] = Field(default_factory=list, max_length=1000)

@@ -112,6 +112,9 @@ class VerdictOut(BaseModel):
                                       "null while the group has no profile")
     topic_confidence: float | None = Field(None, description="0-1: how much topic signal the message carries at all "
                                            "(好的, 哈哈, [表情] carry next to none); null while the group has no profile")
+    mute_s: int | None = Field(None, description="with a delete: seconds to mute the sender for, from the group's mute "
+                               "ladder and the member's incidents in its window (a `mute` reason says which); 0: delete "
+                               "without a mute; null for allow and review")
     model_version: str
 
 

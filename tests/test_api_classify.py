@@ -32,7 +32,8 @@ def stored(client):
 def test_verdict_shape(client):
     v = classify(client, "今天大家都在吗", message_id="m1")
     assert set(v) == {"message_id", "label", "scores", "action", "reasons", "topic_score", "topic_confidence",
-                      "model_version"}
+                      "mute_s", "model_version"}
+    assert v["action"] != "delete" and v["mute_s"] is None  # a mute comes only with a delete
     assert v["message_id"] == "m1"
     assert set(v["scores"]) == {"on_topic", "spam", "advertising", "flooding"}
     assert abs(sum(v["scores"].values()) - 1) < 1e-3
