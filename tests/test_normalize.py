@@ -244,6 +244,10 @@ HANDLE_CASES = [
     ("spelled_id_no_keyword", "找我：c h a y e ~ 8 8 号", [("wechat", "c h a y e ~ 8 8", "chaye88")]),
     ("spelled_id_slashes", "绿色泡泡 l a n / s h u", [("wechat", "l a n / s h u", "lanshu")]),
     ("spelled_count_is_no_id", "1 2 3 4 5 6 7 8", []),
+    # alone, a spelled-out run is a word or a title (danmaku: lyrics, SCP numbers), not an id offered with an ad
+    ("spelled_word_alone_is_no_id", "M I S E R Y", []),
+    ("spelled_title_alone_is_no_id", "S C P 0 9 6！", []),
+    ("spelled_id_beside_a_picture_is_one", "[图片] y u g a n 6 6 8", [("wechat", "y u g a n 6 6 8", "yugan668")]),
     ("spelled_laugh_is_no_id", "h a h a h a h a", []),
     ("spelled_key_mash_is_no_id", "q w e r t y u i", []),
     ("wechat_pinyin_keyword", "加 wei xin：cha-ye-668", [("wechat", "wei xin:cha-ye-668", "cha-ye-668")]),
