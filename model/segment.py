@@ -22,9 +22,10 @@ def read_user_dict(path: Path = USER_DICT) -> list[tuple[str, int, str]]:
     return entries
 
 
-# (tokenizer id, user dictionary) -> the tokenizer, for those whose words it holds already (kept, so no id is reused). Adding a word takes the Rust
-# tokenizer mutably, so adding again while another thread cuts with it raises RuntimeError('Already borrowed'):
-# a topic profile's Segmenter is built in the activity thread while requests segment (tests/test_segment.py).
+# (tokenizer id, user dictionary) -> that tokenizer, once it holds the dictionary's words (kept, so no id is
+# reused). Adding a word takes the Rust tokenizer mutably, so adding again while another thread cuts with it
+# raises RuntimeError('Already borrowed'): a topic profile's Segmenter is built in the activity thread while
+# requests segment (tests/test_segment.py).
 _PREPARED: dict[tuple[int, Path | None], object] = {}
 _PREPARING = threading.Lock()
 

@@ -20,6 +20,8 @@ _MENTION_SCHEMES = ("tg://user", "tg://openmessage")  # Telegram's mention of a 
 
 def hidden(text: str, links: Sequence[str]) -> list[str]:
     """The links that `text` does not show, in order, each once; mentions of members dropped."""
+    if not links:
+        return []  # most messages: no lowercased copy of the text
     lowered = text.lower()
     return [u for u in dict.fromkeys(link.strip() for link in links)
             if u and not u.lower().startswith(_MENTION_SCHEMES) and u.lower() not in lowered]

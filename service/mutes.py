@@ -29,10 +29,13 @@ MIN_MUTE_S, MAX_MUTE_S = 60, 30 * 86400
 class Mute:
     seconds: int  # 0: this rung deletes without a mute
     incident: int  # the member's nth incident in the window, this one included
+    rung: int  # the ladder's rung it takes, from 1
+    rungs: int
 
     def reason(self, window_days: int) -> dict:
-        said = f"mute {_duration(self.seconds)}" if self.seconds else "no mute yet"
-        return {"name": "mute", "detail": f"incident {self.incident} of this member in {window_days} d: {said}"}
+        said = f"mute {_duration(self.seconds)}" if self.seconds else "no mute"
+        return {"name": "mute", "detail": f"incident {self.incident} of this member in {window_days} d, rung "
+                                          f"{self.rung} of {self.rungs}: {said}"}
 
 
 def incident_starts(offences: Sequence[float]) -> list[float]:
@@ -50,7 +53,8 @@ def mute_for(offences: Sequence[float], ts: float, ladder: Sequence[int]) -> Mut
     """The mute for a delete at `ts`, after the member's earlier offences in the window (times in order)."""
     starts = incident_starts(offences)
     n = len(starts) if offences and ts - offences[-1] <= INCIDENT_GAP_S else len(starts) + 1
-    return Mute(ladder[min(n, len(ladder)) - 1] if ladder else 0, n)
+    rung = min(n, len(ladder))
+    return Mute(ladder[rung - 1] if ladder else 0, n, rung, len(ladder))
 
 
 def _duration(seconds: int) -> str:

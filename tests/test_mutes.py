@@ -50,8 +50,8 @@ def test_a_repeat_offender_climbs_the_ladder(client):
     third = send(client, f"{BLOCKED} 最后一次", T0 + 2 * HOUR)
     assert [v["action"] for v in (first, same_burst, second, third)] == ["delete"] * 4
     assert [v["mute_s"] for v in (first, same_burst, second, third)] == [0, 0, 600, 3600]
-    assert mute_reason(second) == ["incident 2 of this member in 7 d: mute 10 min"]
-    assert mute_reason(first) == ["incident 1 of this member in 7 d: no mute yet"]
+    assert mute_reason(second) == ["incident 2 of this member in 7 d, rung 2 of 4: mute 10 min"]
+    assert mute_reason(first) == ["incident 1 of this member in 7 d, rung 1 of 4: no mute"]
     # another member's first offence is their own first
     assert send(client, f"{BLOCKED} 找我", T0 + 2 * HOUR, user="u2")["mute_s"] == 0
     allowed = send(client, LINE, T0 + 3 * HOUR, user="u3")
