@@ -271,15 +271,19 @@ class Moderator:
                 reasons += _model_reasons(clf, scored, i, decision.label, evidence[i])
             if i in tokens:
                 reasons += [{"name": "evidence_token", "detail": tok} for tok in tokens[i]]
+            action, mute_s = decision.action, None if mute is None else mute.seconds
+            if action != "allow" and groups[i].settings.dry_run:  # a trial: said and queued, not done
+                reasons.append(_dry_run_reason(action, mute_s))
+                action, mute_s = "allow", None
             verdict = {
                 "message_id": m.message_id,
                 "label": decision.label,
                 "scores": scores,
-                "action": decision.action,
+                "action": action,
                 "reasons": reasons,
                 "topic_score": topic.score[i],
                 "topic_confidence": topic.confidence[i],
-                "mute_s": None if mute is None else mute.seconds,
+                "mute_s": mute_s,
                 "model_version": model.version,
             }
             verdicts.append(verdict)
@@ -304,7 +308,8 @@ class Moderator:
             since = ts - groups[i].settings.mute.window_days * 86400.0
             lo, hi = bounds.get(key, (since, ts))
             bounds[key] = (min(lo, since), max(hi, ts))
-        stored = self.store.member_offences([(*key, lo, hi) for key, (lo, hi) in bounds.items()])
+        trial = {(messages[i].group_id, messages[i].user_id): groups[i].settings.dry_run for i in deleted}
+        stored = self.store.member_offences([(*key, lo, hi, trial[key]) for key, (lo, hi) in bounds.items()])
         in_batch: dict[tuple[str, str], list[float]] = {}
         out: dict[int, Mute] = {}
         for i in deleted:  # in batch order: an earlier delete of the member in this batch is an offence too
@@ -385,6 +390,14 @@ class Moderator:
         return self.store.add_reported_item(ReviewItem(
             message.message_id, message.group_id, message.user_id, _as_shown(message.text), verdict_label, "review", scores,
             reasons, model.version, ts), reported_by, label, note)
+
+
+def _dry_run_reason(action: str, mute_s: int | None) -> dict:
+    """What a group in its dry run would have had done to a message (the queue keeps that action for it)."""
+    would = "deleted it" if action == "delete" else "sent it to review"
+    if mute_s:
+        would += f" and muted the sender for {mute_s} s"
+    return {"name": "dry_run", "detail": f"allowed: the group is in its dry run; its settings would have {would}"}
 
 
 def _as_shown(text: str) -> str:

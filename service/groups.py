@@ -117,6 +117,10 @@ class GroupSettings(BaseModel):
     allow_users: list[Text] = Field(default_factory=list, max_length=1000, description="user ids never acted on (admins, the bot)")
     block_words: list[Text] = Field(default_factory=list, max_length=1000)
     allow_words: list[Text] = Field(default_factory=list, max_length=1000)
+    dry_run: bool = Field(
+        False, description="a trial: every verdict's action is allow and mute_s null; what the settings would have done "
+        "is in a `dry_run` reason, and flagged messages still join the review queue with the action they would have "
+        "had, so moderators see the bot at work before it acts. Trial deletes are no offence once the trial ends")
     delete_needs_two_signals: bool = Field(
         True, description="delete only when something besides the model backs it (a contact handle, a shopping, "
         "shortener or invitation link, a repeat or burst, a block word); the model alone sends to review. "

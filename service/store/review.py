@@ -161,18 +161,22 @@ class ReviewStore(StoreBase):
             rows = db.execute(sql, [*args, limit]).fetchall()
         return [_item(r) for r in rows]
 
-    def member_offences(self, members: Sequence[tuple[str, str, float, float]]) -> dict[tuple[str, str], list[float]]:
-        """Per (group, user, since, until): the times of the member's offences in [since, until], in order
+    def member_offences(self, members: Sequence[tuple[str, str, float, float, bool]]
+                        ) -> dict[tuple[str, str], list[float]]:
+        """Per (group, user, since, until, trial): the times of the member's offences in [since, until], in order
         (service/mutes.py): a deleted message no moderator took back (quiet hours' deletes are the group's schedule,
-        no offence), or any message a moderator confirmed or relabelled as flagged. One indexed look-up per member (review_items_sender)."""
+        no offence), or any message a moderator confirmed or relabelled as flagged. A dry run's items count only
+        while `trial` (the group is in its dry run still): nothing was done to the member. One indexed look-up per
+        member (review_items_sender)."""
         out: dict[tuple[str, str], list[float]] = {}
         with self._read() as db:
-            for group_id, user_id, since, until in members:
+            for group_id, user_id, since, until, trial in members:
                 rows = db.execute(
                     "SELECT message_ts FROM review_items WHERE group_id = ? AND user_id = ? AND message_ts >= ?"
                     " AND message_ts <= ? AND ((action = 'delete' AND status = 'pending' AND instr(reasons,"
                     " '\"quiet_hours\"') = 0) OR (status != 'pending' AND final_label != 'on_topic'))"
-                    " ORDER BY message_ts", (group_id, user_id, since, until)).fetchall()
+                    " AND (? OR instr(reasons, '\"dry_run\"') = 0) ORDER BY message_ts",
+                    (group_id, user_id, since, until, trial)).fetchall()
                 out[(group_id, user_id)] = [r[0] for r in rows]
         return out
 
