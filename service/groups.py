@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from qunguard.model.normalize import normalize
 from qunguard.service.flood import FloodLimits
 from qunguard.service.mutes import MAX_MUTE_S, MIN_MUTE_S
-from qunguard.service.text_fields import NO_LONE_SURROGATES, Text
+from qunguard.service.text_fields import NO_LONE_SURROGATES, WHOLE_FLOAT_AS_INT, Text
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 FlaggedAction = Literal["review", "delete"]
@@ -62,13 +62,14 @@ def _default_ladder() -> list[int]:
 
 
 class MuteSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)  # seconds are whole numbers, never "600" or 600.5
-    ladder_s: list[int] = Field(
+    model_config = ConfigDict(extra="forbid", strict=True)  # whole numbers: 600 or 600.0, never "600" or 600.5
+    ladder_s: list[Annotated[int, WHOLE_FLOAT_AS_INT]] = Field(
         default_factory=_default_ladder, max_length=10,
         description="seconds to mute a member whose message is deleted, by incident in the window: the first rung for "
         "the first incident, the last for every one past it; 0 deletes without a mute; [] never mutes. Each rung is 0 "
         f"or {MIN_MUTE_S}-{MAX_MUTE_S} (what QQ and Telegram both accept)")
-    window_days: int = Field(7, ge=1, le=90, description="how far back a member's incidents count")
+    window_days: Annotated[int, WHOLE_FLOAT_AS_INT] = Field(7, ge=1, le=90, description="how far back a member's "
+                                                                                      "incidents count")
 
     @field_validator("ladder_s")
     @classmethod

@@ -5,7 +5,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -17,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from qunguard.service.groups import GroupSettings
 from qunguard.service.hidden_links import MAX_LINK_CHARS, MAX_LINKS
 from qunguard.service.store.review import check_decision
-from qunguard.service.text_fields import NO_LONE_SURROGATES, Text
+from qunguard.service.text_fields import NO_LONE_SURROGATES, WHOLE_FLOAT_AS_INT, Text
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128), NO_LONE_SURROGATES]
 MessageId = Annotated[str, StringConstraints(max_length=128), NO_LONE_SURROGATES]
@@ -179,9 +178,7 @@ class ReviewListOut(BaseModel):
 
 ReviewLabel = Literal["on_topic", "spam", "advertising", "flooding"]
 MAX_ITEM_ID = 10**15  # exact as a JSON Schema float, and so are its neighbours (under 2**53); ids never get near it
-# JSON Schema's integer is any number without a fraction: 7.0 is one, as the schema says (strict models refuse floats)
-_WHOLE_FLOAT_AS_INT = BeforeValidator(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)
-ItemId = Annotated[int, Field(ge=1, le=MAX_ITEM_ID), _WHOLE_FLOAT_AS_INT]
+ItemId = Annotated[int, Field(ge=1, le=MAX_ITEM_ID), WHOLE_FLOAT_AS_INT]
 Note = Annotated[str, StringConstraints(max_length=2000), NO_LONE_SURROGATES]
 # the schema says what _label_only_with_relabel checks: relabel names a label, confirm and dismiss none
 _LABEL_ONLY_WITH_RELABEL: dict[str, Any] = {

@@ -1,4 +1,5 @@
-"""The str type of every request field: lone surrogates refused with a 422 that names the field.
+"""The str type of every request field: lone surrogates refused with a 422 that names the field; and the whole-float
+reading of an int field that a strict model would refuse but JSON Schema's integer allows.
 
 Built on service/surrogates.py; kept apart from it so that the offline `qunguard classify` never imports pydantic.
 """
@@ -30,3 +31,6 @@ def _refuse_lone_surrogates(value: Any) -> Any:
 NO_LONE_SURROGATES = BeforeValidator(_refuse_lone_surrogates)
 
 Text = Annotated[str, StringConstraints(), NO_LONE_SURROGATES]
+
+# JSON Schema's integer is any number without a fraction: 7.0 is one, as the schema says (strict models refuse floats)
+WHOLE_FLOAT_AS_INT = BeforeValidator(lambda v: int(v) if isinstance(v, float) and v.is_integer() else v)

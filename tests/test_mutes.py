@@ -99,7 +99,7 @@ def test_a_batch_counts_its_own_earlier_deletes(client):
 
 
 def test_a_group_sets_its_ladder_or_none(client):
-    block_word_group(client, mute={"ladder_s": [60, 86400]})
+    block_word_group(client, mute={"ladder_s": [60, 86400.0]})  # 86400.0 is an integer to JSON Schema
     assert [send(client, f"{BLOCKED} {k}", T0 + k * HOUR)["mute_s"] for k in range(3)] == [60, 86400, 86400]
     block_word_group(client, group="g2", mute={"ladder_s": []})
     never = send(client, f"{BLOCKED} 找我", T0, group="g2")
@@ -119,6 +119,7 @@ def test_quiet_hours_deletes_are_no_offence(client):
     ({"ladder_s": [31 * 86400]}, "mute.ladder_s"),
     ({"ladder_s": [0] * 11}, "mute.ladder_s"),
     ({"ladder_s": ["600"]}, "mute.ladder_s.0"),
+    ({"ladder_s": [600.5]}, "mute.ladder_s.0"),
     ({"window_days": 0}, "mute.window_days"),
     ({"window_days": 91}, "mute.window_days"),
     ({"after": 3}, "mute.after"),
