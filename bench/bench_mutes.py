@@ -9,13 +9,12 @@ Three streams, each in send-time order, 20 messages a batch, a real SQLite file 
   training), where a mute is what the anchors' bots would do to a repeat offender;
 - the Bilibili danmaku pools (bili_danmaku_random, 81 videos, each a group): busy rooms, where bursts are deleted.
 Printed per stream: deletes, the members behind them, their incidents, the verdicts that ask for a mute by its
-length, the members muted, and what mutes cost: CPU time of one offence look-up in the review queue (once per
+length, the members muted, the first 20 deleted messages with their reasons, and what mutes cost: CPU time of one offence look-up in the review queue (once per
 batch that deletes), and the share of the engine's CPU time spent on mutes (Moderator._mutes, in every batch).
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import tempfile
@@ -26,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_flood_replay as flood_replay
 
 from qunguard.model import artifact
 from qunguard.model.dataset import read_jsonl_rows
@@ -43,20 +45,11 @@ def scu_stretch() -> list[tuple[str, str, float, str]]:
 
 
 def campus_ads(raw: Path) -> list[tuple[str, str, float, str]]:
-    with (raw / "campus_qq_ads" / "campus_qq_ads.tsv").open(encoding="utf-8", newline="") as fh:
-        rows = [(r["group"], r["member"], datetime.fromisoformat(r["sent_at"]).timestamp(), r["text"])
-                for r in csv.DictReader(fh, delimiter="\t")]
-    return sorted(rows, key=lambda r: r[2])
+    return [(g, u, ts, t) for g, ts, u, t in flood_replay.campus_ads(raw)]  # bench_flood_replay's reader, in time order
 
 
 def danmaku(raw: Path) -> list[tuple[str, str, float, str]]:
-    out = []
-    for path in sorted((raw / "bili_danmaku_random" / "unmarked").glob("*.csv")):
-        with path.open(encoding="utf-8", errors="replace", newline="") as fh:
-            rows = [(path.stem, row[0].split(",")[6], float(row[0].split(",")[4]), row[1])
-                    for row in csv.reader(fh) if len(row) >= 2 and row[1].strip()]
-        out += sorted(rows, key=lambda r: r[2])
-    return out
+    return [(g, u, ts, t) for g, ts, u, t in flood_replay.danmaku(raw)]  # each pool in send-time order
 
 
 class TimedStore(Store):
@@ -116,6 +109,8 @@ def run(model: LoadedModel, rows: list[tuple[str, str, float, str]], batch: int)
         "lookup_calls": store.lookups,
         "lookup_us_per_call": round(1e6 * store.lookup_s / max(1, store.lookups), 1),
         "mutes_share_of_engine": round(moderator.mute_s / total, 5),
+        "deleted_messages": [f"{r[0]} {r[1]} {r[3][:50]!r}: " + "; ".join(f"{x['name']} {x['detail'][:40]}" for x in v["reasons"])
+                             for r, v in deleted[:20]],
         "examples_muted": [f"{r[0]} {r[1]} {datetime.fromtimestamp(r[2]).isoformat(' ')} mute {v['mute_s']} s: {r[3][:50]}"
                            for r, v in muted[:8]],
     }
@@ -138,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['verdicts_asking_a_mute']:,} verdicts ask a mute {r['by_mute_s']}, {r['members_muted']:,} members; "
               f"{r['lookup_calls']:,} look-ups of {r['lookup_us_per_call']} µs; mutes {r['mutes_share_of_engine']:.3%} of the "
               "engine's CPU time")
-        for line in r["examples_muted"]:
-            print("   ", line)
+        for title in ("deleted_messages", "examples_muted"):
+            if r[title]:
+                print(f"  {title.replace('_', ' ')} (at most {20 if title == 'deleted_messages' else 8}):")
+            for line in r[title]:
+                print("   ", line)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0

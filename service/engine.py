@@ -302,14 +302,13 @@ class Moderator:
                    and not any(r["name"] == "quiet_hours" for r in d.reasons)]  # a schedule, not an offence
         if not deleted:
             return {}
-        bounds: dict[tuple[str, str], tuple[float, float]] = {}
+        asks: dict[tuple[str, str], tuple[float, float, bool]] = {}  # per member: since, until, in a dry run
         for i in deleted:
-            key, ts = (messages[i].group_id, messages[i].user_id), decisions[i][1]
-            since = ts - groups[i].settings.mute.window_days * 86400.0
-            lo, hi = bounds.get(key, (since, ts))
-            bounds[key] = (min(lo, since), max(hi, ts))
-        trial = {(messages[i].group_id, messages[i].user_id): groups[i].settings.dry_run for i in deleted}
-        stored = self.store.member_offences([(*key, lo, hi, trial[key]) for key, (lo, hi) in bounds.items()])
+            key, ts, settings = (messages[i].group_id, messages[i].user_id), decisions[i][1], groups[i].settings
+            since = ts - settings.mute.window_days * 86400.0
+            lo, hi, _ = asks.get(key, (since, ts, False))
+            asks[key] = (min(lo, since), max(hi, ts), settings.dry_run)
+        stored = self.store.member_offences([(*key, *ask) for key, ask in asks.items()])
         in_batch: dict[tuple[str, str], list[float]] = {}
         out: dict[int, Mute] = {}
         for i in deleted:  # in batch order: an earlier delete of the member in this batch is an offence too
