@@ -4,7 +4,10 @@
 
 IN is JSONL (one object a line with at least "text"; other fields pass
 through) or CSV with a header naming a `text` column; `-` reads JSONL from
-stdin. Every input line (every row after a CSV's header) gives exactly one
+stdin. An optional "links" (JSONL: a list of strings; CSV: a column of
+space-separated addresses) holds the addresses a platform hid behind the words
+or under buttons, judged after the words as the API's `links` are (a
+`hidden_link` reason each). Every input line (every row after a CSV's header) gives exactly one
 output line, in order, carrying the input's line number as `line` (1-based;
 it replaces an input field of that name):
   - a verdict: the input's fields plus `line`, `label`, `scores` and `reasons`;
@@ -24,7 +27,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 import orjson
 
@@ -86,10 +89,19 @@ def _csv_row(header: list[str], row: list[str]) -> tuple[dict | None, str | None
         return None, "blank line"
     if len(row) > len(header):
         return None, f"has {len(row)} fields; the header names {len(header)}"
-    return dict(zip(header, row, strict=False)), None  # a short row leaves its last fields out
+    record: dict = dict(zip(header, row, strict=False))  # a short row leaves its last fields out
+    if "links" in record:  # a CSV cell: the addresses separated by spaces
+        record["links"] = record["links"].split()
+    return record, None
 
 
 # --- checking and classifying -----------------------------------------------------------------
+class _Judged(NamedTuple):
+    norm: Normalized
+    text: str  # the words, then the links they hide
+    links: list[str]  # the hidden links judged after the words
+
+
 class _Texts:
     """Checks and normalises each record's text with the model's own functions."""
 
@@ -100,13 +112,20 @@ class _Texts:
 
         self._check, self._normalize = check_message, normalize
 
-    def normalized(self, record: dict) -> tuple[Normalized | None, str | None]:
-        """The record's normalised text, or what is wrong with it."""
+    def judged(self, record: dict) -> tuple[_Judged | None, str | None]:
+        """The record's text as the verdict judges it (normalised, with its hidden links), or what is wrong with it."""
+        from qunguard.service.hidden_links import hidden, with_links
+
         problem = self._problem(record)
         if problem is not None:
             return None, problem
+        links, problem = _links(record.get("links"))
+        if problem is not None:
+            return None, problem
+        shown = hidden(record["text"], links)
+        text = with_links(record["text"], shown)
         try:
-            return self._normalize(record["text"]), None
+            return _Judged(self._normalize(text), text, shown), None
         except Exception as exc:  # noqa: BLE001 - one line's failure must not end the run
             return None, f"could not be normalised ({exc!r})"
 
@@ -119,6 +138,25 @@ class _Texts:
             return str(exc)
         problem = lone_surrogate_problem(text)  # refused as the API refuses it (422)
         return None if problem is None else f"text {problem}"
+
+
+def _links(value: object) -> tuple[list[str], str | None]:
+    """A record's `links` as the API takes them (at most 20 addresses of 1 to 2,048 characters), or what is wrong."""
+    from qunguard.service.hidden_links import MAX_LINK_CHARS, MAX_LINKS
+
+    if value is None:
+        return [], None
+    links = value
+    if not isinstance(links, list) or not all(isinstance(u, str) for u in links):
+        return [], "'links' must be a list of strings"
+    if len(links) > MAX_LINKS:
+        return [], f"'links' holds {len(links)} addresses; at most {MAX_LINKS}"
+    for i, u in enumerate(links):
+        if not 1 <= len(u) <= MAX_LINK_CHARS:
+            return [], f"links.{i} must be 1 to {MAX_LINK_CHARS} characters, got {len(u)}"
+        if (problem := lone_surrogate_problem(u)) is not None:
+            return [], f"links.{i} {problem}"
+    return links, None
 
 
 def _dumps(row: dict) -> str:
@@ -160,10 +198,10 @@ class _Batches:
 
     def __init__(self, clf: MessageClassifier, output: _Output) -> None:
         self.clf, self.output = clf, output
-        self.pending: list[tuple[int, dict, Normalized]] = []
+        self.pending: list[tuple[int, dict, _Judged]] = []
 
-    def add(self, n: int, record: dict, norm: Normalized) -> None:
-        self.pending.append((n, record, norm))
+    def add(self, n: int, record: dict, judged: _Judged) -> None:
+        self.pending.append((n, record, judged))
         if len(self.pending) >= BATCH:
             self.flush()
 
@@ -172,10 +210,11 @@ class _Batches:
         if batch:
             self._classify(batch)
 
-    def _classify(self, batch: list[tuple[int, dict, Normalized]]) -> None:
+    def _classify(self, batch: list[tuple[int, dict, _Judged]]) -> None:
+        from qunguard.service.hidden_links import reasons
+
         try:
-            verdicts = self.clf.classify_normalized([norm for _, _, norm in batch],
-                                                    texts=[record["text"] for _, record, _ in batch])
+            verdicts = self.clf.classify_normalized([j.norm for _, _, j in batch], texts=[j.text for _, _, j in batch])
         except Exception as exc:  # noqa: BLE001 - one line's failure must not end the run
             if len(batch) == 1:
                 self.output.error(batch[0][0], f"could not be classified ({exc!r})")
@@ -183,8 +222,11 @@ class _Batches:
                 for item in batch:
                     self._classify([item])
             return
-        for (n, record, _), verdict in zip(batch, verdicts, strict=True):
-            self.output.verdict(n, record, verdict.as_dict())
+        for (n, record, judged), verdict in zip(batch, verdicts, strict=True):
+            row = verdict.as_dict()
+            if judged.links:
+                row["reasons"] = row["reasons"] + reasons(judged.links)
+            self.output.verdict(n, record, row)
 
 
 def classify_stream(clf: MessageClassifier, stream, out: TextIO, is_csv: bool, err=sys.stderr,
@@ -195,13 +237,13 @@ def classify_stream(clf: MessageClassifier, stream, out: TextIO, is_csv: bool, e
     batches = _Batches(clf, output)
     records = _records(stream, is_csv)
     for n, record, error in progress(records) if progress else records:
-        norm = None
+        judged = None
         if error is None:
             assert record is not None  # every line has a record or an error
-            norm, error = texts.normalized(record)
+            judged, error = texts.judged(record)
         if error is None:
-            assert record is not None and norm is not None  # normalized() gives a text or a problem
-            batches.add(n, record, norm)
+            assert record is not None and judged is not None  # judged() gives a text or a problem
+            batches.add(n, record, judged)
         else:
             batches.flush()  # keep output in input order
             output.error(n, error)
@@ -372,9 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db", type=Path, help="SQLite file; overrides QUNGUARD_DB_PATH")
     s.add_argument("--workers", type=int, help="worker processes; overrides QUNGUARD_WORKERS (more than 1 needs Redis)")
     s.set_defaults(func=cmd_serve)
-    from qunguard.service.commands import export, models, report, users  # each adds its own subcommand
+    from qunguard.service.commands import export, models, replay, report, users  # each adds its own subcommand
 
-    for command in (users, export, models, report):
+    for command in (users, export, models, report, replay):
         command.register(sub)
     return ap
 

@@ -113,7 +113,8 @@ class VerdictOut(BaseModel):
                                            "(好的, 哈哈, [表情] carry next to none); null while the group has no profile")
     mute_s: int | None = Field(None, description="with a delete: seconds to mute the sender for, from the group's mute "
                                "ladder and the member's incidents in its window (a `mute` reason says which); 0: delete "
-                               "without a mute; null for allow and review")
+                               "without a mute; null for allow and review, and for a delete no ladder judges (a "
+                               "group with `ladder_s: []`, a delete of quiet hours)")
     model_version: str
 
 

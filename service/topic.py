@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
@@ -131,6 +132,8 @@ class GroupTopics:
         self._terms = 0  # terms of the profiles in _groups
         self._lock = threading.Lock()
         self._rev = 0
+        # paces absorbing; a replay of a group's history (service/replay.py) reads the messages' own time
+        self.clock: Callable[[], float] = time.monotonic
 
     def configure(self, *, learn_messages: int, history_s: float, flush_s: float, drift_warmup: float | None = None) -> None:
         self.learn_messages, self.history_s, self.activity.interval_s = learn_messages, history_s, flush_s
@@ -180,6 +183,7 @@ class GroupTopics:
         state = self.store.topic_state(group_id)
         t = resolve(settings, state["profile"])
         t.learning = state["learning"]
+        t.absorbed = self.clock()
         with self._lock:
             old = self._groups.pop(group_id, None)
             if old is not None:
@@ -283,8 +287,8 @@ class GroupTopics:
     def _absorb_later(self, group_id: str, t: GroupTopic, text: str) -> None:
         if len(t.absorb) < ABSORB_PILE:
             t.absorb.append(text[:LEARN_TEXT_CHARS])
-        if len(t.absorb) >= (self.learn_messages or 80) and time.monotonic() - t.absorbed >= ABSORB_EVERY_S:
-            texts, t.absorb, t.absorbed = t.absorb, [], time.monotonic()
+        if len(t.absorb) >= (self.learn_messages or 80) and self.clock() - t.absorbed >= ABSORB_EVERY_S:
+            texts, t.absorb, t.absorbed = t.absorb, [], self.clock()
             self.activity.add_job(partial(self._absorb, group_id, t, texts))
 
     def _absorb(self, group_id: str, t: GroupTopic, texts: list[str]) -> None:

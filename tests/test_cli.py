@@ -220,3 +220,42 @@ def test_a_batch_that_fails_is_retried_line_by_line(small_model, monkeypatch):
     assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6]
     assert "could not be classified" in rows[2]["error"]["message"]
     assert clf.batches == [4, 1, 1, 1, 1, 2]  # batches of 4; only the failing one line by line
+
+
+@pytest.mark.slow
+def test_links_hidden_behind_words_are_judged_after_them(tmp_path):
+    """`links` as the API takes them: judged after the words, each named; a bad one is that line's error."""
+    src = tmp_path / "in.jsonl"
+    rows = [
+        {"text": "兼职日结，点这里", "links": ["https://t.me/+AbCdEfGh"]},
+        {"text": "兼职日结，点这里"},
+        {"text": "看 https://t.me/+AbCdEfGh", "links": ["https://t.me/+AbCdEfGh", "tg://user?id=42"]},
+        {"text": "点这里", "links": "https://t.me/+x"},
+        {"text": "点这里", "links": ["x"] * 21},
+        {"text": "点这里", "links": [""]},
+    ]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    res, out = classify_to_file(src, artifact_dir())
+    assert res.returncode == 1, res.stderr
+    got = lines(out)
+    hidden = [[r["detail"] for r in row.get("reasons", []) if r["name"] == "hidden_link"] for row in got]
+    assert hidden[0] == ["https://t.me/+AbCdEfGh (behind the words or a button; judged after them)"]
+    assert hidden[1] == [] and hidden[2] == []  # none given; or the text shows it, and a mention is no link
+    assert got[0]["scores"] != got[1]["scores"]  # the address is evidence the words alone lack
+    assert got[0]["links"] == ["https://t.me/+AbCdEfGh"]  # the input's fields pass through
+    assert "'links' must be a list of strings" in got[3]["error"]["message"]  # JSONL: a list, as the API's
+    assert "at most 20" in got[4]["error"]["message"] and "links.0 must be 1 to 2048" in got[5]["error"]["message"]
+    csv_src = tmp_path / "in.csv"  # CSV: one column, the addresses separated by spaces
+    csv_src.write_text("text,links\n兼职日结，点这里,https://t.me/+AbCdEfGh https://bit.ly/3xYz\n你好,\n", encoding="utf-8")
+    res, out = classify_to_file(csv_src, artifact_dir())
+    assert res.returncode == 0, res.stderr
+    first, second = lines(out)
+    assert [r["detail"].split()[0] for r in first["reasons"] if r["name"] == "hidden_link"] == [
+        "https://t.me/+AbCdEfGh", "https://bit.ly/3xYz"]
+    assert first["links"] == ["https://t.me/+AbCdEfGh", "https://bit.ly/3xYz"] and second["links"] == []
+
+
+def artifact_dir():
+    from qunguard.model import artifact
+
+    return artifact.SHIPPED

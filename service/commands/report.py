@@ -1,11 +1,12 @@
 """`qunguard report GROUP`: a group's health report, as a table, and as PNG charts with --png.
 
-    qunguard report GROUP [--days N] [--db PATH] [--png DIR]
+    qunguard report GROUP [--days N] [--until DAY] [--db PATH] [--png DIR]
 
 The same report as GET /v1/groups/{id}/report (service/report.py), read from the store:
 messages per hour of day, each label's count per day, the members with the most flagged
 flooding and advertising, the members gone silent (seen before, nothing in the last N days:
-the candidates to prune), and the drift trend. --png DIR writes hours.png, labels.png,
+the candidates to prune), and the drift trend. The window ends today, or with --until DAY (YYYY-MM-DD, in
+the group's time zone) for an older stretch, e.g. a history `qunguard replay --db` judged. --png DIR writes hours.png, labels.png,
 members.png and drift.png there; it needs matplotlib (`pip install 'qunguard[report]'`).
 The store is QUNGUARD_DB_PATH unless --db names another. A running service writes its counts
 every QUNGUARD_ACTIVITY_FLUSH_S seconds: the last few seconds may be missing.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -39,12 +40,20 @@ def _days(value: str) -> int:
     return n
 
 
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {value!r}") from None
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommand to the `qunguard` parser."""
     p = sub.add_parser("report", help="a group's health report: activity, labels, members, drift (table, PNG charts)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("group", help="the group id")
     p.add_argument("--days", type=_days, default=7, help="the last N days, 1 to 90 (default 7)")
+    p.add_argument("--until", type=_day, metavar="DAY", help="the window's last day, YYYY-MM-DD (default: today)")
     p.add_argument("--db", type=Path, help="SQLite file (default: QUNGUARD_DB_PATH, else ./qunguard.db)")
     p.add_argument("--png", type=Path, metavar="DIR", help="also write PNG charts to this folder (needs matplotlib)")
     p.set_defaults(func=cmd_report)
@@ -64,7 +73,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             if not store.group_known(args.group):
                 print(f"error: group {args.group!r} has no settings, profile or traffic in {path}", file=sys.stderr)
                 return 1
-            report = group_report(store, args.group, args.days)
+            now = None if args.until is None else _end_of(args.until, store, args.group)
+            report = group_report(store, args.group, args.days, now)
         finally:
             store.close()
     except StoreUnavailable as exc:
@@ -82,6 +92,15 @@ def cmd_report(args: argparse.Namespace) -> int:
             return 2
         print(f"\ncharts: {', '.join(str(p) for p in written)}")
     return 0
+
+
+def _end_of(day: date, store, group_id: str) -> float:
+    """The last second of `day` in the group's time zone: a report's `now`."""
+    from qunguard.service.report import group_timezone
+
+    tz = ZoneInfo(group_timezone(store.get_group(group_id)))
+    after = day + timedelta(days=1)
+    return datetime(after.year, after.month, after.day, tzinfo=tz).timestamp() - 1
 
 
 # -- the table -----------------------------------------------------------------------------

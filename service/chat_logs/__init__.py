@@ -1,0 +1,116 @@
+"""A group's history as the chat client exported it, read into one shape for `qunguard replay`.
+
+Each reader turns one export format into `LoggedMessage`s in the order they were sent, and counts
+what it left out (system lines, service messages, messages with no text a bot would pass) so that
+the replay can say so. Formats:
+  - `qq`: PC QQ's 消息管理器 → 导出为 .txt (blocks of `2017-01-01 9:09:03 昵称(QQ号)` + content lines);
+  - `telegram`: Telegram Desktop's "Export chat history" as JSON (`result.json`);
+  - `jsonl`: one object a line with `user_id` (or `user`), `text` and `ts` (Unix seconds or ISO 8601),
+    optionally `message_id` and `links`: what a bot logged, or a converted export.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+FORMATS = ("qq", "telegram", "jsonl")
+DEFAULT_TZ = "Asia/Shanghai"  # QQ writes local clock times without a zone; Chinese groups' clocks
+MAX_CHARS = 10_000  # a longer message is judged on its first MAX_CHARS characters, as the API accepts them
+
+
+class ChatLogError(ValueError):
+    """The file cannot be read as the format asked for; the message says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedMessage:
+    user_id: str
+    text: str
+    ts: float
+    message_id: str
+    where: str  # where in the file, for a reader to find it: "line 120" or "message 4411"
+    name: str = ""  # the sender's display name in the export
+    links: tuple[str, ...] = ()  # links the export keeps beside the words (Telegram's text_link, URL buttons)
+
+
+@dataclass
+class ChatLog:
+    format: str
+    name: str  # the chat's name in the export, if it has one
+    messages: list[LoggedMessage] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # why -> how many left out
+    examples: dict[str, str] = field(default_factory=dict)  # why -> where the first one is
+
+
+def detect_format(path: Path) -> str:
+    """`telegram` for a JSON document, `jsonl` for JSON lines, else `qq`, from the file's first bytes."""
+    with path.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"{"):
+        return "qq"
+    first, _, rest = head.partition(b"\n")
+    if not rest:  # one line, or one longer than 4 KB: a compact JSON document
+        return "telegram"
+    try:
+        record = json.loads(first)
+    except ValueError:  # Telegram's export is pretty-printed: "{" alone on its first line
+        return "telegram"
+    return "telegram" if isinstance(record, dict) and ("messages" in record or "chats" in record) else "jsonl"
+
+
+def read_chat_log(path: Path, fmt: str = "auto", tz: str = DEFAULT_TZ, chat: str | None = None) -> ChatLog:
+    """The messages of `path` in send order (stable), read as `fmt` (`auto`: detect_format)."""
+    from qunguard.service.chat_logs import jsonl, qq_txt, telegram_json
+
+    if fmt == "auto":
+        fmt = detect_format(path)
+    zone = ZoneInfo(tz)
+    if fmt == "qq":
+        log = qq_txt.read(path, zone)
+    elif fmt == "telegram":
+        log = telegram_json.read(path, zone, chat)
+    elif fmt == "jsonl":
+        log = jsonl.read(path, zone)
+    else:
+        raise ChatLogError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    log.messages.sort(key=lambda m: m.ts)  # stable: messages of one second keep the export's order
+    return log
+
+
+def iso_time(value: object, tz: ZoneInfo) -> float | None:
+    """Unix seconds of an ISO 8601 time (one without a zone read in `tz`), or None if it is none."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=tz)).timestamp()
+
+
+def keep(log: ChatLog, message: LoggedMessage) -> None:
+    """Add a message the replay will judge, cut to MAX_CHARS; lone surrogates and blank texts are left out."""
+    from qunguard.service.surrogates import has_lone_surrogate
+
+    text = message.text.strip()
+    if not text:
+        skip(log, "no text (media a bot would not pass, or an empty message)", message.where)
+        return
+    if has_lone_surrogate(text):
+        skip(log, "broken text (a lone surrogate)", message.where)
+        return
+    if len(text) > MAX_CHARS:
+        log.skipped["cut to 10,000 characters (judged on those)"] += 1
+        log.examples.setdefault("cut to 10,000 characters (judged on those)", message.where)
+        text = text[:MAX_CHARS]
+    log.messages.append(LoggedMessage(message.user_id, text, message.ts, message.message_id, message.where,
+                                      message.name, message.links))
+
+
+def skip(log: ChatLog, why: str, where: str) -> None:
+    log.skipped[why] += 1
+    log.examples.setdefault(why, where)

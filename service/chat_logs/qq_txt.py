@@ -1,0 +1,81 @@
+"""PC QQ's text export (消息管理器 → 导出消息记录 → .txt).
+
+The file may open with a header (消息记录（此消息记录为文本格式，不支持重新导入）, 消息分组, 消息对象
+between lines of "="), then one block a message, a blank line between blocks:
+
+    2017-01-01 9:09:03 【管理员】16-护理-渺渺(1278678748)
+    欢迎新人
+
+The sender's id is in the last brackets of the block's first line: a QQ number, or the e-mail address
+of an account that signs in with one, in () or <>; the name before it may itself hold brackets, or be
+empty. Times are the exporting computer's local clock, without a zone. Lines from 系统消息(10000) (a
+member joined, a message recalled, a file shared) are QQ's, not a member's, and are left out. A picture
+the export could not keep leaves its block empty; the message is left out too, since a bot would pass
+`[图片]` for it and QQ's export shows most pictures that way already.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from qunguard.service.chat_logs import ChatLog, ChatLogError, LoggedMessage, keep, skip
+
+_HEADER = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}) (\d{1,2}:\d{2}:\d{2}) (.*?)[(<]([^()<>\s]+)[)>]\s*")
+_CHAT_NAME = re.compile(r"消息对象[:：]\s*(.+)")
+SYSTEM_SENDER = "10000"
+
+
+def read(path: Path, tz: ZoneInfo) -> ChatLog:
+    text = _decode(path)
+    log = ChatLog(format="qq", name="")
+    head: tuple[int, datetime, str, str] | None = None  # (line number, time, name, id) of the open block
+    body: list[str] = []
+    for n, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        found = _HEADER.fullmatch(line)
+        if found is None:
+            if head is not None:
+                body.append(line)
+            elif not log.name and (name := _CHAT_NAME.match(line)):
+                log.name = name.group(1).strip()
+            continue
+        try:
+            when = datetime.strptime(f"{found.group(1)} {found.group(2)}", "%Y-%m-%d %H:%M:%S")
+        except ValueError:  # 2017-02-30 and the like: a content line that looks like a header, or a broken one
+            if head is not None:
+                body.append(line)
+            continue
+        if head is not None:
+            _close(log, head, body, tz)
+        head, body = (n, when, found.group(3).strip(), found.group(4)), []
+    if head is not None:
+        _close(log, head, body, tz)
+    if not log.messages and not log.skipped:
+        raise ChatLogError(f"{path}: no QQ message blocks (a line like '2017-01-01 9:09:03 name(123456)' "
+                           "followed by the message); is it a QQ .txt export?")
+    return log
+
+
+def _close(log: ChatLog, head: tuple[int, datetime, str, str], body: list[str], tz: ZoneInfo) -> None:
+    n, when, name, user = head
+    where = f"line {n}"
+    if user == SYSTEM_SENDER:
+        skip(log, "QQ's system lines (joins, recalls, shared files)", where)
+        return
+    ts = when.replace(tzinfo=tz).timestamp()
+    keep(log, LoggedMessage(user, "\n".join(body).strip("\n"), ts, f"L{n}", where, name))
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "utf-16", "gb18030"):  # QQ writes UTF-8 with a BOM; older versions and
+        # re-saved files can be UTF-16 (with its BOM) or GBK
+        if encoding == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ChatLogError(f"{path}: not text in UTF-8, UTF-16 or GB18030")

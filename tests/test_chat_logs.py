@@ -1,0 +1,164 @@
+"""Reading exported group histories (service/chat_logs): PC QQ's .txt, Telegram Desktop's JSON, JSON lines."""
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from qunguard.service.chat_logs import ChatLogError, detect_format, read_chat_log
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+QQ_EXPORT = """消息记录（此消息记录为文本格式，不支持重新导入）
+
+================================================================
+消息分组:我的QQ群
+================================================================
+消息对象:川大老乡群
+================================================================
+
+2017-01-01 8:36:52 16-护理-萧(xinli.xiao@qq.com)
+好运2017，大家加油
+
+2017-01-01 9:09:03 (376259096)
+元旦快乐！谁有空帮我刷下单啊
+感兴趣加QQ943265666
+
+2017-01-01 11:33:29 16-环境-novak(loyalnovakshayne@qq.com)
+
+
+2017-01-01 16:32:08 系统消息(10000)
+[图片] 【金】15-会计- 分享文件 15:44:41
+
+2017-01-02 9:39:54 【管理员】16-(护理)-渺渺(1278678748)
+欢迎新人
+2017-02-30 9:00:00 这一行像消息头，日期却不存在(1)
+
+2017-01-03 2:18:18 【老司机】林肯🚓<402376637>
+不耍
+"""
+
+
+def write(tmp_path, name, text, encoding="utf-8-sig"):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_qq_text_export_reads_blocks_ids_names_and_leaves_out_qq_lines(tmp_path):
+    log = read_chat_log(write(tmp_path, "qq.txt", QQ_EXPORT))
+    assert log.format == "qq" and log.name == "川大老乡群"
+    got = [(m.user_id, m.name, m.text) for m in log.messages]
+    assert got == [
+        ("xinli.xiao@qq.com", "16-护理-萧", "好运2017，大家加油"),
+        ("376259096", "", "元旦快乐！谁有空帮我刷下单啊\n感兴趣加QQ943265666"),  # no name, two lines
+        # a name with brackets of its own: the id is in the last ones; a line that only looks like a header
+        # (30 February) is content
+        ("1278678748", "【管理员】16-(护理)-渺渺", "欢迎新人\n2017-02-30 9:00:00 这一行像消息头，日期却不存在(1)"),
+        ("402376637", "【老司机】林肯🚓", "不耍"),
+    ]
+    first = log.messages[0]
+    assert first.ts == datetime(2017, 1, 1, 8, 36, 52, tzinfo=SHANGHAI).timestamp()
+    assert first.where == "line 9" and first.message_id == "L9"
+    assert sum(log.skipped.values()) == 2  # the system line and the empty block
+    assert any("system" in why for why in log.skipped) and any("no text" in why for why in log.skipped)
+
+
+def test_qq_export_in_gbk_or_utf16_and_another_time_zone(tmp_path):
+    for encoding in ("gb18030", "utf-16"):
+        log = read_chat_log(write(tmp_path, f"qq-{encoding}.txt", QQ_EXPORT, encoding), "qq", tz="UTC")
+        assert [m.user_id for m in log.messages][:2] == ["xinli.xiao@qq.com", "376259096"]
+        assert log.messages[0].ts == datetime(2017, 1, 1, 8, 36, 52, tzinfo=ZoneInfo("UTC")).timestamp()
+
+
+def test_a_file_that_is_no_qq_export_is_refused(tmp_path):
+    with pytest.raises(ChatLogError, match="no QQ message blocks"):
+        read_chat_log(write(tmp_path, "notes.txt", "购物清单\n牛奶\n鸡蛋\n"))
+
+
+def telegram_export(messages, **top):
+    return {"name": "二手交流群", "type": "public_supergroup", "id": 1234, "messages": messages, **top}
+
+
+TG_MESSAGES = [
+    {"id": 1, "type": "service", "date": "2024-03-01T10:00:00", "date_unixtime": "1709258400", "actor": "A",
+     "actor_id": "user1", "action": "invite_members", "members": ["B"], "text": ""},
+    {"id": 2, "type": "message", "date": "2024-03-01T10:01:00", "date_unixtime": "1709258460", "from": "小王",
+     "from_id": "user7", "text": ["福利群 ", {"type": "text_link", "text": "点这里", "href": "https://t.me/+AbCdEf"},
+                                  " 进"],
+     "inline_bot_buttons": [[{"type": "url", "text": "入群", "data": "https://t.me/joinchat/Zz9"},
+                             {"type": "callback", "text": "赞", "data": "like"}]]},
+    {"id": 3, "type": "message", "date": "2024-03-01T10:02:00", "date_unixtime": "1709258520", "from": "小李",
+     "from_id": "user8", "media_type": "sticker", "sticker_emoji": "😀", "file": "(File not included.)", "text": ""},
+    {"id": 4, "type": "message", "date": "2024-03-01T10:03:00", "from": "小李", "from_id": "user8",
+     "photo": "(File not included.)", "text": "看看我的新镜头"},  # an older export: local time, no date_unixtime
+    {"id": 5, "type": "message", "date": "2024-03-01T10:04:00", "date_unixtime": "1709258640", "from": "频道",
+     "text": "没有发送者"},
+    {"id": 6, "type": "message", "date": "2024-03-01T10:05:00", "date_unixtime": "1709258700", "from": "小张",
+     "from_id": "user9", "text": "坏的 \ud800 文字"},
+]
+
+
+def test_telegram_export_gives_text_caption_placeholders_and_hidden_links(tmp_path):
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(telegram_export(TG_MESSAGES), indent=1), encoding="utf-8")  # \ud800 stays an escape
+    assert detect_format(path) == "telegram"
+    log = read_chat_log(path, tz="Asia/Shanghai")
+    assert log.name == "二手交流群"
+    got = [(m.message_id, m.user_id, m.name, m.text, m.links) for m in log.messages]
+    assert got == [
+        ("2", "user7", "小王", "福利群 点这里 进", ("https://t.me/+AbCdEf", "https://t.me/joinchat/Zz9")),
+        ("3", "user8", "小李", "[表情]", ()),
+        ("4", "user8", "小李", "看看我的新镜头", ()),  # a caption is the text, as a bot passes it
+    ]
+    assert log.messages[0].ts == 1709258460
+    assert log.messages[2].ts == datetime(2024, 3, 1, 10, 3, tzinfo=SHANGHAI).timestamp()
+    assert sum(log.skipped.values()) == 3  # the service message, the one without a sender, the broken text
+    assert log.examples[next(w for w in log.skipped if "surrogate" in w)] == "message id 6"
+
+
+def test_a_whole_account_export_needs_the_chat_named(tmp_path):
+    doc = {"about": "", "chats": {"about": "", "list": [
+        {"name": "家人", "type": "personal_chat", "id": 1, "messages": []},
+        telegram_export(TG_MESSAGES[1:3])]}}
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")  # one line: still a JSON document
+    assert detect_format(path) == "telegram"
+    with pytest.raises(ChatLogError, match="--chat.*'二手交流群' \\(1234\\)"):
+        read_chat_log(path)
+    assert [m.message_id for m in read_chat_log(path, chat="1234").messages] == ["2", "3"]
+    assert [m.message_id for m in read_chat_log(path, chat="二手交流群").messages] == ["2", "3"]
+    with pytest.raises(ChatLogError, match="no chat named"):
+        read_chat_log(path, chat="nope")
+
+
+def test_broken_json_is_a_clear_error(tmp_path):
+    path = write(tmp_path, "result.json", '{\n "name": "x",\n "messages": [', "utf-8")
+    with pytest.raises(ChatLogError, match="not a JSON document"):
+        read_chat_log(path)
+
+
+def test_json_lines_read_what_they_can_and_count_the_rest(tmp_path):
+    rows = [
+        json.dumps({"user_id": "u1", "text": "早上好", "ts": 1700000000}, ensure_ascii=False),
+        json.dumps({"user": 42, "text": "点这里", "ts": "2023-11-15T06:13:19+08:00", "links": ["https://s.click.taobao.com/x"],
+                    "message_id": "m2"}, ensure_ascii=False),
+        "{broken",
+        json.dumps({"user_id": "u3", "text": "没有时间"}, ensure_ascii=False),
+        json.dumps({"user_id": "u4", "text": "时间不对", "ts": float("nan")}, ensure_ascii=False),
+        "",
+        json.dumps({"user_id": "u5", "text": "x" * 12_000, "ts": 1700000100}),
+    ]
+    path = write(tmp_path, "log.jsonl", "\n".join(rows) + "\n", "utf-8")
+    assert detect_format(path) == "jsonl"
+    log = read_chat_log(path)
+    assert [(m.user_id, m.message_id, m.links) for m in log.messages] == [
+        ("42", "m2", ("https://s.click.taobao.com/x",)), ("u1", "L1", ()), ("u5", "L7", ())]  # in time order
+    assert len(log.messages[2].text) == 10_000
+    assert log.skipped["not a JSON object in UTF-8"] == 1 and log.examples["not a JSON object in UTF-8"] == "line 3"
+    assert log.skipped["missing or wrong user_id, text or ts"] == 2
+
+
+def test_unknown_format_is_refused(tmp_path):
+    with pytest.raises(ChatLogError, match="unknown format"):
+        read_chat_log(write(tmp_path, "x.txt", QQ_EXPORT), "wechat")
