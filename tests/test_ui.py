@@ -403,6 +403,26 @@ def test_group_page_draws_flagged_per_day_top_members_and_hours(ui):
     assert ui.get("/ui/groups/g1?days=0").status_code == 422
 
 
+def test_a_group_on_its_dry_run_says_so_and_its_queue_shows_what_would_have_been_done(ui):
+    for group, dry in (("trial", True), ("live", False)):  # a block word and a contact: two signals, a delete
+        settings = {"dry_run": dry, "block_words": ["包邮"]}
+        assert ui.put(f"/v1/groups/{group}", json=settings, headers=auth("moderator")).status_code == 200
+    msgs = [{"group_id": g, "user_id": "seller", "text": "加V Was4872 领优惠 包邮"} for g in ("trial", "live")]
+    verdicts = ui.post("/v1/classify/batch", json={"messages": msgs}, headers=auth("bot")).json()["verdicts"]
+    assert verdicts[0]["action"] == "allow" and verdicts[1]["action"] == "delete"
+    queue = ui.get("/ui/queue?status=all").text
+    trial, live = (re.search(rf'<article[^>]*>(?:(?!</article>).)*?>{g}</a>.*?</article>', queue, re.S).group(0)
+                   for g in ("trial", "live"))
+    assert "would delete (dry run)" in trial and 'class="action a-delete"' not in trial
+    assert 'class="action a-delete">delete<' in live and "dry run" not in live
+    assert "Dry run: bots are told to allow every message" in ui.get("/ui/groups/trial").text
+    assert "Dry run" not in ui.get("/ui/groups/live").text
+    assert ui.put("/v1/groups/trial", json={"dry_run": False, "block_words": ["包邮"]},
+                  headers=auth("moderator")).status_code == 200
+    assert "Dry run" not in ui.get("/ui/groups/trial").text
+    assert "would delete (dry run)" in ui.get("/ui/queue?status=all&group=trial").text  # what it was queued as
+
+
 def test_group_page_escapes_group_and_member_ids(ui):
     group = "<g>&x"
     assert ui.put(f"/v1/groups/{quote(group, safe='')}", json=STRICT, headers=auth("moderator")).status_code == 200

@@ -160,7 +160,9 @@ def _row(moderator: Moderator, item: dict) -> dict:
     """An item as the queue shows it: its text cut into marked and plain runs, local times."""
     tz = _timezone(moderator, item["group_id"])
     return {**item, "segments": segments(item["text"], item["reasons"]), "score": item["scores"].get(item["label"], 0.0),
-            "when": _local(item["message_ts"], tz), "reviewed_when": _local(item["reviewed_at"], tz), "tz": tz}
+            "when": _local(item["message_ts"], tz), "reviewed_when": _local(item["reviewed_at"], tz), "tz": tz,
+            # queued in the group's dry run: the bot was told to allow it, so its action is what would have been done
+            "dry_run": any(r["name"] == "dry_run" for r in item["reasons"])}
 
 
 def _queue(request: Request, user: dict, filters: Filters, *, flash: str | None = None, focus: int | None = None,
@@ -300,7 +302,7 @@ def group_page(request: Request, user: User, group_id: Annotated[str, PathParam(
 
     drift = charts.line([(float(ts), float(v)) for ts, v in report["drift"]], day)
     return render(request, "group.html", user=user, group_id=group_id, name=g.settings.name if g.known else "",
-                  days=days, tz=tz, report=report, day_chart=charts.stacked_days(report["flagged_per_day"]),
+                  dry_run=g.settings.dry_run, days=days, tz=tz, report=report, day_chart=charts.stacked_days(report["flagged_per_day"]),
                   hour_chart=charts.hours(report["messages_per_hour"]), drift_chart=drift,
                   flagged_total=sum(sum(d["counts"].values()) for d in report["flagged_per_day"]),
                   silent=[{**m, "last_seen_day": _local(m["last_seen"], tz)[:5]} for m in report["silent_members"]],
