@@ -411,7 +411,7 @@ def test_a_group_on_its_dry_run_says_so_and_its_queue_shows_what_would_have_been
     verdicts = ui.post("/v1/classify/batch", json={"messages": msgs}, headers=auth("bot")).json()["verdicts"]
     assert verdicts[0]["action"] == "allow" and verdicts[1]["action"] == "delete"
     queue = ui.get("/ui/queue?status=all").text
-    trial, live = (re.search(rf'<article[^>]*>(?:(?!</article>).)*?>{g}</a>.*?</article>', queue, re.S).group(0)
+    trial, live = (re.search(rf'<article[^>]*>(?:(?!</article>).)*?>{g}</a>.*?</article>', queue, re.DOTALL).group(0)
                    for g in ("trial", "live"))
     assert "would delete (dry run)" in trial and 'class="action a-delete"' not in trial
     assert 'class="action a-delete">delete<' in live and "dry run" not in live
