@@ -15,8 +15,8 @@ it replaces an input field of that name):
     for a blank line, bad JSON or UTF-8, or a missing, empty, too long or
     broken text (a lone surrogate); the same message goes to stderr.
 Exit status: 0 every line got a verdict; 1 the run finished but some lines
-got an error line instead; 2 nothing could run (unreadable input, unwritable
-output, bad model).
+got an error line instead, or the reader of stdout went away (`| head`);
+2 nothing could run (unreadable input, unwritable output, bad model).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import csv
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -423,7 +424,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # the reader went away (`qunguard report G | head`): stop quietly, as other command-line tools do; stdout
+        # goes to devnull so that the interpreter's own flush at exit does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

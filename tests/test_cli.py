@@ -259,3 +259,18 @@ def artifact_dir():
     from qunguard.model import artifact
 
     return artifact.SHIPPED
+
+
+@pytest.mark.slow
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    """`qunguard classify big.jsonl | head -1`: the closed pipe ends the run without a traceback."""
+    src = tmp_path / "big.jsonl"
+    src.write_text("".join(json.dumps({"text": f"第{i}条消息，大家好"}, ensure_ascii=False) + "\n" for i in range(5000)),
+                   encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "qunguard.service.cli", "classify", str(src)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads(proc.stdout.readline())["line"] == 1
+    proc.stdout.close()  # as head does after its line
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
