@@ -159,6 +159,11 @@ def test_json_lines_read_what_they_can_and_count_the_rest(tmp_path):
     assert log.skipped["missing or wrong user_id, text or ts"] == 2
 
 
+def test_one_line_of_json_lines_is_json_lines(tmp_path):
+    path = write(tmp_path, "one.jsonl", json.dumps({"user_id": "u1", "text": "早", "ts": 1700000000}) + "\n", "utf-8")
+    assert detect_format(path) == "jsonl" and len(read_chat_log(path).messages) == 1
+
+
 def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(ChatLogError, match="unknown format"):
         read_chat_log(write(tmp_path, "x.txt", QQ_EXPORT), "wechat")

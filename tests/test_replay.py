@@ -108,6 +108,9 @@ def test_what_cannot_run_is_refused_with_a_reason(tmp_path):
     assert res.returncode == 2 and "unknown time zone" in res.stderr
     res = run("replay", str(tmp_path / "missing.txt"))
     assert res.returncode == 2 and "missing.txt" in res.stderr
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    res = run("replay", str(export), "--db", str(tmp_path / "a-file" / "trial.db"))  # no folder can be made there
+    assert res.returncode == 2 and "a-file" in res.stderr and "Traceback" not in res.stderr
 
 
 @pytest.mark.slow

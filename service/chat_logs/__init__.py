@@ -52,12 +52,9 @@ def detect_format(path: Path) -> str:
         head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"{"):
         return "qq"
-    first, _, rest = head.partition(b"\n")
-    if not rest:  # one line, or one longer than 4 KB: a compact JSON document
-        return "telegram"
     try:
-        record = json.loads(first)
-    except ValueError:  # Telegram's export is pretty-printed: "{" alone on its first line
+        record = json.loads(head.split(b"\n", 1)[0])
+    except ValueError:  # "{" alone (Telegram pretty-prints its export), or a compact document longer than 4 KB
         return "telegram"
     return "telegram" if isinstance(record, dict) and ("messages" in record or "chats" in record) else "jsonl"
 

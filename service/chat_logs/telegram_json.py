@@ -26,7 +26,7 @@ def read(path: Path, tz: ZoneInfo, chat: str | None = None) -> ChatLog:
         with path.open("rb") as fh:
             doc = json.load(fh)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ChatLogError(f"{path}: not a JSON document ({exc})") from None
+        raise ChatLogError(f"{path}: not a JSON document ({exc}); JSON lines need --format jsonl") from None
     doc = _pick_chat(path, doc, chat)
     messages = doc.get("messages")
     if not isinstance(messages, list):

@@ -74,6 +74,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from qunguard.model.errors import ModelArtifactError
     from qunguard.service.chat_logs import ChatLogError, read_chat_log
     from qunguard.service.engine import LoadedModel
+    from qunguard.service.store import StoreUnavailable
 
     def refuse(message: str) -> int:
         print(f"error: {message}", file=sys.stderr)
@@ -94,7 +95,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         model = LoadedModel(*artifact.load(args.model))
     except ModelArtifactError as exc:
         return refuse(str(exc))
-    group_id = args.group or log.name or args.export.stem
+    group_id = (args.group or log.name or args.export.stem)[:128]  # as long as the API takes a group id
     try:
         out = args.output.open("w", encoding="utf-8") if args.output else None
     except OSError as exc:
@@ -105,6 +106,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         else:
             with tempfile.TemporaryDirectory(prefix="qunguard-replay-") as tmp:
                 result = _run(log.messages, group_id, model, Path(tmp) / "replay.db", settings, args.batch, out)
+    except StoreUnavailable as exc:
+        return refuse(f"the store: {exc}")
+    except OSError as exc:  # the store's folder could not be made, or the verdicts file could not be written
+        return refuse(str(exc))
     finally:
         if out is not None:
             out.close()
