@@ -17,7 +17,8 @@ is ignored, since the replay is one. --db FILE keeps the store (a new SQLite fil
 QUNGUARD_DB_PATH=FILE shows the review queue on its moderator page. -o writes every verdict as JSON
 lines. Times without a zone (QQ's, older Telegram exports) are read in --tz (default Asia/Shanghai).
 
-Exit status: 0 replayed; 2 nothing could run (unreadable export, bad settings, --db exists, bad model).
+Exit status: 0 replayed; 2 nothing could run (unreadable export, bad settings, a --db that exists or cannot
+be made, bad model).
 """
 from __future__ import annotations
 
