@@ -1,4 +1,5 @@
 """Reading exported group histories (service/chat_logs): PC QQ's .txt, Telegram Desktop's JSON, JSON lines."""
+import csv
 import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -164,6 +165,66 @@ def test_one_line_of_json_lines_is_json_lines(tmp_path):
     assert detect_format(path) == "jsonl" and len(read_chat_log(path).messages) == 1
 
 
+WECHAT_NEW = [
+    ["消息ID", "类型", "发送人", "时间", "内容", "备注", "昵称", "更多信息"],
+    ["7001", "文本", "张三", "2024-05-01 09:00:01", "今天下午的组会改到三点", "", "张三", "more"],
+    ["7002", "图片", "李四", "2024-05-01 09:00:30", "", "", "李四", "more"],
+    ["7003", "拍一拍", "系统", "2024-05-01 09:01:00", '我拍了拍"张三"', "", "", "more"],
+    ["7004", "引用", "王五", "2024-05-01 09:02:00", "收到，\n谢谢", "", "王五", "more"],
+    ["7005", "链接", "推广员", "2024-05-01 09:03:00", "砍一刀 拼多多 https://mobile.yangkeduo.com/x.html", "", "推广员", "more"],
+    ["7006", "动画表情", "李四", "2024-05-01 09:03:10", "", "", "李四", "more"],
+    ["7007", "文本", "", "2024-05-01 09:04:00", "没有发送人", "", "", "more"],
+]
+WECHAT_OLD = [
+    ["localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTime", "Status", "StrContent", "StrTime", "Remark",
+     "NickName", "Sender"],
+    ["1", "217", "1", "0", "0", "1714525201", "", "大家早", "2024-05-01 09:00:01", "", "小明", "wxid_ming"],
+    ["2", "217", "47", "0", "0", "1714525202", "", "", "2024-05-01 09:00:02", "", "小明", "wxid_ming"],
+    ["3", "217", "1", "0", "1", "1714525203", "", "早", "2024-05-01 09:00:03", "", "", ""],
+    ["4", "217", "10000", "0", "0", "1714525204", "", '"小红"撤回了一条消息', "2024-05-01 09:00:04", "", "", ""],
+    ["5", "217", "49", "5", "0", "1714525205", "", ("<msg><appmsg><title>帮我砍一刀</title><des>拼多多</des><type>33</type>"
+                                                  "<url>https://mobile.yangkeduo.com/y</url></appmsg></msg>"),
+     "2024-05-01 09:00:05", "", "推广员", "wxid_ad"],
+]
+
+
+def write_csv(tmp_path, name, rows):
+    """As 留痕 writes it: csv.writer, UTF-8 with a BOM."""
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_wechat_csv_of_liuhen_both_headers(tmp_path):
+    new = write_csv(tmp_path, "读书群.csv", WECHAT_NEW)
+    assert detect_format(new) == "wechat"
+    log = read_chat_log(new)
+    assert log.format == "wechat" and log.name == "读书群"
+    assert [(m.message_id, m.user_id, m.text) for m in log.messages] == [
+        ("7001", "张三", "今天下午的组会改到三点"),
+        ("7002", "李四", "[图片]"),
+        ("7004", "王五", "收到，\n谢谢"),  # a quote: its text, as a bot gets it
+        ("7005", "推广员", "[链接] 砍一刀 拼多多 https://mobile.yangkeduo.com/x.html"),  # the card is what is judged
+        ("7006", "李四", "[动画表情]"),
+    ]
+    assert log.messages[0].ts == datetime(2024, 5, 1, 9, 0, 1, tzinfo=SHANGHAI).timestamp()
+    assert sum(log.skipped.values()) == 2 and log.examples["no sender or no time"] == "row 8"  # as a spreadsheet counts rows
+
+    old = write_csv(tmp_path, "old.csv", WECHAT_OLD)
+    assert detect_format(old) == "wechat"
+    log = read_chat_log(old)
+    assert [(m.user_id, m.text[:20], m.ts) for m in log.messages] == [
+        ("wxid_ming", "大家早", 1714525201), ("wxid_ming", "[动画表情]", 1714525202), ("me", "早", 1714525203),
+        ("wxid_ad", "<msg><appmsg><title>", 1714525205)]  # a card's XML, which the normaliser reads
+    assert sum(log.skipped.values()) == 1  # the recall
+
+
+def test_a_csv_that_is_not_liuhens_is_refused(tmp_path):
+    with pytest.raises(ChatLogError, match="not 留痕's"):
+        read_chat_log(write(tmp_path, "x.csv", "a,b,c\n1,2,3\n"), "wechat")
+
+
 def test_unknown_format_is_refused(tmp_path):
     with pytest.raises(ChatLogError, match="unknown format"):
-        read_chat_log(write(tmp_path, "x.txt", QQ_EXPORT), "wechat")
+        read_chat_log(write(tmp_path, "x.txt", QQ_EXPORT), "line")

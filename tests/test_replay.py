@@ -173,3 +173,27 @@ def test_a_telegram_export_judges_the_links_hidden_behind_words_and_buttons(tmp_
     for lure, link in (("3", "https://t.me/+AbCdEfGh"), ("4", "https://t.me/joinchat/ZzYyXx")):
         assert verdicts[lure]["action"] != "allow", verdicts[lure]
         assert any(r["name"] == "hidden_link" and link in r["detail"] for r in verdicts[lure]["reasons"])
+
+
+@pytest.mark.slow
+def test_a_wechat_export_of_liuhen_replays_with_its_cards_judged(tmp_path):
+    import csv
+
+    rows = [["消息ID", "类型", "发送人", "时间", "内容", "备注", "昵称", "更多信息"]]
+    for k, text in enumerate(CHAT * 3):
+        rows.append([str(k), "文本", f"成员{k % 5}", f"2024-05-01 10:{k:02d}:00", text, "", "", "more"])
+    rows.append(["90", "动画表情", "成员1", "2024-05-01 10:30:00", "", "", "", "more"])
+    rows.append(["91", "拍一拍", "成员2", "2024-05-01 10:31:00", '我拍了拍"成员1"', "", "", "more"])
+    rows.append(["92", "链接", "推广员", "2024-05-01 10:32:00", "帮我砍一刀，就差你了 拼多多 https://mobile.yangkeduo.com/x",
+                 "", "", "more"])
+    export = tmp_path / "考研群.csv"
+    with export.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    res = run("replay", str(export), "-o", str(tmp_path / "v.jsonl"))
+    assert res.returncode == 0, res.stderr
+    assert "(wechat export) as group '考研群'" in res.stdout and "1 WeChat's own lines" in res.stdout
+    verdicts = {v["message_id"]: v for v in map(json.loads, (tmp_path / "v.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert len(verdicts) == len(CHAT) * 3 + 2
+    assert all(v["action"] == "allow" for k, v in verdicts.items() if k != "92"), [
+        v["text"] for k, v in verdicts.items() if k != "92" and v["action"] != "allow"]
+    assert verdicts["92"]["action"] != "allow" and verdicts["92"]["label"] == "spam"  # 砍一刀 begging, by the guide

@@ -5,6 +5,7 @@ what it left out (system lines, service messages, messages with no text a bot wo
 the replay can say so. Formats:
   - `qq`: PC QQ's 消息管理器 → 导出为 .txt (blocks of `2017-01-01 9:09:03 昵称(QQ号)` + content lines);
   - `telegram`: Telegram Desktop's "Export chat history" as JSON (`result.json`);
+  - `wechat`: the CSV that 留痕 (WeChatMsg / MemoTrace) exports of a WeChat chat (WeChat itself exports nothing);
   - `jsonl`: one object a line with `user_id` (or `user`), `text` and `ts` (Unix seconds or ISO 8601),
     optionally `message_id` and `links`: what a bot logged, or a converted export.
 """
@@ -17,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-FORMATS = ("qq", "telegram", "jsonl")
+FORMATS = ("qq", "telegram", "wechat", "jsonl")
 DEFAULT_TZ = "Asia/Shanghai"  # QQ writes local clock times without a zone; Chinese groups' clocks
 MAX_CHARS = 10_000  # a longer message is judged on its first MAX_CHARS characters, as the API accepts them
 
@@ -47,9 +48,14 @@ class ChatLog:
 
 
 def detect_format(path: Path) -> str:
-    """`telegram` for a JSON document, `jsonl` for JSON lines, else `qq`, from the file's first bytes."""
+    """`wechat` for 留痕's CSV, `telegram` for a JSON document, `jsonl` for JSON lines, else `qq`, from the file's
+    first bytes."""
+    from qunguard.service.chat_logs import wechat_csv
+
     with path.open("rb") as fh:
         head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if wechat_csv.sniff(head):
+        return "wechat"
     if not head.startswith(b"{"):
         return "qq"
     try:
@@ -61,7 +67,7 @@ def detect_format(path: Path) -> str:
 
 def read_chat_log(path: Path, fmt: str = "auto", tz: str = DEFAULT_TZ, chat: str | None = None) -> ChatLog:
     """The messages of `path` in send order (stable), read as `fmt` (`auto`: detect_format)."""
-    from qunguard.service.chat_logs import jsonl, qq_txt, telegram_json
+    from qunguard.service.chat_logs import jsonl, qq_txt, telegram_json, wechat_csv
 
     if fmt == "auto":
         fmt = detect_format(path)
@@ -70,6 +76,8 @@ def read_chat_log(path: Path, fmt: str = "auto", tz: str = DEFAULT_TZ, chat: str
         log = qq_txt.read(path, zone)
     elif fmt == "telegram":
         log = telegram_json.read(path, zone, chat)
+    elif fmt == "wechat":
+        log = wechat_csv.read(path, zone)
     elif fmt == "jsonl":
         log = jsonl.read(path, zone)
     else:

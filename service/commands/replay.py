@@ -1,10 +1,11 @@
 """`qunguard replay`: what QunGuard would have done to a group, from the group's own exported history.
 
-    qunguard replay EXPORT [--format auto|qq|telegram|jsonl] [--group G] [--settings FILE]
+    qunguard replay EXPORT [--format auto|qq|telegram|wechat|jsonl] [--group G] [--settings FILE]
                     [--db FILE] [-o VERDICTS] [--list delete|review|none] [--tz ZONE] [--chat NAME]
 
 EXPORT is PC QQ's text export (消息管理器 → 导出 .txt), Telegram Desktop's JSON export (result.json),
-or JSON lines (`user_id`, `text`, `ts`, optional `message_id` and `links`). Its messages go through
+the CSV that 留痕 (WeChatMsg / MemoTrace) exports of a WeChat chat, or JSON lines (`user_id`, `text`,
+`ts`, optional `message_id` and `links`). Its messages go through
 the whole engine in send order, as a bot would have sent them (flood windows from the real send
 times, the group's settings, the mute ladder, the review queue), and the command prints what would
 have been allowed, sent to review, deleted and muted, every deleted message with its reasons, and the
@@ -38,7 +39,8 @@ TEXT_CHARS = 120  # characters of a listed message
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommand to the `qunguard` parser."""
-    p = sub.add_parser("replay", help="replay a group's exported history (QQ .txt, Telegram JSON, JSONL): what "
+    p = sub.add_parser("replay", help="replay a group's exported history (QQ .txt, Telegram JSON, WeChat via 留痕 CSV, "
+                                      "JSONL): what "
                                       "would have been deleted, reviewed, muted", description=__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("export", type=Path, help="the export file")
