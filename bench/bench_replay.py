@@ -3,8 +3,8 @@
     python bench/bench_replay.py [--model model/shipped] [--batch 20] [--list review]
 
 The held-out later stretch of the real QQ group export (data/eval/scu_replay.jsonl.gz:
-qq_scu_group_2017 from 2017-04-20 on, never trained on) goes through the whole engine with
-default group settings: normalise -> model -> flood windows (each member's real send times)
+qq_scu_group_2017 from 2017-04-20 on, never trained on) goes through the whole engine
+(service/replay.py, as `qunguard replay` runs it) with default group settings: normalise -> model -> flood windows (each member's real send times)
 -> policy -> SQLite review queue. Messages are sent in batches of consecutive messages
 (a bot that batches what arrived meanwhile). Prints the share sent to review and to
 delete, lists every deleted message, and, where a hand label exists
@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from qunguard.model import artifact
 from qunguard.model.dataset import read_jsonl_rows
-from qunguard.service.engine import LoadedModel, Message, Moderator
-from qunguard.service.flood import InMemoryFloodTracker
-from qunguard.service.store import Store
+from qunguard.service.chat_logs import LoggedMessage
+from qunguard.service.engine import LoadedModel
+from qunguard.service.replay import replay as run_replay
 
 REPLAY = ROOT / "data" / "eval" / "scu_replay.jsonl.gz"
 LABELS = ROOT / "data" / "eval" / "scu_heldout.jsonl.gz"
@@ -36,18 +36,14 @@ GROUP = "qq_scu_group_2017"
 
 
 def replay(model_dir: Path, batch: int) -> tuple[list[dict], list[dict]]:
-    """(messages of the stretch, their verdicts), in order."""
+    """(messages of the stretch, their verdicts), in order: through service/replay.py, as `qunguard replay` runs."""
     messages = read_jsonl_rows(REPLAY)
+    logged = [LoggedMessage(m["user"], m["text"], datetime.fromisoformat(m["ts"]).timestamp(), str(m["line"]),
+                            f"line {m['line']}") for m in messages]
+    verdicts: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        moderator = Moderator(LoadedModel(*artifact.load(model_dir)), Store(Path(tmp) / "replay.db"), InMemoryFloodTracker())
-        verdicts: list[dict] = []
-        for i in range(0, len(messages), batch):
-            chunk = messages[i : i + batch]
-            verdicts += moderator.classify([
-                Message(GROUP, m["user"], m["text"], str(m["line"]), datetime.fromisoformat(m["ts"]).timestamp())
-                for m in chunk
-            ])
-        moderator.store.close()
+        run_replay(logged, group_id=GROUP, model=LoadedModel(*artifact.load(model_dir)), db=Path(tmp) / "replay.db",
+                   batch=batch, on_verdict=lambda _, v: verdicts.append(v))
     return messages, verdicts
 
 
