@@ -147,17 +147,16 @@ def _links(value: object) -> tuple[list[str], str | None]:
 
     if value is None:
         return [], None
-    links = value
-    if not isinstance(links, list) or not all(isinstance(u, str) for u in links):
+    if not isinstance(value, list) or not all(isinstance(u, str) for u in value):
         return [], "'links' must be a list of strings"
-    if len(links) > MAX_LINKS:
-        return [], f"'links' holds {len(links)} addresses; at most {MAX_LINKS}"
-    for i, u in enumerate(links):
+    if len(value) > MAX_LINKS:
+        return [], f"'links' holds {len(value)} addresses; at most {MAX_LINKS}"
+    for i, u in enumerate(value):
         if not 1 <= len(u) <= MAX_LINK_CHARS:
             return [], f"links.{i} must be 1 to {MAX_LINK_CHARS} characters, got {len(u)}"
         if (problem := lone_surrogate_problem(u)) is not None:
             return [], f"links.{i} {problem}"
-    return links, None
+    return value, None
 
 
 def _dumps(row: dict) -> str:
