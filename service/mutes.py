@@ -33,7 +33,7 @@ class Mute:
     rungs: int
 
     def reason(self, window_days: int) -> dict:
-        said = f"mute {_duration(self.seconds)}" if self.seconds else "no mute"
+        said = f"mute {duration(self.seconds)}" if self.seconds else "no mute"
         return {"name": "mute", "detail": f"incident {self.incident} of this member in {window_days} d, rung "
                                           f"{self.rung} of {self.rungs}: {said}"}
 
@@ -57,7 +57,8 @@ def mute_for(offences: Sequence[float], ts: float, ladder: Sequence[int]) -> Mut
     return Mute(ladder[rung - 1] if ladder else 0, n, rung, len(ladder))
 
 
-def _duration(seconds: int) -> str:
+def duration(seconds: int) -> str:
+    """A mute's length as people say it: 10 min, 1 h, 1 d (90 s stays 90 s)."""
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size} {unit}"

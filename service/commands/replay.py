@@ -24,6 +24,7 @@ be made, bad model).
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -31,7 +32,8 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from qunguard.model import artifact
-from qunguard.service.chat_logs import DEFAULT_TZ, FORMATS, LoggedMessage
+from qunguard.service.chat_logs import DEFAULT_TZ, FORMATS
+from qunguard.service.mutes import duration
 
 SHOWN_REVIEWS = 20  # review items listed without --list review
 TEXT_CHARS = 120  # characters of a listed message
@@ -147,7 +149,7 @@ def _run(messages, group_id, model, db, settings, batch, out):
 
     from qunguard.service.replay import replay
 
-    def write(m: LoggedMessage, v: dict) -> None:
+    def write(m, v: dict) -> None:  # a LoggedMessage and its verdict
         row = {"where": m.where, "message_id": m.message_id, "user_id": m.user_id, "name": m.name, "ts": m.ts,
                "text": m.text, **{k: v[k] for k in ("action", "label", "scores", "mute_s", "reasons", "topic_score",
                                                     "topic_confidence")}}
@@ -182,7 +184,7 @@ def print_result(r, log, args: argparse.Namespace, out: TextIO) -> None:
         k = r.actions[action]
         w(f"  {shown:<16}{k:>8,}  {k / n:>7.2%}")
     if r.mutes:
-        asked = ", ".join(f"{_duration(s)} {k}" for s, k in sorted(r.mutes.items()))
+        asked = ", ".join(f"{duration(s)} {k}" for s, k in sorted(r.mutes.items()))
         w(f"  deletes asking a mute: {sum(r.mutes.values())} ({asked}); members muted: {len(r.muted)}")
     else:
         w("  no delete asked for a mute")
@@ -198,7 +200,8 @@ def print_result(r, log, args: argparse.Namespace, out: TextIO) -> None:
 
     w("\nTopic and drift")
     if r.profile_terms:
-        w(f"  the profile it learned (from its first legitimate messages, then absorbing its talk), top terms: {', '.join(r.profile_terms)}")
+        w(f"  the group's topic profile at the end (learned from its first legitimate messages and absorbing its talk, "
+          f"unless the settings describe the topic), top terms: {', '.join(r.profile_terms)}")
     else:
         w("  no topic profile: too few legitimate messages to learn one (or the settings describe none)")
     w(f"  drift alerts: {len(r.drift_alerts)}")
@@ -208,8 +211,9 @@ def print_result(r, log, args: argparse.Namespace, out: TextIO) -> None:
     if args.db is not None:
         until = datetime.fromtimestamp(r.last_ts, tz).date().isoformat()
         w(f"\nThe store is {args.db}:")
-        w(f"  qunguard report {r.group_id} --db {args.db} --until {until} --days 90   the group's health report")
-        w(f"  QUNGUARD_DB_PATH={args.db} qunguard serve   its review queue on the moderator page (/ui)")
+        db = shlex.quote(str(args.db))
+        w(f"  qunguard report {shlex.quote(r.group_id)} --db {db} --until {until} --days 90   the group's health report")
+        w(f"  QUNGUARD_DB_PATH={db} qunguard serve   its review queue on the moderator page (/ui)")
     else:
         w("\nWith --db FILE the store is kept: `qunguard report` and the moderator page read it.")
 
@@ -225,7 +229,7 @@ def _print_items(title: str, items: list, limit: int, when, w) -> None:
     if not items:
         w("  none")
     for m, v in items[:limit]:
-        mute = f", mute {_duration(v['mute_s'])}" if v["mute_s"] else ""
+        mute = f", mute {duration(v['mute_s'])}" if v["mute_s"] else ""
         who = f"{m.name} ({m.user_id})" if m.name else m.user_id
         text = " ".join(m.text.split())
         w(f"  {when(m.ts)}  {who}  {v['label']}{mute}  [{m.where}]")
@@ -239,10 +243,3 @@ def _why(reasons: list[dict]) -> str:
     if evidence:
         shown.append("evidence: " + ", ".join(evidence))
     return " · ".join(shown)
-
-
-def _duration(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} s"
