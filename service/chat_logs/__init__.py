@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 FORMATS = ("qq", "telegram", "wechat", "jsonl")
 DEFAULT_TZ = "Asia/Shanghai"  # QQ writes local clock times without a zone; Chinese groups' clocks
 MAX_CHARS = 10_000  # a longer message is judged on its first MAX_CHARS characters, as the API accepts them
+_CUT = f"cut to {MAX_CHARS:,} characters (judged on those)"
 
 
 class ChatLogError(ValueError):
@@ -109,8 +110,7 @@ def keep(log: ChatLog, message: LoggedMessage) -> None:
         skip(log, "broken text (a lone surrogate)", message.where)
         return
     if len(text) > MAX_CHARS:
-        log.skipped["cut to 10,000 characters (judged on those)"] += 1
-        log.examples.setdefault("cut to 10,000 characters (judged on those)", message.where)
+        skip(log, _CUT, message.where)  # counted with what was left out, though it is judged
         text = text[:MAX_CHARS]
     log.messages.append(LoggedMessage(message.user_id, text, message.ts, message.message_id, message.where,
                                       message.name, message.links))

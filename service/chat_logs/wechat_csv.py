@@ -21,7 +21,8 @@ from qunguard.service.chat_logs import ChatLog, ChatLogError, LoggedMessage, iso
 
 NEW_HEADER = ("消息ID", "类型", "发送人", "时间", "内容")
 OLD_HEADER = ("localId", "TalkerId", "Type", "SubType", "IsSender", "CreateTime", "Status", "StrContent", "StrTime")
-# the type as 留痕 names it -> what a bot passes instead of the content (None: the content itself; "" left out)
+# the type as 留痕 names it -> what a bot passes instead of the content (None: the content itself; "" left out;
+# ending in a space: put before the content, as a card's kind before its title)
 _BY_NAME = {"文本": None, "引用": None, "图片": "[图片]", "动画表情": "[动画表情]", "表情": "[动画表情]",
             "语音": "[语音]", "视频": "[视频]", "文件": "[文件]", "位置": "[位置]", "链接": "[链接] ", "小程序": "[小程序] ",
             "音乐": "[链接] ", "系统消息": "", "撤回消息": "", "拍一拍": ""}
