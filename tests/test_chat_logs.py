@@ -1,12 +1,12 @@
 """Reading exported group histories (service/chat_logs): PC QQ's .txt, Telegram Desktop's JSON, JSON lines."""
 import csv
 import json
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from qunguard.service.chat_logs import ChatLogError, detect_format, read_chat_log
+from qunguard.service.chat_logs import ChatLogError, Window, detect_format, read_chat_log
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -111,11 +111,12 @@ def test_telegram_export_gives_text_caption_placeholders_and_hidden_links(tmp_pa
         ("2", "user7", "小王", "福利群 点这里 进", ("https://t.me/+AbCdEf", "https://t.me/joinchat/Zz9")),
         ("3", "user8", "小李", "[表情]", ()),
         ("4", "user8", "小李", "看看我的新镜头", ()),  # a caption is the text, as a bot passes it
+        ("6", "user9", "小张", "坏的 ? 文字", ()),  # ijson's C reader writes a lone surrogate escape as "?": judged
     ]
     assert log.messages[0].ts == 1709258460
     assert log.messages[2].ts == datetime(2024, 3, 1, 10, 3, tzinfo=SHANGHAI).timestamp()
-    assert sum(log.skipped.values()) == 3  # the service message, the one without a sender, the broken text
-    assert log.examples[next(w for w in log.skipped if "surrogate" in w)] == "message id 6"
+    assert sum(log.skipped.values()) == 2  # the service message, the one without a sender
+    assert log.examples[next(w for w in log.skipped if "sender" in w)] == "message id 5"
 
 
 def test_a_whole_account_export_needs_the_chat_named(tmp_path):
@@ -133,10 +134,29 @@ def test_a_whole_account_export_needs_the_chat_named(tmp_path):
         read_chat_log(path, chat="nope")
 
 
+def test_an_account_export_is_read_a_message_at_a_time_whatever_the_order_of_a_chats_fields(tmp_path):
+    first = {"messages": TG_MESSAGES[1:3], "name": "二手交流群", "id": 1234}  # its name after its messages
+    second = telegram_export(TG_MESSAGES[3:4])  # the same name again: the first is read
+    doc = {"chats": {"list": [{"name": "家人", "id": 1, "messages": [TG_MESSAGES[3]]}, first, second]}}
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    log = read_chat_log(path, fmt="telegram", chat="二手交流群")
+    assert log.name == "二手交流群" and [m.message_id for m in log.messages] == ["2", "3"]
+    assert [m.message_id for m in read_chat_log(path, fmt="telegram", chat="1").messages] == ["4"]
+
+
 def test_broken_json_is_a_clear_error(tmp_path):
     path = write(tmp_path, "result.json", '{\n "name": "x",\n "messages": [', "utf-8")
     with pytest.raises(ChatLogError, match="not a JSON document"):
         read_chat_log(path)
+    path.write_bytes('{"name": "\u7fa4", "messages": [{"text": "'.encode() + b"\xff\xfe" + b'"}]}')
+    with pytest.raises(ChatLogError, match="not a JSON document.*invalid bytes in UTF8"):
+        read_chat_log(path)
+    for doc, why in (([1, 2], "a JSON list, not Telegram"), ({"name": "x", "messages": {}}, "no 'messages' list"),
+                     ({"name": "x"}, "no 'messages' list")):
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        with pytest.raises(ChatLogError, match=why):
+            read_chat_log(path, fmt="telegram")
 
 
 def test_json_lines_read_what_they_can_and_count_the_rest(tmp_path):
@@ -149,6 +169,7 @@ def test_json_lines_read_what_they_can_and_count_the_rest(tmp_path):
         json.dumps({"user_id": "u4", "text": "时间不对", "ts": float("nan")}, ensure_ascii=False),
         "",
         json.dumps({"user_id": "u5", "text": "x" * 12_000, "ts": 1700000100}),
+        json.dumps({"user_id": "u6", "text": "坏的 \ud800 文字", "ts": 1700000200}),  # the escape: a lone surrogate
     ]
     path = write(tmp_path, "log.jsonl", "\n".join(rows) + "\n", "utf-8")
     assert detect_format(path) == "jsonl"
@@ -158,6 +179,22 @@ def test_json_lines_read_what_they_can_and_count_the_rest(tmp_path):
     assert len(log.messages[2].text) == 10_000
     assert log.skipped["not a JSON object in UTF-8"] == 1 and log.examples["not a JSON object in UTF-8"] == "line 3"
     assert log.skipped["missing or wrong user_id, text or ts"] == 2
+    assert log.examples["broken text (a lone surrogate)"] == "line 8"
+
+
+def test_a_window_of_days_keeps_the_messages_sent_in_it_and_counts_the_rest(tmp_path):
+    # 2024-03-01 15:59:59 and 16:00:00 UTC: the last second of the 1st and the first of the 2nd in Shanghai
+    rows = [{"user_id": "u1", "text": f"消息{ts}", "ts": ts} for ts in (1709308799, 1709308800, 1709394000, 1709481600)]
+    path = write(tmp_path, "log.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+    log = read_chat_log(path, window=Window(since=date(2024, 3, 2), until=date(2024, 3, 2)))
+    assert [m.ts for m in log.messages] == [1709308800, 1709394000]
+    assert log.skipped == {"sent before --since": 1, "sent after --until": 1}
+    assert log.examples["sent after --until"] == "line 4"
+    # the same days in UTC start 8 hours later
+    utc = read_chat_log(path, tz="UTC", window=Window(since=date(2024, 3, 2)))
+    assert [m.ts for m in utc.messages] == [1709394000, 1709481600]
+    with pytest.raises(ChatLogError, match="after --until"):
+        Window(since=date(2024, 3, 2), until=date(2024, 3, 1))
 
 
 def test_one_line_of_json_lines_is_json_lines(tmp_path):

@@ -76,6 +76,19 @@ def test_an_operator_replays_a_qq_export_and_reads_the_store_after(tmp_path):
 
 
 @pytest.mark.slow
+def test_since_and_until_replay_only_the_days_between(tmp_path):
+    rows = [(f"2024-03-0{day} 23:{k:02d}:00", f"10000{k % 8}", CHAT[k % len(CHAT)]) for day in (1, 2, 3) for k in range(10)]
+    rows.append(("2024-03-02 00:00:00", "987654321", AD))  # the first second of the 2nd, Shanghai time
+    export = qq_export(tmp_path / "three_days.txt", sorted(rows))
+    res = run("replay", str(export), "--since", "2024-03-02", "--until", "2024-03-02", "-o", str(tmp_path / "v.jsonl"))
+    assert res.returncode == 0, res.stderr
+    assert "Replayed 11 messages" in res.stdout and "2024-03-02 00:00 to 2024-03-02 23:09" in res.stdout
+    assert "10 sent before --since" in res.stdout and "10 sent after --until" in res.stdout
+    verdicts = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert verdicts[0]["user_id"] == "987654321" and verdicts[0]["action"] == "delete"
+
+
+@pytest.mark.slow
 def test_settings_from_a_file_apply_and_a_dry_run_in_them_does_not_hide_what_would_happen(tmp_path):
     export = a_day_of_chat_and_an_advertiser(tmp_path)
     settings = tmp_path / "settings.json"
@@ -106,6 +119,12 @@ def test_what_cannot_run_is_refused_with_a_reason(tmp_path):
     assert res.returncode == 2 and "no message to replay" in res.stderr and "no text" in res.stderr
     res = run("replay", str(export), "--tz", "Mars/Olympus")
     assert res.returncode == 2 and "unknown time zone" in res.stderr
+    res = run("replay", str(export), "--since", "2024-03-02", "--until", "2024-03-01")
+    assert res.returncode == 2 and "--since 2024-03-02 is after --until 2024-03-01" in res.stderr
+    res = run("replay", str(export), "--since", "3/1/2024")
+    assert res.returncode == 2 and "a day is YYYY-MM-DD" in res.stderr
+    res = run("replay", str(export), "--since", "2024-03-02")
+    assert res.returncode == 2 and "no message to replay" in res.stderr and "65 sent before --since" in res.stderr
     res = run("replay", str(tmp_path / "missing.txt"))
     assert res.returncode == 2 and "missing.txt" in res.stderr
     (tmp_path / "a-file").write_text("", encoding="utf-8")

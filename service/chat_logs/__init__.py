@@ -12,9 +12,10 @@ the replay can say so. Formats:
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,6 +47,25 @@ class ChatLog:
     messages: list[LoggedMessage] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # why -> how many left out
     examples: dict[str, str] = field(default_factory=dict)  # why -> where the first one is
+    bounds: tuple[float, float] = (-math.inf, math.inf)  # [start, end) Unix seconds: only messages sent in it are kept
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days to replay: from `since`'s first second to `until`'s last (either end may be open)."""
+
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise ChatLogError(f"--since {self.since} is after --until {self.until}")
+
+    def bounds(self, zone: ZoneInfo) -> tuple[float, float]:
+        """[start, end) in Unix seconds, the days read in `zone`."""
+        start = datetime.combine(self.since, time(), zone).timestamp() if self.since else -math.inf
+        end = datetime.combine(self.until + timedelta(days=1), time(), zone).timestamp() if self.until else math.inf
+        return start, end
 
 
 def detect_format(path: Path) -> str:
@@ -66,21 +86,24 @@ def detect_format(path: Path) -> str:
     return "telegram" if isinstance(record, dict) and ("messages" in record or "chats" in record) else "jsonl"
 
 
-def read_chat_log(path: Path, fmt: str = "auto", tz: str = DEFAULT_TZ, chat: str | None = None) -> ChatLog:
-    """The messages of `path` in send order (stable), read as `fmt` (`auto`: detect_format)."""
+def read_chat_log(path: Path, fmt: str = "auto", tz: str = DEFAULT_TZ, chat: str | None = None,
+                  window: Window | None = None) -> ChatLog:
+    """The messages of `path` in send order (stable), read as `fmt` (`auto`: detect_format); with a window, only
+    those sent in it (the rest are counted as left out, and never held)."""
     from qunguard.service.chat_logs import jsonl, qq_txt, telegram_json, wechat_csv
 
     if fmt == "auto":
         fmt = detect_format(path)
     zone = ZoneInfo(tz)
+    log = ChatLog(format=fmt, name="", bounds=window.bounds(zone) if window else (-math.inf, math.inf))
     if fmt == "qq":
-        log = qq_txt.read(path, zone)
+        qq_txt.read(path, zone, log)
     elif fmt == "telegram":
-        log = telegram_json.read(path, zone, chat)
+        telegram_json.read(path, zone, log, chat)
     elif fmt == "wechat":
-        log = wechat_csv.read(path, zone)
+        wechat_csv.read(path, zone, log)
     elif fmt == "jsonl":
-        log = jsonl.read(path, zone)
+        jsonl.read(path, zone, log)
     else:
         raise ChatLogError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
     log.messages.sort(key=lambda m: m.ts)  # stable: messages of one second keep the export's order
@@ -102,6 +125,10 @@ def keep(log: ChatLog, message: LoggedMessage) -> None:
     """Add a message the replay will judge, cut to MAX_CHARS; lone surrogates and blank texts are left out."""
     from qunguard.service.surrogates import has_lone_surrogate
 
+    start, end = log.bounds
+    if not start <= message.ts < end:  # outside --since/--until: counted, never held
+        skip(log, "sent before --since" if message.ts < start else "sent after --until", message.where)
+        return
     text = message.text.strip()
     if not text:
         skip(log, "no text (media a bot would not pass, or an empty message)", message.where)

@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 from qunguard.service.chat_logs import ChatLog, LoggedMessage, iso_time, keep, skip
 
 
-def read(path: Path, tz: ZoneInfo) -> ChatLog:
-    log = ChatLog(format="jsonl", name="")
+def read(path: Path, tz: ZoneInfo, log: ChatLog) -> None:
     with path.open("rb") as fh:
         for n, raw in enumerate(fh, start=1):
             where = f"line {n}"
@@ -30,7 +29,6 @@ def read(path: Path, tz: ZoneInfo) -> ChatLog:
                 skip(log, "missing or wrong user_id, text or ts", where)
                 continue
             keep(log, message)
-    return log
 
 
 def _message(record: object, n: int, tz: ZoneInfo, where: str) -> LoggedMessage | None:

@@ -10,9 +10,11 @@ buttons (`inline_bot_buttons`) as `links`. Service messages (joins, pins, title 
 """
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import ijson
 
 from qunguard.service.chat_logs import ChatLog, ChatLogError, LoggedMessage, iso_time, keep, skip
 
@@ -21,51 +23,126 @@ _SHOWN = {"photo": "[图片]", "sticker": "[表情]", "animation": "[动画表�
           "video_message": "[视频]", "video_file": "[视频]", "audio_file": "[文件]", "file": "[文件]"}
 
 
-def read(path: Path, tz: ZoneInfo, chat: str | None = None) -> ChatLog:
+def read(path: Path, tz: ZoneInfo, log: ChatLog, chat: str | None = None) -> None:
     try:
         with path.open("rb") as fh:
-            doc = json.load(fh)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ChatLogError(f"{path}: not a JSON document ({exc}); JSON lines need --format jsonl") from None
-    doc = _pick_chat(path, doc, chat)
-    messages = doc.get("messages")
-    if not isinstance(messages, list):
+            _stream(ijson.parse(fh, use_float=True), path, tz, chat, log)
+    except ijson.JSONError as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ChatLogError(f"{path}: not a JSON document ({' '.join(detail.split())}); JSON lines need --format "
+                           "jsonl") from None
+
+
+# Streamed, not loaded: a busy group's export runs to hundreds of MB, and json.load holds all of it as Python
+# objects (a 93 MB export of 300k messages peaked at 790 MB; streamed, at 181: bench/bench_replay_memory.py),
+# so each message is built alone. ijson's C backend reads a lone surrogate escape (\ud800) as "?".
+_ONE_CHAT = "messages.item"
+_ACCOUNT_CHAT = "chats.list.item"
+_ACCOUNT_MESSAGE = "chats.list.item.messages.item"
+
+
+class _Chat:
+    """A chat of a whole account's export, as far as its events have come."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self.id: str | None = None
+        self.held: list[object] = []  # its messages, while it is not yet known whether it is the chat asked for
+
+    def is_(self, chat: str) -> bool:
+        return chat in (self.name, self.id)
+
+    def known(self) -> bool:
+        return self.name is not None and self.id is not None
+
+
+def _stream(events: Iterator[tuple[str, str, object]], path: Path, tz: ZoneInfo, chat: str | None,
+            log: ChatLog) -> None:
+    """Read the export's events into `log`: one chat's messages, or the chat `chat` of a whole account's."""
+    top: set[str] = set()  # the document's keys
+    listed: list[_Chat] = []  # an account's chats (their names and ids, for a message that lists them)
+    current: _Chat | None = None
+    found = False  # an account's chat `chat` has been read (the first of that name or id)
+    builder: ijson.ObjectBuilder | None = None
+    building = ""
+    for prefix, event, value in events:
+        if builder is not None:  # inside a message: build it
+            builder.event(event, value)
+            if prefix == building and event in ("end_map", "end_array"):
+                _take(builder.value, current, chat, log, tz)
+                builder = None
+            continue
+        if prefix in (_ONE_CHAT, _ACCOUNT_MESSAGE):
+            if prefix == _ACCOUNT_MESSAGE and (current is None or chat is None or found
+                                               or (current.known() and not current.is_(chat))):
+                continue  # no chat asked for (the error lists them), or not this one
+            if event in ("start_map", "start_array"):
+                builder, building = ijson.ObjectBuilder(), prefix
+                builder.event(event, value)
+            else:
+                _take(value, current, chat, log, tz)
+        elif prefix == "" and event == "map_key":
+            top.add(str(value))
+        elif prefix == "" and event in ("start_array", "string", "number", "boolean", "null"):
+            kind = {"start_array": "list", "string": "str", "number": "number", "boolean": "bool", "null": "null"}
+            raise ChatLogError(f"{path}: a JSON {kind[event]}, not Telegram Desktop's export (an object)")
+        elif prefix == "name" and event == "string":
+            log.name = str(value)
+        elif prefix == "messages" and event not in ("start_array", "end_array"):
+            raise ChatLogError(f"{path}: no 'messages' list: is it Telegram Desktop's JSON export?")
+        elif prefix == _ACCOUNT_CHAT and event == "start_map" and "messages" not in top:
+            current = _Chat()
+            listed.append(current)
+        elif current is not None and prefix in (f"{_ACCOUNT_CHAT}.name", f"{_ACCOUNT_CHAT}.id"):
+            setattr(current, prefix.rsplit(".", 1)[1], _scalar(value))
+        elif current is not None and prefix == _ACCOUNT_CHAT and event == "end_map":
+            if chat is not None and not found and current.is_(chat):
+                found, log.name = True, current.name or ""
+                for m in current.held:  # a chat whose name or id came after its messages
+                    _message(m, log, tz)
+            current.held, current = [], None
+    if "messages" in top:
+        return
+    if "chats" not in top:
         raise ChatLogError(f"{path}: no 'messages' list: is it Telegram Desktop's JSON export?")
-    log = ChatLog(format="telegram", name=str(doc.get("name") or ""))
-    for i, m in enumerate(messages):
-        if not isinstance(m, dict):
-            skip(log, "not a message object", f"message #{i + 1}")
-            continue
-        where = f"message id {m.get('id', '?')}"
-        if m.get("type") != "message":
-            skip(log, "Telegram's service messages (joins, pins, title changes)", where)
-            continue
-        ts = _time(m, tz)
-        if ts is None or not isinstance(m.get("from_id"), str):
-            skip(log, "no sender or no time", where)
-            continue
-        words, links = _words_and_links(m.get("text"))
-        text = words if words.strip() else _shown(m)
-        keep(log, LoggedMessage(m["from_id"], text, ts, str(m.get("id", i)), where, str(m.get("from") or ""),
-                                tuple(links + _button_links(m))))
-    return log
-
-
-def _pick_chat(path: Path, doc: object, chat: str | None) -> dict:
-    if not isinstance(doc, dict):
-        raise ChatLogError(f"{path}: a JSON {type(doc).__name__}, not Telegram Desktop's export (an object)")
-    chats = doc.get("chats")
-    if not isinstance(chats, dict) or "messages" in doc:
-        return doc  # one chat's export
-    listed = [c for c in chats.get("list", []) if isinstance(c, dict)]
-    names = ", ".join(f"{c.get('name')!r} ({c.get('id')})" for c in listed[:20])
+    names = ", ".join(f"{c.name!r} ({c.id})" for c in listed[:20])
     if chat is None:
         raise ChatLogError(f"{path} is a whole account's export with {len(listed)} chats; pick one with --chat NAME "
                            f"or ID: {names}")
-    for c in listed:
-        if chat in (str(c.get("name")), str(c.get("id"))):
-            return c
-    raise ChatLogError(f"{path}: no chat named or numbered {chat!r}; the chats: {names}")
+    if not found:
+        raise ChatLogError(f"{path}: no chat named or numbered {chat!r}; the chats: {names}")
+
+
+def _scalar(value: object) -> str | None:
+    """A chat's name or id as --chat names it (an id is a JSON number)."""
+    return None if value is None else str(int(value) if isinstance(value, float) and value.is_integer() else value)
+
+
+def _take(m: object, current: _Chat | None, chat: str | None, log: ChatLog, tz: ZoneInfo) -> None:
+    """A message of one chat's export, or of the account's chat being read: judged, held or passed over."""
+    if current is None or (chat is not None and current.is_(chat)):  # one chat's export, or the chat asked for
+        _message(m, log, tz)
+    elif not current.known():
+        current.held.append(m)  # its name or id may still match
+
+
+def _message(m: object, log: ChatLog, tz: ZoneInfo) -> None:
+    i = len(log.messages) + sum(log.skipped.values())
+    if not isinstance(m, dict):
+        skip(log, "not a message object", f"message #{i + 1}")
+        return
+    where = f"message id {_scalar(m.get('id')) or '?'}"
+    if m.get("type") != "message":
+        skip(log, "Telegram's service messages (joins, pins, title changes)", where)
+        return
+    ts = _time(m, tz)
+    if ts is None or not isinstance(m.get("from_id"), str):
+        skip(log, "no sender or no time", where)
+        return
+    words, links = _words_and_links(m.get("text"))
+    text = words if words.strip() else _shown(m)
+    keep(log, LoggedMessage(m["from_id"], text, ts, _scalar(m.get("id")) or str(i), where, str(m.get("from") or ""),
+                            tuple(links + _button_links(m))))
 
 
 def _time(m: dict, tz: ZoneInfo) -> float | None:

@@ -2,6 +2,7 @@
 
     qunguard replay EXPORT [--format auto|qq|telegram|wechat|jsonl] [--group G] [--settings FILE]
                     [--db FILE] [-o VERDICTS] [--list delete|review|none] [--tz ZONE] [--chat NAME]
+                    [--since DAY] [--until DAY]
 
 EXPORT is PC QQ's text export (消息管理器 → 导出 .txt), Telegram Desktop's JSON export (result.json),
 the CSV that 留痕 (WeChatMsg / MemoTrace) exports of a WeChat chat, or JSON lines (`user_id`, `text`,
@@ -17,6 +18,8 @@ is ignored, since the replay is one. --db FILE keeps the store (a new SQLite fil
 `qunguard report G --db FILE --until DAY` shows the group's health report, and a service started with
 QUNGUARD_DB_PATH=FILE shows the review queue on its moderator page. -o writes every verdict as JSON
 lines. Times without a zone (QQ's, older Telegram exports) are read in --tz (default Asia/Shanghai).
+--since and --until replay the days between them only (a year's export, last month): the rest is counted as
+left out and never held in memory, and the group starts from nothing on --since, as a new bot would.
 
 Exit status: 0 replayed; 2 nothing could run (unreadable export, bad settings, a --db that exists or cannot
 be made, bad model).
@@ -27,6 +30,7 @@ import argparse
 import shlex
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,6 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "every flagged one, or none")
     p.add_argument("--tz", type=_zone, default=DEFAULT_TZ, help=f"time zone of times without one (default {DEFAULT_TZ})")
     p.add_argument("--chat", help="a whole Telegram account's export: the chat's name or id")
+    p.add_argument("--since", type=_day, metavar="DAY", help="replay only messages sent on or after DAY (YYYY-MM-DD, "
+                                                             "in --tz); the group's profile learns from its first "
+                                                             "messages from then")
+    p.add_argument("--until", type=_day, metavar="DAY", help="replay only messages sent on or before DAY")
     p.add_argument("--batch", type=_batch, default=20, help="consecutive messages a call, as a bot batches (default 20)")
     p.add_argument("--model", type=Path, default=artifact.SHIPPED, help="model folder (default: the shipped model)")
     p.set_defaults(func=cmd_replay)
@@ -69,6 +77,13 @@ def _zone(value: str) -> str:
     return value
 
 
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a day is YYYY-MM-DD, got {value!r}") from None
+
+
 def _batch(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 1000:
         raise argparse.ArgumentTypeError(f"a batch is 1 to 1000 messages, got {value!r}")
@@ -77,7 +92,7 @@ def _batch(value: str) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from qunguard.model.errors import ModelArtifactError
-    from qunguard.service.chat_logs import ChatLogError, read_chat_log
+    from qunguard.service.chat_logs import ChatLogError, Window, read_chat_log
     from qunguard.service.engine import LoadedModel
     from qunguard.service.store import StoreUnavailable
 
@@ -90,7 +105,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
                       "every member's incidents twice)")
     try:
         settings = _settings(args.settings)
-        log = read_chat_log(args.export, args.format, args.tz, args.chat)
+        window = Window(args.since, args.until) if args.since or args.until else None
+        log = read_chat_log(args.export, args.format, args.tz, args.chat, window)
     except (ChatLogError, OSError, ValueError) as exc:
         return refuse(str(exc))
     if not log.messages:
