@@ -1,12 +1,15 @@
-"""How much memory `qunguard replay` needs to read a big export, per format: peak RSS and time of read_chat_log.
+"""How much memory `qunguard replay` needs for a big export, per format: peak RSS and time of reading it, and of
+the whole command.
 
-    python bench/bench_replay_memory.py [--copies 11] [--runs 3] [--against OLD_CHECKOUT]
+    python bench/bench_replay_memory.py [--copies 11] [--runs 3] [--against OLD_CHECKOUT] [--replay]
 
 A busy group's export holds hundreds of thousands of messages. The real QQ group's log
 (../shared/data/raw/qq_scu_group_2017, 27,236 messages) is repeated `--copies` times, each copy 400 days after
 the one before (11 copies: 299,596 messages), and written as PC QQ's .txt, Telegram Desktop's result.json
-(indented, as Telegram writes it) and 留痕's WeChat CSV. Each file is read by `read_chat_log` in a child process,
-`--runs` times: its wall time and peak RSS, and the same with `--window-days 30` (only the last 30 days kept).
+(indented, as Telegram writes it) and 留痕's WeChat CSV. Each file is read in a child process, `--runs` times: its
+wall time and peak RSS, read whole (`read_chat_log`, every message held, as the replay read until s37), streamed
+(`stream_chat_log`, as the replay reads since: a message at a time), and streamed with `--window-days 30` (only
+the last 30 days kept). `--replay` also runs the whole `qunguard replay FILE --list none` once per file and version.
 The child's baseline (Python and the readers' imports, no file) is printed too; a peak is the child's own VmHWM
 (/proc), since a forked child's ru_maxrss counts the parent's pages. --against also reads each file
 with an older checkout's code (bench/checkouts.py), alternating with this one's, so the machine's load moves both.
@@ -38,7 +41,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 from qunguard.service.chat_logs import read_chat_log
-path, last_day, days = sys.argv[1], sys.argv[2], int(sys.argv[3])
+path, last_day, days, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 def peak_mib():  # this process's own high-water mark (VmHWM starts afresh at exec; ru_maxrss keeps the forking parent's)
     line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM:"))
     return int(line.split()[1]) / 1024
@@ -50,8 +53,14 @@ if days:
     from qunguard.service.chat_logs import Window
     end = date.fromisoformat(last_day)
     kwargs["window"] = Window(since=end - timedelta(days=days - 1), until=end)
-log = read_chat_log(Path(path), **kwargs)
-print(len(log.messages), sum(log.skipped.values()), peak_mib())
+if mode == "whole":
+    log = read_chat_log(Path(path), **kwargs)
+    kept = len(log.messages)
+else:
+    from qunguard.service.chat_logs import stream_chat_log
+    log, stream = stream_chat_log(Path(path), **kwargs)
+    kept = sum(1 for _ in stream)
+print(kept, sum(log.skipped.values()), peak_mib())
 """
 
 
@@ -83,17 +92,31 @@ def write_wechat(rows: list[dict], path: Path) -> None:
                         "", r["user"], ""])
 
 
-def read_once(path: str, last_day: str, days: int, pythonpath: str | None) -> tuple[str, float, float]:
-    """(kept and left out, wall s, peak RSS MiB) of one read in a fresh process."""
+def child(argv: list[str], pythonpath: str | None) -> tuple[str, float, float]:
+    """(stdout, wall s, peak RSS MiB) of a fresh Python running argv; the peak from GNU time's report if argv is not
+    the reading child (which prints its own VmHWM)."""
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CHILD, path, last_day, str(days)], capture_output=True, text=True,
-                          env=env, check=True)
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
     wall = time.perf_counter() - start
-    kept, left_out, peak = done.stdout.split()
+    peak = [line.split()[-1] for line in done.stderr.splitlines() if "Maximum resident set size" in line]
+    return done.stdout, wall, int(peak[0]) / 1024 if peak else 0.0
+
+
+def read_once(path: str, last_day: str, days: int, mode: str, pythonpath: str | None) -> tuple[str, float, float]:
+    """(kept and left out, wall s, peak RSS MiB) of one read in a fresh process."""
+    out, wall, _ = child([sys.executable, "-c", CHILD, path, last_day, str(days), mode], pythonpath)
+    kept, left_out, peak = out.split()
     return f"{int(kept):,} / {int(left_out):,}", wall, float(peak)
+
+
+def replay_once(path: str, pythonpath: str | None) -> tuple[str, float, float]:
+    """(the command's first line, wall s, peak RSS MiB) of the whole `qunguard replay` under GNU time."""
+    out, wall, peak = child(["/usr/bin/time", "-v", sys.executable, "-m", "qunguard.service.cli", "replay", path,
+                             "--list", "none"], pythonpath)
+    return out.splitlines()[0][:60], wall, peak
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--window-days", type=int, default=30)
     ap.add_argument("--against", type=Path, help="an older checkout to read the same files with, alternating")
+    ap.add_argument("--replay", action="store_true", help="also the whole command, once per file and version (~1 min each)")
     args = ap.parse_args(argv)
     rows = copies_of_the_log(args.copies)
     last_day = rows[-1]["ts"][:10]
@@ -116,21 +140,25 @@ def main(argv: list[str] | None = None) -> int:
             versions[str(args.against)] = mount_checkout(args.against, folder / "against")
         print(f"{len(rows):,} messages ({args.copies} copies of the QQ group's log), the last day {last_day}")
         for version, path in versions.items():
-            _, _, rss = read_once("-", last_day, 0, path)
+            _, _, rss = read_once("-", last_day, 0, "whole", path)
             print(f"{version}: baseline (imports, no file) peak RSS {rss:.0f} MiB")
         for fmt, path in files.items():
             size = path.stat().st_size / 2**20
-            for days in (0, args.window_days) if args.window_days else (0,):
+            for days, mode in ((0, "whole"), (0, "stream"), (args.window_days, "stream")):
                 for version, pythonpath in versions.items():
-                    if days and version != "this checkout":
-                        continue  # --since/--until are new: the older code reads the whole file
-                    runs = [read_once(str(path), last_day, days, pythonpath) for _ in range(args.runs)]
-                    kept = runs[0][0]
+                    if mode == "stream" and version != "this checkout":
+                        continue  # streaming and --since/--until are new: the older code reads the whole file
+                    runs = [read_once(str(path), last_day, days, mode, pythonpath) for _ in range(args.runs)]
                     walls = [w for _, w, _ in runs]
                     peaks = [r for _, _, r in runs]
-                    what = f"the last {days} days" if days else "whole"
-                    print(f"{fmt:<9} {size:6.1f} MB  {what:<17} {version:<16} kept/left out {kept:<16} "
+                    what = f"{mode}, last {days} d" if days else mode
+                    print(f"{fmt:<9} {size:6.1f} MB  {what:<19} {version:<16} kept/left out {runs[0][0]:<16} "
                           f"{min(walls):.2f}-{max(walls):.2f} s  peak RSS {min(peaks):.0f}-{max(peaks):.0f} MiB")
+            if args.replay:
+                for version, pythonpath in versions.items():
+                    first, wall, peak = replay_once(str(path), pythonpath)
+                    print(f"{fmt:<9} {size:6.1f} MB  qunguard replay     {version:<16} {wall:.1f} s  peak RSS "
+                          f"{peak:.0f} MiB  ({first}…)")
     return 0
 
 

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Protocol
@@ -218,7 +218,9 @@ class InMemoryFloodTracker:
     """
 
     def __init__(self, max_users: int = 200_000, max_keys: int = 200_000, ttl_s: float = 3600.0,
-                 clock=time.monotonic, max_texts: int = QUOTE_MEMORY_TEXTS) -> None:
+                 clock: Callable[[], float] | None = time.monotonic, max_texts: int = QUOTE_MEMORY_TEXTS) -> None:
+        """clock: what idle windows expire by; None: each message's own send time (a replay of a group's
+        history, whose messages come in send order, minutes for months)."""
         self._users = _BoundedLRU(max_users)
         self._keys = _BoundedLRU(max_keys)
         # hash of (group, fingerprint) -> (the latest time the group posted it, hash of who did), oldest first
@@ -259,7 +261,7 @@ class InMemoryFloodTracker:
         repeat_ids: list[str] = []
         raid_ids: list[str] = []
         with self._lock:
-            now = self._clock()
+            now = self._clock() if self._clock is not None else ts
             user_expires = now + user_window_idle_s(limits, self.ttl_s)
             uw = self._users.get((group_id, user_id))
             if uw is None:

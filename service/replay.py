@@ -41,20 +41,26 @@ class ReplayResult:
     drift_alerts: list[dict] = field(default_factory=list)  # drift points where the alert turned on
     profile_terms: list[str] = field(default_factory=list)  # the learned profile's top terms, if one was learned
     cpu_s: float = 0.0
+    keep_reviewed: int | None = None  # reviews kept in `reviewed` (None: all)
 
 
 def replay(messages: Iterable[LoggedMessage], *, group_id: str, model: LoadedModel, db: Path,
            settings: GroupSettings | None = None, batch: int = 20,
-           on_verdict: Callable[[LoggedMessage, dict], None] | None = None) -> ReplayResult:
-    """Judge `messages` (in send order) as group `group_id` with `settings`, into the store at `db`."""
+           on_verdict: Callable[[LoggedMessage, dict], None] | None = None,
+           keep_reviewed: int | None = None) -> ReplayResult:
+    """Judge `messages` (in send order, read as they are judged) as group `group_id` with `settings`, into the
+    store at `db`. The result keeps every delete and the first `keep_reviewed` reviews (None: all), so a long
+    history costs no memory for what is not shown; the counts are of all."""
     store = Store(db)
-    moderator = Moderator(model, store, InMemoryFloodTracker())
     clock = _MessageClock()
+    # idle flood windows expire by each message's time, as they expire live by the wall clock: a replay of months
+    # in minutes would keep every text's window until QUNGUARD_FLOOD_MAX_KEYS evicts it
+    moderator = Moderator(model, store, InMemoryFloodTracker(clock=None))
     moderator.topics.clock = clock  # a learned profile absorbs the group's talk at most every 10 min of its time
     try:
         if settings is not None:
             moderator.put_group(group_id, settings)
-        result = ReplayResult(group_id, model.version)
+        result = ReplayResult(group_id, model.version, keep_reviewed=keep_reviewed)
         pending: list[LoggedMessage] = []
         started = time.process_time()
         for m in messages:
@@ -66,7 +72,7 @@ def replay(messages: Iterable[LoggedMessage], *, group_id: str, model: LoadedMod
             _judge(moderator, group_id, pending, result, on_verdict, clock)
         result.cpu_s = time.process_time() - started
         moderator.topics.activity.flush()
-        result.drift_alerts = _alerts(store.drift_history(group_id, 0.0))
+        result.drift_alerts = store.drift_alert_onsets(group_id)
         profile = moderator.topics.fresh(group_id, moderator.group(group_id)).profile
         if profile is not None:
             result.profile_terms = [term for term, _ in profile.top_terms(10)]
@@ -113,17 +119,10 @@ def _count(result: ReplayResult, m: LoggedMessage, v: dict) -> None:
     if action == "allow":
         return
     result.flagged[(v["label"], action)] += 1
-    (result.deleted if action == "delete" else result.reviewed).append((m, v))
+    if action == "delete":
+        result.deleted.append((m, v))
+    elif result.keep_reviewed is None or len(result.reviewed) < result.keep_reviewed:
+        result.reviewed.append((m, v))
     if v["mute_s"]:
         result.mutes[v["mute_s"]] += 1
         result.muted.add(m.user_id)
-
-
-def _alerts(points: list[dict]) -> list[dict]:
-    """The points where the drift alert turned on (it stays on over several points)."""
-    alerts, was = [], False
-    for p in points:
-        if p["alert"] and not was:
-            alerts.append(p)
-        was = p["alert"]
-    return alerts

@@ -72,3 +72,16 @@ def test_drift_states_are_bounded_and_an_evicted_group_is_read_back(tmp_path):
     assert len(drift._groups) == 3 and "g0" not in drift._groups
     state, texts = drift.current("g0")
     assert state == first and texts == []  # the state came back from SQLite; the recent texts did not
+
+
+def test_the_alert_onsets_of_a_drift_history_are_found_in_the_store(tmp_path):
+    """A replay of years writes hundreds of thousands of drift points: the onsets are asked for, not the points."""
+    store = Store(tmp_path / "a.db")
+    alerts = [False, True, True, False, False, True, False, True]  # on at points 1, 5 and 7
+    points = [("g", T0 + 300 * i, 0.1 * i, on, json.dumps([f"词{i}"])) for i, on in enumerate(alerts)]
+    points.append(("h", T0 + 150, 0.9, True, "[]"))  # another group's alert is not this one's
+    store.write_aggregates(Aggregates(drift_points=points[::-1]))  # written out of order: time decides
+    onsets = store.drift_alert_onsets("g")
+    assert [(p["ts"], p["drivers"]) for p in onsets] == [(T0 + 300, ["词1"]), (T0 + 1500, ["词5"]), (T0 + 2100, ["词7"])]
+    assert store.drift_alert_onsets("h")[0]["drift"] == 0.9 and store.drift_alert_onsets("nobody") == []
+    store.close()

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qunguard.service.chat_logs import ChatLogError, Window, detect_format, read_chat_log
+from qunguard.service import chat_logs
+from qunguard.service.chat_logs import ChatLogError, Window, detect_format, read_chat_log, stream_chat_log
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -195,6 +196,31 @@ def test_a_window_of_days_keeps_the_messages_sent_in_it_and_counts_the_rest(tmp_
     assert [m.ts for m in utc.messages] == [1709394000, 1709481600]
     with pytest.raises(ChatLogError, match="after --until"):
         Window(since=date(2024, 3, 2), until=date(2024, 3, 1))
+
+
+def test_a_stream_puts_messages_back_in_send_order_within_its_buffer_and_counts_the_rest(tmp_path, monkeypatch):
+    monkeypatch.setattr(chat_logs, "REORDER", 3)
+    times = [10, 11, 30, 12, 13, 14, 15, 16, 1, 17, 17, 18]  # 30 nine places early; 1 eight places late
+    rows = [{"user_id": f"u{i}", "text": f"第{i}条", "ts": t} for i, t in enumerate(times)]
+    path = write(tmp_path, "log.jsonl", "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+    log, stream = stream_chat_log(path)
+    got = [(m.ts, m.user_id) for m in stream]
+    assert [ts for ts, _ in got] == [10, 11, 12, 13, 14, 1, 15, 16, 17, 17, 18, 30]  # 1 goes out as it comes
+    assert [u for ts, u in got if ts == 17] == ["u9", "u10"]  # one second's messages keep the export's order
+    assert log.out_of_order == 1
+    whole = read_chat_log(path)  # read whole, every message is put in its place
+    assert [m.ts for m in whole.messages] == sorted(times) and whole.out_of_order == 0
+
+
+def test_a_stream_refuses_an_unreadable_export_before_its_first_message(tmp_path):
+    broken = write(tmp_path, "result.json", json.dumps(telegram_export(TG_MESSAGES))[:-40], "utf-8")
+    _, stream = stream_chat_log(broken)
+    with pytest.raises(ChatLogError, match="not a JSON document"):
+        next(stream)
+    gbk_then_not = tmp_path / "group.csv"
+    gbk_then_not.write_bytes(",".join(WECHAT_NEW[0]).encode("utf-8-sig") + b"\n" + b"7001,\xce\xc4\xb1\xbe\n")
+    with pytest.raises(ChatLogError, match="not UTF-8"):
+        next(stream_chat_log(gbk_then_not, fmt="wechat")[1])
 
 
 def test_one_line_of_json_lines_is_json_lines(tmp_path):

@@ -155,6 +155,21 @@ def test_idle_windows_expire_after_the_ttl():
     assert tr.stats()["users"] == 1
 
 
+def test_without_a_clock_windows_expire_by_the_messages_own_time():
+    """A replay (service/replay.py) sends months of messages in minutes: by the wall clock no window would ever be
+    idle, so every text's window stayed until the cap."""
+    tr = InMemoryFloodTracker(ttl_s=3600, clock=None)
+    for i in range(4):
+        tr.observe("g", "u", key(f"第{i}条消息"), T0 + i, LIMITS)
+    assert tr.stats()["users"] == 1
+    tr.observe("g", "v", key("两个小时以后"), T0 + 7200, LIMITS)  # two hours of message time later
+    assert tr.stats()["users"] == 1 and tr.stats()["keys"] <= 1
+    # a repeat still counts within its window of message time
+    for i in range(LIMITS.repeat_count + 1):
+        signals = tr.observe("g", "w", key("一模一样的话"), T0 + 7300 + i, LIMITS)
+    assert any(s.name == "repeat" for s in signals)
+
+
 def test_threads_do_not_lose_counts():
     tr = InMemoryFloodTracker()
     limits = FloodLimits(burst_count=1000, burst_window_s=3600)

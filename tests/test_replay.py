@@ -11,7 +11,7 @@ import pytest
 
 from qunguard.model import artifact
 from qunguard.model.topic_profile import TopicProfile
-from qunguard.service.chat_logs import read_chat_log
+from qunguard.service.chat_logs import read_chat_log, stream_chat_log
 from qunguard.service.engine import LoadedModel, Message, Moderator
 from qunguard.service.flood import InMemoryFloodTracker
 from qunguard.service.replay import replay
@@ -143,8 +143,11 @@ def test_the_real_qq_stretch_as_an_export_gets_the_engines_own_verdicts(tmp_path
     log = read_chat_log(export)
     assert len(log.messages) == len(rows) and not log.skipped
     got = []
-    replay(log.messages, group_id="scu", model=model, db=tmp_path / "replay.db",
-           on_verdict=lambda m, v: got.append((v["action"], v["label"], v["mute_s"])))
+    streamed, stream = stream_chat_log(export)  # as the command reads it: a message at a time, none held
+    result = replay(stream, group_id="scu", model=model, db=tmp_path / "replay.db", keep_reviewed=5,
+                    on_verdict=lambda m, v: got.append((v["action"], v["label"], v["mute_s"])))
+    assert not streamed.skipped and not streamed.out_of_order
+    assert len(result.reviewed) == 5 < result.actions["review"]  # counted all, kept what is shown
 
     store = Store(tmp_path / "direct.db")
     moderator = Moderator(model, store, InMemoryFloodTracker())

@@ -1,8 +1,9 @@
 """A group's history as the chat client exported it, read into one shape for `qunguard replay`.
 
-Each reader turns one export format into `LoggedMessage`s in the order they were sent, and counts
-what it left out (system lines, service messages, messages with no text a bot would pass) so that
-the replay can say so. Formats:
+Each reader turns one export format into `LoggedMessage`s, one at a time as they are asked for (a busy
+group's export runs to millions of messages: `stream_chat_log` holds none of them, `read_chat_log` all), and
+counts what it left out (system lines, service messages, messages with no text a bot would pass, days outside
+--since/--until) so that the replay can say so. Formats:
   - `qq`: PC QQ's 消息管理器 → 导出为 .txt (blocks of `2017-01-01 9:09:03 昵称(QQ号)` + content lines);
   - `telegram`: Telegram Desktop's "Export chat history" as JSON (`result.json`);
   - `wechat`: the CSV that 留痕 (WeChatMsg / MemoTrace) exports of a WeChat chat (WeChat itself exports nothing);
@@ -11,9 +12,12 @@ the replay can say so. Formats:
 """
 from __future__ import annotations
 
+import codecs
+import heapq
 import json
 import math
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -44,10 +48,11 @@ class LoggedMessage:
 class ChatLog:
     format: str
     name: str  # the chat's name in the export, if it has one
-    messages: list[LoggedMessage] = field(default_factory=list)
+    messages: list[LoggedMessage] = field(default_factory=list)  # read_chat_log's; stream_chat_log holds none
     skipped: Counter[str] = field(default_factory=Counter)  # why -> how many left out
     examples: dict[str, str] = field(default_factory=dict)  # why -> where the first one is
     bounds: tuple[float, float] = (-math.inf, math.inf)  # [start, end) Unix seconds: only messages sent in it are kept
+    out_of_order: int = 0  # stream_chat_log: messages further than REORDER from their place, judged where they stood
 
 
 @dataclass(frozen=True)
@@ -88,26 +93,81 @@ def detect_format(path: Path) -> str:
 
 def read_chat_log(path: Path, fmt: str = "auto", tz: str = DEFAULT_TZ, chat: str | None = None,
                   window: Window | None = None) -> ChatLog:
-    """The messages of `path` in send order (stable), read as `fmt` (`auto`: detect_format); with a window, only
-    those sent in it (the rest are counted as left out, and never held)."""
+    """The messages of `path` in send order (stable), read as `fmt` (`auto`: detect_format), all held in
+    `log.messages`; with a window, only those sent in it (the rest are counted as left out)."""
+    log, messages = _reader(path, fmt, tz, chat, window)
+    log.messages = sorted(messages, key=lambda m: m.ts)  # stable: messages of one second keep the export's order
+    return log
+
+
+def stream_chat_log(path: Path, fmt: str = "auto", tz: str = DEFAULT_TZ, chat: str | None = None,
+                    window: Window | None = None) -> tuple[ChatLog, Iterator[LoggedMessage]]:
+    """The messages of `path` one at a time, in send order, none of them held beyond a reordering buffer: the log
+    (its name, and what was left out, counted as the messages are read) and the messages.
+
+    Exports are written in send order; one that is not is put back in order within REORDER messages (as a stable
+    sort would), and a message further out of place is judged where it stands and counted (`log.out_of_order`).
+    An export that cannot be read at all (broken JSON, an encoding it is not in) is refused before the first
+    message, as read_chat_log refuses it."""
+    log, messages = _reader(path, fmt, tz, chat, window)
+    return log, _in_send_order(messages, log)
+
+
+REORDER = 10_000  # messages a stream puts back in send order (~5 MB of them)
+
+
+def _in_send_order(messages: Iterator[LoggedMessage], log: ChatLog) -> Iterator[LoggedMessage]:
+    heap: list[tuple[float, int, LoggedMessage]] = []
+    last = -math.inf
+    for seq, m in enumerate(messages):
+        heapq.heappush(heap, (m.ts, seq, m))
+        if len(heap) > REORDER:
+            ts, _, first = heapq.heappop(heap)
+            log.out_of_order += ts < last
+            last = max(last, ts)
+            yield first
+    while heap:
+        ts, _, first = heapq.heappop(heap)
+        log.out_of_order += ts < last
+        last = max(last, ts)
+        yield first
+
+
+def _reader(path: Path, fmt: str, tz: str, chat: str | None,
+            window: Window | None) -> tuple[ChatLog, Iterator[LoggedMessage]]:
+    """The log and its messages in the export's own order, read as they are asked for; the whole file is checked
+    first (its encoding, or its JSON), so that what cannot be read is refused before any message."""
     from qunguard.service.chat_logs import jsonl, qq_txt, telegram_json, wechat_csv
 
     if fmt == "auto":
         fmt = detect_format(path)
     zone = ZoneInfo(tz)
     log = ChatLog(format=fmt, name="", bounds=window.bounds(zone) if window else (-math.inf, math.inf))
+    messages: Iterator[LoggedMessage]
     if fmt == "qq":
-        qq_txt.read(path, zone, log)
+        messages = qq_txt.read(path, zone, log)
     elif fmt == "telegram":
-        telegram_json.read(path, zone, log, chat)
+        messages = telegram_json.read(path, zone, log, chat)
     elif fmt == "wechat":
-        wechat_csv.read(path, zone, log)
+        messages = wechat_csv.read(path, zone, log)
     elif fmt == "jsonl":
-        jsonl.read(path, zone, log)
+        messages = jsonl.read(path, zone, log)
     else:
         raise ChatLogError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
-    log.messages.sort(key=lambda m: m.ts)  # stable: messages of one second keep the export's order
-    return log
+    return log, messages
+
+
+def decodes_as(path: Path, encoding: str) -> bool:
+    """Whether the whole file is text in `encoding`, read a chunk at a time."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def iso_time(value: object, tz: ZoneInfo) -> float | None:
@@ -121,26 +181,27 @@ def iso_time(value: object, tz: ZoneInfo) -> float | None:
     return (when if when.tzinfo else when.replace(tzinfo=tz)).timestamp()
 
 
-def keep(log: ChatLog, message: LoggedMessage) -> None:
-    """Add a message the replay will judge, cut to MAX_CHARS; lone surrogates and blank texts are left out."""
+def keep(log: ChatLog, message: LoggedMessage) -> LoggedMessage | None:
+    """The message as the replay will judge it, cut to MAX_CHARS, or None: left out (and counted), as a blank
+    text, a lone surrogate or a time outside the window is."""
     from qunguard.service.surrogates import has_lone_surrogate
 
     start, end = log.bounds
     if not start <= message.ts < end:  # outside --since/--until: counted, never held
         skip(log, "sent before --since" if message.ts < start else "sent after --until", message.where)
-        return
+        return None
     text = message.text.strip()
     if not text:
         skip(log, "no text (media a bot would not pass, or an empty message)", message.where)
-        return
+        return None
     if has_lone_surrogate(text):
         skip(log, "broken text (a lone surrogate)", message.where)
-        return
+        return None
     if len(text) > MAX_CHARS:
         skip(log, _CUT, message.where)  # counted with what was left out, though it is judged
         text = text[:MAX_CHARS]
-    log.messages.append(LoggedMessage(message.user_id, text, message.ts, message.message_id, message.where,
-                                      message.name, message.links))
+    return LoggedMessage(message.user_id, text, message.ts, message.message_id, message.where, message.name,
+                         message.links)
 
 
 def skip(log: ChatLog, why: str, where: str) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from qunguard.service.chat_logs import ChatLog, LoggedMessage, iso_time, keep, skip
 
 
-def read(path: Path, tz: ZoneInfo, log: ChatLog) -> None:
+def read(path: Path, tz: ZoneInfo, log: ChatLog) -> Iterator[LoggedMessage]:
     with path.open("rb") as fh:
         for n, raw in enumerate(fh, start=1):
             where = f"line {n}"
@@ -28,7 +29,8 @@ def read(path: Path, tz: ZoneInfo, log: ChatLog) -> None:
             if message is None:
                 skip(log, "missing or wrong user_id, text or ts", where)
                 continue
-            keep(log, message)
+            if (kept := keep(log, message)) is not None:
+                yield kept
 
 
 def _message(record: object, n: int, tz: ZoneInfo, where: str) -> LoggedMessage | None:

@@ -27,6 +27,7 @@ be made, bad model).
 from __future__ import annotations
 
 import argparse
+import itertools
 import shlex
 import sys
 import tempfile
@@ -36,7 +37,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from qunguard.model import artifact
-from qunguard.service.chat_logs import DEFAULT_TZ, FORMATS
+from qunguard.service.chat_logs import DEFAULT_TZ, FORMATS, REORDER
 from qunguard.service.mutes import duration
 
 SHOWN_REVIEWS = 20  # review items listed without --list review
@@ -92,7 +93,7 @@ def _batch(value: str) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from qunguard.model.errors import ModelArtifactError
-    from qunguard.service.chat_logs import ChatLogError, Window, read_chat_log
+    from qunguard.service.chat_logs import ChatLogError, Window, stream_chat_log
     from qunguard.service.engine import LoadedModel
     from qunguard.service.store import StoreUnavailable
 
@@ -106,12 +107,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args.settings)
         window = Window(args.since, args.until) if args.since or args.until else None
-        log = read_chat_log(args.export, args.format, args.tz, args.chat, window)
+        # read as they are judged, none held: what cannot be read at all is refused at the first message
+        log, stream = stream_chat_log(args.export, args.format, args.tz, args.chat, window)
+        first = next(stream, None)
     except (ChatLogError, OSError, ValueError) as exc:
         return refuse(str(exc))
-    if not log.messages:
+    if first is None:
         _print_skipped(log, sys.stderr)
         return refuse(f"{args.export}: no message to replay")
+    messages = itertools.chain([first], stream)
     try:
         model = LoadedModel(*artifact.load(args.model))
     except ModelArtifactError as exc:
@@ -122,13 +126,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except OSError as exc:
         return refuse(f"cannot write {args.output}: {exc.strerror or exc}")
     try:
+        shown = None if args.list == "review" else SHOWN_REVIEWS
         if args.db is not None:
-            result = _run(log.messages, group_id, model, args.db, settings, args.batch, out)
+            result = _run(messages, group_id, model, args.db, settings, args.batch, out, shown)
         else:
             with tempfile.TemporaryDirectory(prefix="qunguard-replay-") as tmp:
-                result = _run(log.messages, group_id, model, Path(tmp) / "replay.db", settings, args.batch, out)
+                result = _run(messages, group_id, model, Path(tmp) / "replay.db", settings, args.batch, out, shown)
     except StoreUnavailable as exc:
         return refuse(f"the store: {exc}")
+    except ChatLogError as exc:  # the readers check a file whole before its first message: not expected here
+        return refuse(f"{exc}; the messages before it were replayed")
     except OSError as exc:  # the store's folder could not be made, or the verdicts file could not be written
         return refuse(str(exc))
     finally:
@@ -160,7 +167,7 @@ def _settings(path: Path | None):
     return settings.model_copy(update={"dry_run": False})
 
 
-def _run(messages, group_id, model, db, settings, batch, out):
+def _run(messages, group_id, model, db, settings, batch, out, shown_reviews):
     import orjson
 
     from qunguard.service.replay import replay
@@ -172,7 +179,7 @@ def _run(messages, group_id, model, db, settings, batch, out):
         out.write(orjson.dumps(row).decode() + "\n")
 
     return replay(messages, group_id=group_id, model=model, db=db, settings=settings, batch=batch,
-                  on_verdict=write if out is not None else None)
+                  on_verdict=write if out is not None else None, keep_reviewed=shown_reviews)
 
 
 # -- what it prints --------------------------------------------------------------------------
@@ -210,9 +217,9 @@ def print_result(r, log, args: argparse.Namespace, out: TextIO) -> None:
 
     if args.list != "none":
         _print_items(f"Deleted ({len(r.deleted):,})", r.deleted, len(r.deleted), when, w)
-        limit = len(r.reviewed) if args.list == "review" else SHOWN_REVIEWS
-        more = "" if limit >= len(r.reviewed) else f"; the first {limit}, --list review for all"
-        _print_items(f"Sent to review ({len(r.reviewed):,}{more})", r.reviewed, limit, when, w)
+        reviews = r.actions["review"]
+        more = "" if len(r.reviewed) >= reviews else f"; the first {len(r.reviewed)}, --list review for all"
+        _print_items(f"Sent to review ({reviews:,}{more})", r.reviewed, len(r.reviewed), when, w)
 
     w("\nTopic and drift")
     if r.profile_terms:
@@ -238,6 +245,9 @@ def _print_skipped(log, out: TextIO) -> None:
     if log.skipped:
         out.write("left out: " + "; ".join(f"{k:,} {why} (first: {log.examples[why]})"
                                            for why, k in log.skipped.most_common()) + "\n")
+    if log.out_of_order:
+        out.write(f"{log.out_of_order:,} messages stood more than {REORDER:,} messages from their place in send order "
+                  "in the export: judged where they stood\n")
 
 
 def _print_items(title: str, items: list, limit: int, when, w) -> None:

@@ -110,6 +110,16 @@ class TopicStore(StoreBase):
                               " ORDER BY ts, id", (group_id, since)).fetchall()
         return [{"ts": r[0], "drift": r[1], "alert": bool(r[2]), "drivers": json.loads(r[3])} for r in rows]
 
+    def drift_alert_onsets(self, group_id: str) -> list[dict]:
+        """The drift points where a group's alert turned on (it stays on over several points), oldest first, found
+        in SQL: a replay of years holds hundreds of thousands of points, read as a list only to find these."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT ts, drift, alert, drivers FROM (SELECT ts, drift, alert, drivers, id,"
+                " LAG(alert, 1, 0) OVER (ORDER BY ts, id) AS was FROM drift_history WHERE group_id = ?)"
+                " WHERE alert = 1 AND was = 0 ORDER BY ts, id", (group_id,)).fetchall()
+        return [{"ts": r[0], "drift": r[1], "alert": bool(r[2]), "drivers": json.loads(r[3])} for r in rows]
+
     # -- which groups exist ---------------------------------------------------------------
     def group_known(self, group_id: str) -> bool:
         """A group is known once it has settings, a profile, or any recorded traffic."""
