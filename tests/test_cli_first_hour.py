@@ -1,18 +1,15 @@
 """A new user's first hour with the `qunguard` command: --version, serve's help and its first line,
 and progress on a terminal (nothing extra in a pipe)."""
-import fcntl
 import json
 import os
-import pty
 import select
 import socket
-import struct
 import subprocess
 import sys
-import termios
-import time
 
 import pytest
+
+from tests.terminal import run_on_a_terminal
 
 pytestmark = pytest.mark.slow  # every test runs the `qunguard` command in a subprocess
 
@@ -72,35 +69,10 @@ def big_input(tmp_path):
     return src
 
 
-def read_all(fd: int, proc: subprocess.Popen, timeout: float = 120) -> bytes:
-    out, deadline = b"", time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:  # the terminal's other end closed: the process is gone
-                break
-            if not chunk:
-                break
-            out += chunk
-        elif proc.poll() is not None:
-            break
-    return out
-
-
 def test_classify_shows_progress_on_a_terminal(big_input, tmp_path, small_model_dir):
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
-    proc = subprocess.Popen([*QUNGUARD, "classify", str(big_input), "-o", str(tmp_path / "out.jsonl"),
-                             "--model", str(small_model_dir)], stderr=follower, stdout=subprocess.DEVNULL)
-    os.close(follower)
-    try:
-        err = read_all(leader, proc).decode("utf-8", "replace")
-    finally:
-        os.close(leader)
-        proc.wait(timeout=60)
-    assert proc.returncode == 0, err
+    code, err = run_on_a_terminal([*QUNGUARD, "classify", str(big_input), "-o", str(tmp_path / "out.jsonl"),
+                                   "--model", str(small_model_dir)], timeout=60)
+    assert code == 0, err
     assert "1200/1200" in err and "line" in err  # tqdm's count against the file's lines
     assert "1200 classified, 0 failed" in err
 

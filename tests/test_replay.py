@@ -2,6 +2,7 @@
 (a real subprocess, the shipped model, a real SQLite file), and its verdicts against the engine's own."""
 import gzip
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -16,6 +17,7 @@ from qunguard.service.engine import LoadedModel, Message, Moderator
 from qunguard.service.flood import InMemoryFloodTracker
 from qunguard.service.replay import replay
 from qunguard.service.store import Store
+from tests.terminal import run_on_a_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAT = ["明天的高数课换教室了，在综合楼B302", "[表情]", "收到", "有人一起去图书馆自习吗", "👍👍",
@@ -86,6 +88,19 @@ def test_since_and_until_replay_only_the_days_between(tmp_path):
     assert "10 sent before --since" in res.stdout and "10 sent after --until" in res.stdout
     verdicts = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text(encoding="utf-8").splitlines()]
     assert verdicts[0]["user_id"] == "987654321" and verdicts[0]["action"] == "delete"
+
+
+@pytest.mark.slow
+def test_a_replay_shows_its_progress_on_a_terminal_only(tmp_path):
+    # ten days of a busy group: long enough for the line to be drawn again after its first half second
+    rows = [(f"2024-03-{1 + k // 1000:02d} {8 + k % 1000 // 60}:{k % 60:02d}:00", f"10000{k % 8}",
+             CHAT[k % len(CHAT)] + str(k)) for k in range(10_000)]
+    export = qq_export(tmp_path / "busy.txt", rows)
+    code, err = run_on_a_terminal([sys.executable, "-m", "qunguard.service.cli", "replay", str(export), "--list", "none"])
+    assert code == 0, err
+    assert "messages/s" in err and re.search(r"2024-03-\d\d: \d+ messages", err), err  # the day reached, the count
+    piped = run("replay", str(export), "--list", "none")
+    assert piped.returncode == 0 and piped.stderr == ""  # nothing on a pipe
 
 
 @pytest.mark.slow
