@@ -137,7 +137,7 @@ def test_what_cannot_run_is_refused_with_a_reason(tmp_path):
     res = run("replay", str(export), "--since", "2024-03-02", "--until", "2024-03-01")
     assert res.returncode == 2 and "--since 2024-03-02 is after --until 2024-03-01" in res.stderr
     res = run("replay", str(export), "--since", "3/1/2024")
-    assert res.returncode == 2 and "a day is YYYY-MM-DD" in res.stderr
+    assert res.returncode == 2 and "expected a day as YYYY-MM-DD" in res.stderr
     res = run("replay", str(export), "--since", "2024-03-02")
     assert res.returncode == 2 and "no message to replay" in res.stderr and "65 sent before --since" in res.stderr
     res = run("replay", str(tmp_path / "missing.txt"))

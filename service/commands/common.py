@@ -1,6 +1,8 @@
-"""What the store-reading subcommands share: where the store is, and how they refuse."""
+"""What the subcommands share: where the store is, how they refuse, how they read a day."""
 from __future__ import annotations
 
+import argparse
+from datetime import date
 from pathlib import Path
 
 
@@ -14,3 +16,11 @@ def store_path(db: Path | None) -> Path:
     from qunguard.service.config import tool_settings
 
     return db or tool_settings().db_path
+
+
+def parse_day(value: str) -> date:
+    """An argparse type: a day as YYYY-MM-DD (--until, --since)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {value!r}") from None

@@ -31,13 +31,13 @@ import itertools
 import shlex
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from qunguard.model import artifact
 from qunguard.service.chat_logs import DEFAULT_TZ, FORMATS, REORDER
+from qunguard.service.commands.common import parse_day
 from qunguard.service.mutes import duration
 
 SHOWN_REVIEWS = 20  # review items listed without --list review
@@ -61,10 +61,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "every flagged one, or none")
     p.add_argument("--tz", type=_zone, default=DEFAULT_TZ, help=f"time zone of times without one (default {DEFAULT_TZ})")
     p.add_argument("--chat", help="a whole Telegram account's export: the chat's name or id")
-    p.add_argument("--since", type=_day, metavar="DAY", help="replay only messages sent on or after DAY (YYYY-MM-DD, "
+    p.add_argument("--since", type=parse_day, metavar="DAY", help="replay only messages sent on or after DAY (YYYY-MM-DD, "
                                                              "in --tz); the group's profile learns from its first "
                                                              "messages from then")
-    p.add_argument("--until", type=_day, metavar="DAY", help="replay only messages sent on or before DAY")
+    p.add_argument("--until", type=parse_day, metavar="DAY", help="replay only messages sent on or before DAY")
     p.add_argument("--batch", type=_batch, default=20, help="consecutive messages a call, as a bot batches (default 20)")
     p.add_argument("--model", type=Path, default=artifact.SHIPPED, help="model folder (default: the shipped model)")
     p.set_defaults(func=cmd_replay)
@@ -76,13 +76,6 @@ def _zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise argparse.ArgumentTypeError(f"unknown time zone {value!r} (e.g. Asia/Shanghai, UTC)") from None
     return value
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a day is YYYY-MM-DD, got {value!r}") from None
 
 
 def _batch(value: str) -> int:

@@ -23,7 +23,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from qunguard.model.labels import LABELS
-from qunguard.service.commands.common import store_path
+from qunguard.service.commands.common import parse_day, store_path
 
 BAR = 30  # characters of the longest bar in the terminal
 
@@ -40,20 +40,13 @@ def _days(value: str) -> int:
     return n
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {value!r}") from None
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's subcommand to the `qunguard` parser."""
     p = sub.add_parser("report", help="a group's health report: activity, labels, members, drift (table, PNG charts)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("group", help="the group id")
     p.add_argument("--days", type=_days, default=7, help="the last N days, 1 to 90 (default 7)")
-    p.add_argument("--until", type=_day, metavar="DAY", help="the window's last day, YYYY-MM-DD (default: today)")
+    p.add_argument("--until", type=parse_day, metavar="DAY", help="the window's last day, YYYY-MM-DD (default: today)")
     p.add_argument("--db", type=Path, help="SQLite file (default: QUNGUARD_DB_PATH, else ./qunguard.db)")
     p.add_argument("--png", type=Path, metavar="DIR", help="also write PNG charts to this folder (needs matplotlib)")
     p.set_defaults(func=cmd_report)
