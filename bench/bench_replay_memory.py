@@ -9,7 +9,8 @@ the one before (11 copies: 299,596 messages), and written as PC QQ's .txt, Teleg
 (indented, as Telegram writes it) and 留痕's WeChat CSV. Each file is read in a child process, `--runs` times: its
 wall time and peak RSS, read whole (`read_chat_log`, every message held, as the replay read until s37), streamed
 (`stream_chat_log`, as the replay reads since: a message at a time), and streamed with `--window-days 30` (only
-the last 30 days kept). `--replay` also runs the whole `qunguard replay FILE --list none` once per file and version.
+the last 30 days kept); for Telegram also the check pass alone (ijson over the whole file, the events counted
+where the messages are). `--replay` also runs the whole `qunguard replay FILE --list none` once per file and version.
 The child's baseline (Python and the readers' imports, no file) is printed too; a peak is the child's own VmHWM
 (/proc), since a forked child's ru_maxrss counts the parent's pages. --against also reads each file
 with an older checkout's code (bench/checkouts.py), alternating with this one's, so the machine's load moves both.
@@ -53,6 +54,12 @@ if days:
     from qunguard.service.chat_logs import Window
     end = date.fromisoformat(last_day)
     kwargs["window"] = Window(since=end - timedelta(days=days - 1), until=end)
+if mode == "check":  # the pass over Telegram's whole JSON that comes before its first message
+    import ijson
+    with open(path, "rb") as fh:
+        events = sum(1 for _ in ijson.parse(fh))
+    print(events, 0, peak_mib())
+    raise SystemExit
 if mode == "whole":
     log = read_chat_log(Path(path), **kwargs)
     kept = len(log.messages)
@@ -144,9 +151,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{version}: baseline (imports, no file) peak RSS {rss:.0f} MiB")
         for fmt, path in files.items():
             size = path.stat().st_size / 2**20
-            for days, mode in ((0, "whole"), (0, "stream"), (args.window_days, "stream")):
+            modes = [(0, "whole"), (0, "stream"), (args.window_days, "stream")] + ([(0, "check")] if fmt == "telegram" else [])
+            for days, mode in modes:
                 for version, pythonpath in versions.items():
-                    if mode == "stream" and version != "this checkout":
+                    if mode != "whole" and version != "this checkout":
                         continue  # streaming and --since/--until are new: the older code reads the whole file
                     runs = [read_once(str(path), last_day, days, mode, pythonpath) for _ in range(args.runs)]
                     walls = [w for _, w, _ in runs]

@@ -117,20 +117,22 @@ REORDER = 10_000  # messages a stream puts back in send order (~5 MB of them)
 
 
 def _in_send_order(messages: Iterator[LoggedMessage], log: ChatLog) -> Iterator[LoggedMessage]:
-    heap: list[tuple[float, int, LoggedMessage]] = []
-    last = -math.inf
-    for seq, m in enumerate(messages):
-        heapq.heappush(heap, (m.ts, seq, m))
-        if len(heap) > REORDER:
-            ts, _, first = heapq.heappop(heap)
-            log.out_of_order += ts < last
-            last = max(last, ts)
-            yield first
-    while heap:
+    heap: list[tuple[float, int, LoggedMessage]] = []  # (time, place in the export, message): a stable order
+    last = -math.inf  # the latest time let out
+
+    def let_out() -> LoggedMessage:
+        nonlocal last
         ts, _, first = heapq.heappop(heap)
         log.out_of_order += ts < last
         last = max(last, ts)
-        yield first
+        return first
+
+    for seq, m in enumerate(messages):
+        heapq.heappush(heap, (m.ts, seq, m))
+        if len(heap) > REORDER:
+            yield let_out()
+    while heap:
+        yield let_out()
 
 
 def _reader(path: Path, fmt: str, tz: str, chat: str | None,
