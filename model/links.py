@@ -10,6 +10,7 @@ written. `link_tags` turns one url/telegram handle into a few named parts:
     shop                       a shopping or rebate-click domain (s.click.taobao.com, u.jd.com)
     invite                     a group/channel invitation (t.me/+..., qm.qq.com, discord.gg)
     ip / idn / puny            a bare IP address, a Chinese or punycode host
+    lan                        a loopback or private address (127.0.0.1:8000, 192.168.1.1): no stranger's site
     obf                        dots written to dodge filters: 。, 点, spaces, (dot)
     path=none|short|long, query   the shape of the rest of the link
 
@@ -17,6 +18,7 @@ The featurizer adds them as tokens beside the handle kind (model/features.py).
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from qunguard.model.normalize import Handle
@@ -98,7 +100,7 @@ def link_tags(handle: Handle) -> tuple[str, ...]:
         return ()
     host = handle.value.lower()
     if _IP.match(host):
-        return ("ip", *_path_tags(handle.text))
+        return ("lan" if _on_a_lan(host) else "ip", *_path_tags(handle.text))
     domain = registrable_domain(host)
     tags = [f"dom={domain}", "tld=" + domain.rsplit(".", 1)[-1]]
     if host in SHORTENERS or domain in SHORTENERS:
@@ -122,9 +124,19 @@ _RISK_TAGS = frozenset(("short", "shop", "invite", "ip", "puny", "idn", "obf"))
 _NUMBERED_NAME = re.compile(r"[0-9]{3,}")  # 8888.com, 365bet.com: how gambling sites are named
 
 
+def _on_a_lan(host: str) -> bool:
+    """A loopback, private or link-local address: a developer's own machine or router, which no reader but its
+    owner can open, so no lure's or shop's site (a tech group shares http://127.0.0.1:8000/docs every day)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:  # 999.1.1.1: no address at all
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 def ordinary(handle: Handle) -> bool:
-    """A link to an ordinary site: a plain domain (no shortener, shop, invitation, IP, punycode, dodged dots,
-    cheap TLD or numbered name). Members share these every day, so it carries nothing by itself (the featurizer
+    """A link to an ordinary site: a plain domain (no shortener, shop, invitation, public IP, punycode, dodged
+    dots, cheap TLD or numbered name), or an address on the member's own network. Members share these every day, so it carries nothing by itself (the featurizer
     leaves it out: MessageFeaturizer(ignore_ordinary_links=True)). A hyphen is ordinary (rust-lang.org): a
     made-up "official" domain is caught by its words and guide_rules.scam_bait, which reads lookalike()."""
     if handle.kind != "url":
@@ -132,6 +144,8 @@ def ordinary(handle: Handle) -> bool:
     tags = link_tags(handle)
     if _RISK_TAGS.intersection(tags):
         return False
+    if "lan" in tags:
+        return True
     domain = registrable_domain(handle.value.lower())
     return domain.rsplit(".", 1)[-1] not in CHEAP_TLDS and _NUMBERED_NAME.search(domain) is None
 

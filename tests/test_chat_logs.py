@@ -98,6 +98,9 @@ TG_MESSAGES = [
      "text": "没有发送者"},
     {"id": 6, "type": "message", "date": "2024-03-01T10:05:00", "date_unixtime": "1709258700", "from": "小张",
      "from_id": "user9", "text": "坏的 \ud800 文字"},
+    {"id": 7, "type": "message", "date": "2024-03-01T10:06:00", "date_unixtime": "1709258760", "from": "小张",
+     "from_id": "user9", "text": "", "contact_information": {"first_name": "兼职", "last_name": "客服",
+                                                             "phone_number": "+8613800000000"}},
 ]
 
 
@@ -113,6 +116,7 @@ def test_telegram_export_gives_text_caption_placeholders_and_hidden_links(tmp_pa
         ("3", "user8", "小李", "[表情]", ()),
         ("4", "user8", "小李", "看看我的新镜头", ()),  # a caption is the text, as a bot passes it
         ("6", "user9", "小张", "坏的 ? 文字", ()),  # ijson's C reader writes a lone surrogate escape as "?": judged
+        ("7", "user9", "小张", "[名片] 兼职 客服", ()),  # a shared contact: its name, not its number, as QQ's and WeChat's cards
     ]
     assert log.messages[0].ts == 1709258460
     assert log.messages[2].ts == datetime(2024, 3, 1, 10, 3, tzinfo=SHANGHAI).timestamp()

@@ -27,10 +27,20 @@ def url(text: str):
     ("https://www.rust-lang.org/zh-CN/learn", True),  # a hyphen is ordinary
     ("https://www.8888bet.com", False),              # numbered like a gambling site
     ("http://12.34.56.78/login", False),             # a bare IP
+    ("http://127.0.0.1:8000/docs", True),            # a member's own machine or network: no stranger can open it
+    ("http://192.168.0.105:8080/login", True),
+    ("http://10.0.0.2/wiki/", True),
+    ("https://wx.scu.edu.cn/notice/123", True),      # wx in a host is its address, not 微信 (a non-ASCII host)
     ("kw。v2mcfsip。top", False),                      # dots dodged
 ])
 def test_which_links_are_ordinary(text, expected):
     assert ordinary(url(text)) is expected
+
+
+def test_a_private_address_is_tagged_lan_and_a_public_one_ip():
+    assert link_tags(url("http://192.168.1.1/admin"))[0] == "lan"
+    assert link_tags(url("http://12.34.56.78/login"))[0] == "ip"
+    assert link_tags(url("http://999.1.1.1/x"))[0] == "ip"  # no address at all: as written
 
 
 def test_the_parts_of_a_foreign_shop_link():

@@ -113,6 +113,38 @@ def test_everyday_messages_are_chat(shipped, text):
     assert verdict.label == "on_topic", verdict.scores
 
 
+# A card a member shares is read as the client shows it: a WeChat contact card's XML as its nickname (its avatar
+# addresses were links, its attributes words: spam 0.50), a QQ card as [名片]. A lure's name on a card still reads.
+TEACHER_CARD = ('<?xml version="1.0"?>\n<msg bigheadimgurl="http://wx.qlogo.cn/mmhead/ver_1/abc/0" '
+                'smallheadimgurl="http://wx.qlogo.cn/mmhead/ver_1/abc/132" username="wxid_k2j3h4g5f6" nickname="李老师" '
+                'fullpy="lilaoshi" alias="lls2024" imagestatus="3" scene="17" sign="" sex="2" certflag="0" />\n')
+
+
+@pytest.mark.parametrize("card, label", [(TEACHER_CARD, "on_topic"), ("[CQ:contact,type=qq,id=2847561234]", "on_topic"),
+                                         ("[CQ:contact,type=group,id=738291045]", "on_topic"),
+                                         (TEACHER_CARD.replace("李老师", "兼职日结客服"), "spam")])
+def test_a_shared_contact_card_is_judged_by_what_it_shows(shipped, card, label):
+    clf, _ = shipped
+    verdict = clf.classify(card, explain=True)
+    assert verdict.label == label, verdict.scores
+    assert not any(r.name in ("contact_handle", "link") for r in verdict.reasons)
+
+
+# "wx" in a link is its address: folded to 微信 it made an unknown non-ASCII host, and a university notice spam (0.52)
+@pytest.mark.parametrize("wx_link, plain_link", [
+    ("选课通知 https://wx.scu.edu.cn/notice/2024/123", "选课通知 https://www.scu.edu.cn/notice/2024/123"),
+    ("网页版微信 https://wx.qq.com", "网页版微信 https://web.qq.com"),
+    ("https://github.com/wx-chat/wx", "https://github.com/foo-chat/foo"),
+    # a private address is a member's own machine: it was an "ip" link, spam 0.39-0.47 (model/links.py)
+    ("接口在 http://192.168.0.105:8080/login 内网能开", "接口在 https://github.com/a/login 内网能开"),
+])
+def test_a_link_with_wx_or_a_private_address_reads_like_any_link(shipped, wx_link, plain_link):
+    clf, _ = shipped
+    wx, plain = clf.classify(wx_link, explain=False), clf.classify(plain_link, explain=False)
+    assert wx.label == plain.label == "on_topic"
+    assert abs(wx.scores["spam"] - plain.scores["spam"]) < 0.1, (wx.scores, plain.scores)
+
+
 ATTACHMENTS = {
     "sticker": lambda t: t + "[表情]",
     "picture": lambda t: "[图片]" + t,

@@ -99,6 +99,13 @@ TEXT_CASES = [
     ("qie_dash_e_to_qq", "买篇加企-鹅2790 2188", "买篇加qq2790 2188"),  # tg_spam_zh
     ("qie_e_word_kept", "这是企鹅的游戏", "这是企鹅的游戏"),  # tg_spam_zh label 0
     ("qun_skirt_number", "有的加裙273222046", "有的加群273222046"),  # game_ad_chat
+    # a wx or vx inside a link is its address, no contact word
+    ("wx_host_kept", "通知 https://wx.scu.edu.cn/notice/123", "通知 https://wx.scu.edu.cn/notice/123"),
+    ("wx_numbered_host_kept", "https://wx2.sinaimg.cn/large/a.jpg", "https://wx2.sinaimg.cn/large/a.jpg"),
+    ("wx_inner_label_kept", "tz.wx-pay3.com/app", "tz.wx-pay3.com/app"),  # chineseharm 博彩
+    ("wx_path_kept", "https://github.com/wx-chat/wx?vx=1", "https://github.com/wx-chat/wx?vx=1"),
+    ("vx_dot_id_folded", "加vx.abc123", "加微信.abc123"),  # an id after a dot is no host
+    ("vx_after_slash_folded", "QQ/vx同号123456", "qq/微信同号123456"),  # no link before the slash
     ("skirt_price_kept", "这条裙199", "这条裙199"),  # synthetic: a dress, not a group
     # homophones are the pinyin feature's job: left alone, not broken
     ("homophones_untouched", "沟买 瘦后 内步", "沟买瘦后内步"),
@@ -136,6 +143,7 @@ TOKEN_CASES = [
     ("image_double_click", "引导不可以修复吗双击查看原图", f"引导不可以修复吗{IMG}", 0, 1),  # qq_campus_adfilter
     ("image_object_char", "免费送给你们啦\ufffc双击查看原图学姐", f"免费送给你们啦{IMG}学姐", 0, 1),  # qq_campus_adfilter
     ("fullwidth_brackets", "［图片］", IMG, 0, 1),
+    ("contact_cards", "[名片] 李老师 [群名片][公众号名片]", f"{IMG}李老师{IMG * 2}", 0, 3),  # a card's name is words
     # QQ's lines for what a text export cannot show: one attachment each, like [图片] (qq_scu_group_2017)
     ("qq_red_packet", "[QQ红包]我发了一个“口令红包”，请使用新版手机QQ查收红包。", IMG, 0, 1),
     ("qq_red_packet_plain", "[QQ红包]请使用新版手机QQ查收红包。", IMG, 0, 1),
@@ -403,6 +411,9 @@ IMG_URL = "https://gchat.qpic.cn/gchatpic_new/1234567890/987654321-2234567890-5F
     ("我也是&#91;捂脸&#93;", "我也是[捂脸]"),  # the brackets a member typed, as OneBot escapes them
     ("A&amp;B [CQ:face,id=14]", "A&B [表情]"),
     ("[CQ:unknown_kind,foo=bar]你好", "你好"),
+    # a recommended friend or group: a card, not a link; its number is the platform's, not the member's words
+    ("[CQ:contact,type=qq,id=2847561234]", "[名片]"),
+    ("加这个[CQ:contact,type=group,id=738291045]", "加这个[群名片]"),
 ])
 def test_cq_codes_read_as_the_client_shows_them(raw, same_as):
     assert normalize(raw) == normalize(same_as)
@@ -458,6 +469,11 @@ WECHAT_MINI = ('<msg><appmsg appid="wx32540bd863b27570" sdkver="0"><title><![CDA
 WECHAT_QUOTE = ('<msg><appmsg appid="" sdkver="0"><title>群里别发广告了</title><type>57</type><refermsg><type>1</type>'
                 '<displayname>卖车的</displayname><content>出二手自行车，加v abc12345</content></refermsg></appmsg></msg>')
 
+WECHAT_CONTACT_CARD = ('<?xml version="1.0"?>\n<msg bigheadimgurl="http://wx.qlogo.cn/mmhead/ver_1/abc/0" '
+                       'smallheadimgurl="http://wx.qlogo.cn/mmhead/ver_1/abc/132" username="wxid_k2j3h4g5f6" '
+                       'nickname="李老师" fullpy="lilaoshi" alias="lls2024" imagestatus="3" scene="17" province="四川" '
+                       'city="成都" sign="" sex="2" certflag="0" certinfo="" brandHomeUrl="" />\n')
+
 
 @pytest.mark.parametrize("raw, same_as", [
     (WECHAT_LINK, "[链接] 周末活动通知 本周六下午两点图书馆集合 & 签到 https://mp.weixin.qq.com/s/abcDEF"),
@@ -466,6 +482,8 @@ WECHAT_QUOTE = ('<msg><appmsg appid="" sdkver="0"><title>群里别发广告了</
     ('<?xml version="1.0"?><msg><img aeskey="abc" cdnthumburl="305702" length="12345" /></msg>', "[图片]"),
     ('<msg><emoji fromusername="wxid_a" tousername="123@chatroom" type="2" md5="abc" len="1234" /></msg>', "[表情]"),
     ("<msg>不认识的内容</msg>", "<msg>不认识的内容</msg>"),  # no part a client shows: as written
+    (WECHAT_CONTACT_CARD, "[名片] 李老师"),  # its avatar addresses are no links, its attributes no words
+    ('<msg username="gh_3a8c5f0e1b2d" nickname="考研资料 &amp; 真题" certflag="8"/>', "[公众号名片] 考研资料 & 真题"),
 ])
 def test_wechat_xml_read_as_the_client_shows_it(raw, same_as):
     assert normalize(raw) == normalize(same_as)

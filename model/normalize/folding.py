@@ -147,10 +147,35 @@ def alias_sub(m: re.Match) -> str:
     return _ALIASES[m.group()]
 
 
+# A wx or vx inside a link is part of its address, no contact word: a host's first label (wx.qq.com,
+# wx2.sinaimg.cn, wx.scu.edu.cn, vx.link/…), an inner one (tz.wx-pay.com), or a piece of a path or query after a
+# scheme, www. or a host and "/" (github.com/wx-chat/wx). Folded, "微信.scu.edu.cn" was an unknown, non-ASCII host:
+# a university notice read as spam. "vx.abc123", "加wx-abc" and "QQ/vx同号" are still contact words.
+_HOST_AFTER = re.compile(r"[0-9a-z-]*(?:(?:\.[a-z0-9-]+)+\.[a-z]{2,}(?![a-z0-9_-])|\.[a-z]{2,}/)", re.IGNORECASE)
+_HOST_END = re.compile(r"[0-9a-z-]*\.[a-z]{2,}(?![a-z0-9_-])", re.IGNORECASE)
+_LINK_BEFORE = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[a-z0-9-]\.[a-z]{2,}/", re.IGNORECASE)
+_LABEL_DOT = re.compile(r"[a-z0-9-]\.$", re.IGNORECASE)
+
+
+def _in_link(m: re.Match) -> bool:
+    """Is this wx/vx part of a link's address (the patterns above)?"""
+    s, start, end = m.string, m.start(), m.end()
+    if _HOST_AFTER.match(s, end):
+        return True
+    word = start  # the run of ASCII non-space characters the match sits in
+    while word > 0 and s[word - 1] > " " and s[word - 1].isascii():
+        word -= 1
+    if word == start:
+        return False
+    if _LINK_BEFORE.search(s, word, start):
+        return True
+    return _LABEL_DOT.search(s, word, start) is not None and _HOST_END.match(s, end) is not None
+
+
 def contact_sub(m: re.Match) -> str:
     g = m.lastgroup
     if g == "wx":
-        return "微信"
+        return m.group() if m.group()[0] in "vVwW" and _in_link(m) else "微信"
     if g == "qq":
         return "qq"
     return "群"

@@ -30,7 +30,7 @@ _SHOWN = {
     "face": "[表情]", "mface": "[表情]", "bface": "[表情]", "sface": "[表情]", "marketface": "[表情]",
     "poke": "[表情]", "shake": "[表情]", "dice": "[表情]", "rps": "[表情]",
     "record": "[语音]", "video": "[视频]", "file": "[文件]", "location": "[位置]", "forward": "[聊天记录]",
-    "node": "[聊天记录]", "redbag": "[QQ红包]", "music": "[链接]", "xml": "[链接]", "contact": "[链接]",
+    "node": "[聊天记录]", "redbag": "[QQ红包]", "music": "[链接]", "xml": "[链接]",
     "reply": "", "markdown": "", "keyboard": "",
 }
 _UNESCAPE = (("&#91;", "["), ("&#93;", "]"), ("&#44;", ","), ("&amp;", "&"))
@@ -89,6 +89,8 @@ def _shown(m: re.Match) -> str:
         return " ".join(x for x in (p.get("title", ""), p.get("url", "")) if x) or "[链接]"
     if kind == "json":
         return _card(_params(raw).get("data", ""))
+    if kind == "contact":  # a recommended friend or group: OneBot gives its number only, which is no text of the member's
+        return "[群名片]" if _params(raw).get("type") == "group" else "[名片]"
     return _SHOWN.get(kind, "")  # a kind this list does not know says nothing about the message
 
 
@@ -151,6 +153,8 @@ def read_wechat_xml(s: str) -> str | None:
         return f"{card} {after.strip()}" if card else None
     appmsg, _, refer = s.partition("<refermsg>")
     if "<appmsg" not in appmsg:
+        if card := _contact_card(s):
+            return card
         return next((shown for tag, shown in _XML_MEDIA if tag in s), None)
     fields: dict[str, str] = {}
     for key, cdata, text in _XML_FIELD.findall(appmsg):
@@ -162,6 +166,23 @@ def read_wechat_xml(s: str) -> str | None:
     words = [_CARD_KIND.get(kind, "[链接]"), fields.get("sourcedisplayname", ""), fields.get("title", ""),
              fields.get("des", ""), fields.get("url", "")]
     return " ".join(w for w in words if w)
+
+
+# a contact card (WeChat's type 42): one <msg …/> whose attributes name the account; the client shows its nickname
+# on a card marked 个人名片, or 公众号名片 for an official account (a gh_ user name). Read as its XML, its avatar
+# addresses were links and its attributes words: a teacher's card shared in a class group read as spam
+_CARD_ATTR = re.compile(r'\b(username|nickname)="([^"]*)"')
+
+
+def _contact_card(s: str) -> str | None:
+    """A WeChat contact card as the client shows it, or None if `s` is no card."""
+    start = s.find("<msg")
+    attrs = dict(_CARD_ATTR.findall(s, start, s.find(">", start)))  # the <msg> tag's own attributes
+    if "username" not in attrs or "nickname" not in attrs:
+        return None
+    shown = "[公众号名片]" if attrs["username"].startswith("gh_") else "[名片]"
+    name = " ".join(_unescape(attrs["nickname"], _XML_UNESCAPE).split())
+    return f"{shown} {name}" if name else shown
 
 
 def read_cq_codes(s: str) -> str:

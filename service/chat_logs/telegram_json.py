@@ -5,7 +5,7 @@ holds its chats under `chats.list`, and `chat` picks one by name or id. Each mes
 has `from_id` ("user123…"), `date_unixtime` (older exports: `date`, the exporting computer's local time),
 and `text`: a string, or a list of strings and entities (`{"type": "text_link", "text": "点这里", "href":
 "https://…"}`). What a bot would pass (README, "From a bot"): the text or caption; a bare picture,
-sticker or voice as `[图片]`, `[表情]`, `[语音]`; the addresses of `text_link` entities and of URL
+sticker or voice as `[图片]`, `[表情]`, `[语音]`, a shared contact as `[名片]` and its name; the addresses of `text_link` entities and of URL
 buttons (`inline_bot_buttons`) as `links`. Service messages (joins, pins, title changes) are left out.
 """
 from __future__ import annotations
@@ -193,4 +193,7 @@ def _shown(m: dict) -> str:
         return str(poll.get("question", ""))
     if "location_information" in m:
         return "[位置]"
+    if isinstance(card := m.get("contact_information"), dict):  # a shared contact: its name, as the QQ and WeChat cards
+        name = " ".join(str(card.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
+        return f"[名片] {name}" if name else "[名片]"
     return _SHOWN.get(str(m.get("media_type")), "[文件]" if "file" in m else "")
