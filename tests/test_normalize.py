@@ -11,7 +11,7 @@ import pytest
 
 from qunguard.model.normalize import TOKENS, Handle, Normalized, normalize
 
-IMG, STK, EMO = TOKENS["img"], TOKENS["sticker"], TOKENS["emoji"]
+IMG, STK, EMO, IDENT = TOKENS["img"], TOKENS["sticker"], TOKENS["emoji"], TOKENS["ident"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -19,7 +19,7 @@ IMG, STK, EMO = TOKENS["img"], TOKENS["sticker"], TOKENS["emoji"]
 # --------------------------------------------------------------------------------------------
 
 def test_tokens_are_distinct_single_private_use_chars():
-    assert set(TOKENS) == {"img", "sticker", "emoji", "qq", "phone", "wechat", "url", "group",
+    assert set(TOKENS) == {"img", "sticker", "emoji", "ident", "qq", "phone", "wechat", "url", "group",
                            "telegram", "email"}
     assert len(set(TOKENS.values())) == len(TOKENS)
     for tok in TOKENS.values():
@@ -106,6 +106,16 @@ TEXT_CASES = [
     ("wx_path_kept", "https://github.com/wx-chat/wx?vx=1", "https://github.com/wx-chat/wx?vx=1"),
     ("vx_dot_id_folded", "加vx.abc123", "加微信.abc123"),  # an id after a dot is no host
     ("vx_after_slash_folded", "QQ/vx同号123456", "qq/微信同号123456"),  # no link before the slash
+    # a number an identifier word introduces is no contact: one token (folding.IDENT_RE)
+    ("meeting_number", "#腾讯会议：876-543-210", f"#腾讯会议:{IDENT}"),
+    ("meeting_password", "会议号 876 543 210 密码 1234", f"会议号 {IDENT} 密码 {IDENT}"),
+    ("tracking_number", "顺丰单号是 SF 1234 5678 9012 帮我查下", f"顺丰单号是 {IDENT} 帮我查下"),
+    ("game_uid", "原神UID 123456789 来我世界", f"原神uid {IDENT} 来我世界"),
+    ("pickup_code", "取件码 3-2-4102", f"取件码 {IDENT}"),
+    ("file_code", "https://pan.baidu.com/s/1AbC 提取码: 8k2m", f"https://pan.baidu.com/s/1abc 提取码: {IDENT}"),
+    ("live_room_kept", "B站直播间 房间号 31780462", "b站直播间房间号 31780462"),  # how a live stream is promoted
+    ("password_alone_kept", "账号密码 123456", "账号密码 123456"),  # a lure asks for passwords: digits stay
+    ("uid_inside_a_word_kept", "fluid 123", "fluid 123"),
     ("skirt_price_kept", "这条裙199", "这条裙199"),  # synthetic: a dress, not a group
     # homophones are the pinyin feature's job: left alone, not broken
     ("homophones_untouched", "沟买 瘦后 内步", "沟买瘦后内步"),
@@ -144,6 +154,17 @@ TOKEN_CASES = [
     ("image_object_char", "免费送给你们啦\ufffc双击查看原图学姐", f"免费送给你们啦{IMG}学姐", 0, 1),  # qq_campus_adfilter
     ("fullwidth_brackets", "［图片］", IMG, 0, 1),
     ("contact_cards", "[名片] 李老师 [群名片][公众号名片]", f"{IMG}李老师{IMG * 2}", 0, 3),  # a card's name is words
+    # an app's words around a shared link are an attachment, like [链接]; 抖音's 口令 is not (rebate posts use it)
+    ("meeting_invitation", "张三 邀请您参加腾讯会议\n会议主题：组会\n点击链接入会，或添加至会议列表：",
+     f"张三{IMG}会议主题:组会{IMG}", 0, 2),
+    ("note_share", "http://xhslink.com/a/Ab1 复制本条信息，打开【小红书】App查看精彩内容！", f"http://xhslink.com/a/ab1 {IMG}", 0, 1),
+    ("netdisk_share", "复制这段内容后打开百度网盘手机App，操作更方便哦", IMG, 0, 1),
+    ("douyin_video_share", "复制打开抖音，看看【小王的作品】", IMG, 0, 1),
+    ("douyin_kouling_kept", "复制打开抖音，看看【收纳架 券后16.9】", "复制打开抖音,看看【收纳架券后16.9】", 0, 0),
+    ("xhs_code", "😆 Hg7tKx2Lm9 😆", IMG, 0, 1),
+    ("parcel_after_carrier", "韵达 4312 0875 6639 12 到了", f"韵达 {IDENT} 到了", 0, 0),
+    ("carrier_price_kept", "顺丰 25 块", "顺丰 25 块", 0, 0),
+    ("zoom_passcode", "Zoom ID 934 2815 6670，passcode: 8hT3q", f"zoom id {IDENT},passcode: {IDENT}", 0, 0),
     # QQ's lines for what a text export cannot show: one attachment each, like [图片] (qq_scu_group_2017)
     ("qq_red_packet", "[QQ红包]我发了一个“口令红包”，请使用新版手机QQ查收红包。", IMG, 0, 1),
     ("qq_red_packet_plain", "[QQ红包]请使用新版手机QQ查收红包。", IMG, 0, 1),

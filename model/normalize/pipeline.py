@@ -16,6 +16,7 @@ from .folding import (
     TABLE,
     alias_sub,
     contact_sub,
+    mask_identifiers,
 )
 from .handles import HANDLE_HINT_RE, find_handles
 from .placeholders import LEFTOVER_RE, tokenize_placeholders
@@ -88,6 +89,9 @@ def normalize(raw: str) -> Normalized:
     s = s.lower().strip()
     if "\u0307" in s:  # "İ".lower() == "i" + combining dot: drop the mark as step 1 would
         s = s.replace("\u0307", "")
+
+    # 5d. a number an identifier word introduces (会议号, 单号, 学号, uid…) is no contact: one token (folding.IDENT_RE)
+    s = mask_identifiers(s)
 
     # 6. handles (skipped when the text cannot contain one)
     handles: tuple[Handle, ...] = ()

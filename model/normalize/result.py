@@ -7,6 +7,7 @@ TOKENS: dict[str, str] = {
     "img": "\ue000",
     "sticker": "\ue001",
     "emoji": "\ue002",
+    "ident": "\ue003",  # a number an identifier word names (会议号 876-543-210, 单号, uid): folding.IDENT_RE
     "qq": "\ue010",
     "phone": "\ue011",
     "wechat": "\ue012",
@@ -17,7 +18,7 @@ TOKENS: dict[str, str] = {
 }
 
 # tokens that Normalized.text carries (handle tokens only appear in `masked`)
-TEXT_TOKENS = frozenset((TOKENS["img"], TOKENS["sticker"], TOKENS["emoji"]))
+TEXT_TOKENS = frozenset((TOKENS["img"], TOKENS["sticker"], TOKENS["emoji"], TOKENS["ident"]))
 
 
 @dataclass(frozen=True, slots=True)
