@@ -159,6 +159,7 @@ TOKEN_CASES = [
      f"张三{IMG}会议主题:组会{IMG}", 0, 2),
     ("note_share", "http://xhslink.com/a/Ab1 复制本条信息，打开【小红书】App查看精彩内容！", f"http://xhslink.com/a/ab1 {IMG}", 0, 1),
     ("netdisk_share", "复制这段内容后打开百度网盘手机App，操作更方便哦", IMG, 0, 1),
+    ("aliyun_share", "点击链接保存，或者复制本段内容，打开「阿里云盘」APP ，无需下载极速在线查看，视频原画倍速播放。", IMG, 0, 1),
     ("douyin_video_share", "复制打开抖音，看看【小王的作品】", IMG, 0, 1),
     ("douyin_kouling_kept", "复制打开抖音，看看【收纳架 券后16.9】", "复制打开抖音,看看【收纳架券后16.9】", 0, 0),
     ("xhs_code", "😆 Hg7tKx2Lm9 😆", IMG, 0, 1),

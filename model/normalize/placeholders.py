@@ -130,7 +130,7 @@ LEFTOVER_RE = re.compile("[\u200d\ufe0f]+")  # ZWJ/VS16 outside an emoji sequenc
 _SHARE_RE = re.compile(_SHARE_LINE)
 # a word every share line holds: searched for first, since share lines are rare and their words open on common
 # characters (我, 在, 点: in the main loop's hint they cost 2 µs a message; this search, 0.5)
-_SHARE_APPS = re.compile("会议|小红书|快手|抖音|网盘|夸克|😆")
+_SHARE_APPS = re.compile("会议|小红书|快手|抖音|网盘|云盘|夸克|😆")
 
 
 def tokenize_placeholders(s: str) -> tuple[str, int, int]:
