@@ -136,8 +136,8 @@ def _on_a_lan(host: str) -> bool:
 
 def ordinary(handle: Handle) -> bool:
     """A link to an ordinary site: a plain domain (no shortener, shop, invitation, public IP, punycode, dodged
-    dots, cheap TLD or numbered name), or an address on the member's own network. Members share these every day, so it carries nothing by itself (the featurizer
-    leaves it out: MessageFeaturizer(ignore_ordinary_links=True)). A hyphen is ordinary (rust-lang.org): a
+    dots, cheap TLD or numbered name), or an address on the member's own network. Members share these every day,
+    so it carries nothing by itself (the featurizer leaves it out: MessageFeaturizer(ignore_ordinary_links=True)). A hyphen is ordinary (rust-lang.org): a
     made-up "official" domain is caught by its words and guide_rules.scam_bait, which reads lookalike()."""
     if handle.kind != "url":
         return False

@@ -195,11 +195,11 @@ IDENT_RE = re.compile(
     r"uid|好友码|好友代码|组队码|"
     # a parcel's number after its carrier (韵达 4312 0875 6639 12): ten digits or more, no price; not 邮政, which is
     # also a bank (速转三千到…邮政：<account>: six transfer scams of the training rows)
-    r"(?:顺丰|中通|圆通|韵达|申通|极兔|德邦|ems|京东)(?:快递|速运|物流)?(?=[\s:]{0,3}[a-z]{0,4} ?[0-9](?:[ -]?[0-9]){9}))"
+    r"(?:顺丰|中通|圆通|韵达|申通|极兔|德邦|京东)(?:快递|速运|物流)?(?=[\s:]{0,3}[a-z]{0,4} ?[0-9](?:[ -]?[0-9]){9}))"
     r"(?:是|为)?[\s:#-]{0,3}"
     r"(?P<num>[a-z]{0,4} ?[0-9](?:[0-9 -]{0,22}[0-9])?)(?![0-9a-z])"
 )
-# the last character of each identifier word ("id" of uid, zoom id), for a cheap look before IDENT_RE's
+# the last character of each identifier word but those ending in "id" (uid, zoom id), for a cheap look before IDENT_RE's
 _IDENT_ENDS = re.compile("[议号码丰通达兔邦东]")
 # a meeting's password after its number (会议号 876 543 210 密码 1234) is the meeting's too, and so is a shared
 # file's extraction code (百度网盘 …?pwd=8k2m 提取码: 8k2m, four letters and digits)

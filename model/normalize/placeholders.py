@@ -33,8 +33,8 @@ _BRACKET_FACES = (
 # [转账]; a shared contact card [名片], [群名片], [公众号名片], whose name follows as words), and the English
 # clients' ([Photo], [Voice], [File]): posted every day, like [图片]
 _IMG_BRACKETS = ("图片", "视频", "闪照", "圖片", "視頻", "语音", "語音", "文件", "位置", "链接", "鏈接", "转账", "轉賬",
-                 "小程序", "聊天记录", "名片", "群名片", "公众号名片", "Photo", "photo", "Image", "image", "Video", "video", "Voice", "voice",
-                 "Voice Message", "File", "file", "Link", "link", "Location", "location")
+                 "小程序", "聊天记录", "名片", "群名片", "公众号名片", "Photo", "photo", "Image", "image", "Video", "video",
+                 "Voice", "voice", "Voice Message", "File", "file", "Link", "link", "Location", "location")
 # QQ's own lines for what a text export cannot show (a red packet, a check-in, a poll, a nudge): an
 # attachment like [图片], posted every day; "口令红包" in one must not read as a 口令 lure
 _QQ_CLIENT_LINE = (

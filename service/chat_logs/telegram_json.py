@@ -5,8 +5,8 @@ holds its chats under `chats.list`, and `chat` picks one by name or id. Each mes
 has `from_id` ("user123…"), `date_unixtime` (older exports: `date`, the exporting computer's local time),
 and `text`: a string, or a list of strings and entities (`{"type": "text_link", "text": "点这里", "href":
 "https://…"}`). What a bot would pass (README, "From a bot"): the text or caption; a bare picture,
-sticker or voice as `[图片]`, `[表情]`, `[语音]`, a shared contact as `[名片]` and its name; the addresses of `text_link` entities and of URL
-buttons (`inline_bot_buttons`) as `links`. Service messages (joins, pins, title changes) are left out.
+sticker or voice as `[图片]`, `[表情]`, `[语音]`, a shared contact as `[名片]` and its name; the addresses of
+`text_link` entities and of URL buttons (`inline_bot_buttons`) as `links`. Service messages (joins, pins, title changes) are left out.
 """
 from __future__ import annotations
 
