@@ -121,7 +121,7 @@ def test_everyday_messages_are_chat(shipped, text):
 
 
 # A card a member shares is read as the client shows it: a WeChat contact card's XML as its nickname (its avatar
-# addresses were links, its attributes words: spam 0.50), a QQ card as [名片]. A lure's name on a card still reads.
+# addresses were links, its attributes words: spam 0.50-0.73, bench/bench_everyday_forms.py), a QQ card as [名片]. A lure's name on a card still reads.
 TEACHER_CARD = ('<?xml version="1.0"?>\n<msg bigheadimgurl="http://wx.qlogo.cn/mmhead/ver_1/abc/0" '
                 'smallheadimgurl="http://wx.qlogo.cn/mmhead/ver_1/abc/132" username="wxid_k2j3h4g5f6" nickname="李老师" '
                 'fullpy="lilaoshi" alias="lls2024" imagestatus="3" scene="17" sign="" sex="2" certflag="0" />\n')

@@ -171,13 +171,12 @@ def read_wechat_xml(s: str) -> str | None:
 # a contact card (WeChat's type 42): one <msg …/> whose attributes name the account; the client shows its nickname
 # on a card marked 个人名片, or 公众号名片 for an official account (a gh_ user name). Read as its XML, its avatar
 # addresses were links and its attributes words: a teacher's card shared in a class group read as spam
-_CARD_ATTR = re.compile(r'\b(username|nickname)="([^"]*)"')
 
 
 def _contact_card(s: str) -> str | None:
     """A WeChat contact card as the client shows it, or None if `s` is no card."""
     start = s.find("<msg")
-    attrs = dict(_CARD_ATTR.findall(s, start, s.find(">", start)))  # the <msg> tag's own attributes
+    attrs = dict(_ATTR.findall(s, start, s.find(">", start)))  # the <msg> tag's own attributes
     if "username" not in attrs or "nickname" not in attrs:
         return None
     shown = "[公众号名片]" if attrs["username"].startswith("gh_") else "[名片]"
