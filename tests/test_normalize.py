@@ -162,6 +162,12 @@ TOKEN_CASES = [
     ("aliyun_share", "点击链接保存，或者复制本段内容，打开「阿里云盘」APP ，无需下载极速在线查看，视频原画倍速播放。", IMG, 0, 1),
     ("douyin_video_share", "复制打开抖音，看看【小王的作品】", IMG, 0, 1),
     ("douyin_kouling_kept", "复制打开抖音，看看【收纳架 券后16.9】", "复制打开抖音,看看【收纳架券后16.9】", 0, 0),
+    # the share score before and the codes after its link are the app's (an email-shaped k@O.KJ among them)
+    ("douyin_share_codes", "7.25 复制打开抖音，看看【阿福的作品】边牧 https://v.douyin.com/iRk7Xw2p/ Bxy:/ 08/14 k@O.KJ :1pm 太聪明了",
+     f"{IMG}边牧 https://v.douyin.com/irk7xw2p/ 太聪明了", 0, 1),
+    ("douyin_picture_post", "4.17 ZMW:/ 复制打开抖音，看看【无理.的图文作品】壁纸", f"{IMG}壁纸", 0, 1),
+    ("douyin_link_contact_kept", "复制打开抖音，看看【小王的作品】 https://v.douyin.com/abcd12/ 加a@b.cc",
+     f"{IMG} https://v.douyin.com/abcd12/ 加a@b.cc", 0, 1),
     ("xhs_code", "😆 Hg7tKx2Lm9 😆", IMG, 0, 1),
     ("parcel_after_carrier", "韵达 4312 0875 6639 12 到了", f"韵达 {IDENT} 到了", 0, 0),
     ("carrier_price_kept", "顺丰 25 块", "顺丰 25 块", 0, 0),

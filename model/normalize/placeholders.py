@@ -53,7 +53,8 @@ _SHARE_LINE = (
     # notes and videos: 小红书 (its code between two 😆), 快手, and 抖音's video share (a rebate 口令 has no 的作品)
     "|复制本条信息[,，]?打开【小红书】[Aa][Pp][Pp]查看精彩内容[!！]?|发布了一篇小红书笔记[,，]?快来看吧[!！]?"
     "|😆\\s?[A-Za-z0-9]{6,16}\\s?😆|该作品在快手被播放过[0-9.万]+次[,，]?点击链接[,，]?打开【快手】直接观看[!！]?"
-    "|复制打开抖音[,，]看看【[^】\\n]{1,40}的作品】"
+    # (the app writes a share score first, "7.25 ", sometimes with a code: "4.30 ZMW:/ "; a picture post is 的图文作品)
+    "|(?:[0-9]{1,2}\\.[0-9]{1,2}\\s?(?:[A-Za-z]{3}:/\\s?)?)?复制打开抖音[,，]看看【[^】\\n]{1,40}的(?:图文)?作品】"
     # cloud drives: 百度网盘, 夸克, 阿里云盘
     "|复制这段内容后打开百度网盘手机[Aa][Pp][Pp][,，]?操作更方便哦|--来自百度网盘超级会员[Vv]?[0-9]{0,2}的分享"
     "|我用夸克网盘分享了|点击链接即可保存[。.]?\\s?打开「夸克[Aa][Pp][Pp]」[,，]?无需下载在线播放视频[,，]?畅享原画5倍速[,，]?支持电视投屏[。.]?"
@@ -128,6 +129,12 @@ LEFTOVER_RE = re.compile("[\u200d\ufe0f]+")  # ZWJ/VS16 outside an emoji sequenc
 
 
 _SHARE_RE = re.compile(_SHARE_LINE)
+# the codes 抖音 writes after its link, in any order ("https://v.douyin.com/iRk7/ D@U.LW MjP:/ :1pm 08/09"): read as
+# words they were an email address (k@o.kj) and numbers, and a shared cooking video went to review as spam at 0.61
+_DOUYIN_CODES = re.compile(
+    r"(?<=v\.douyin\.com/)([A-Za-z0-9_-]{4,20}/?)"
+    r"(?:\s+(?:[A-Za-z]@[A-Za-z]\.[A-Za-z]{2}|[A-Za-z]{3}:/|:[0-9]{1,2}[ap]m|[0-9]{2}/[0-9]{2})(?![A-Za-z0-9@.:/]))+"
+)
 # a word every share line holds: searched for first, since share lines are rare and their words open on common
 # characters (我, 在, 点: in the main loop's hint they cost 2 µs a message; this search, 0.5)
 _SHARE_APPS = re.compile("会议|小红书|快手|抖音|网盘|云盘|夸克|😆")
@@ -137,6 +144,8 @@ def tokenize_placeholders(s: str) -> tuple[str, int, int]:
     """Step 2: replace placeholders and emoji sequences by tokens; return (text, n_emoji, n_ph)."""
     if _SHARE_APPS.search(s):
         s = _SHARE_RE.sub(_IMG, s)  # counted as placeholders by the loop below, as a token already in the text is
+        if "douyin.com/" in s:
+            s = _DOUYIN_CODES.sub(r"\1", s)
     n_emoji = n_ph = 0
     parts = []
     pos = 0
