@@ -171,6 +171,10 @@ TOKEN_CASES = [
     ("xhs_code", "😆 Hg7tKx2Lm9 😆", IMG, 0, 1),
     ("parcel_after_carrier", "韵达 4312 0875 6639 12 到了", f"韵达 {IDENT} 到了", 0, 0),
     ("carrier_price_kept", "顺丰 25 块", "顺丰 25 块", 0, 0),
+    ("hospital_record_numbers", "住院号A0095732，病案号 0038 2715", f"住院号{IDENT},病案号 {IDENT}", 0, 0),
+    ("order_tail_number", "美团订单尾号 4458 到了", f"美团订单尾号 {IDENT} 到了", 0, 0),
+    ("bank_card_tail_kept", "您尾号1234的储蓄卡", "您尾号1234的储蓄卡", 0, 0),  # a bank's notice, and its scams' form
+    ("tax_number", "税号91440104MA9W6P2K3R，核对抬头", f"税号{IDENT},核对抬头", 0, 0),
     ("zoom_passcode", "Zoom ID 934 2815 6670，passcode: 8hT3q", f"zoom id {IDENT},passcode: {IDENT}", 0, 0),
     # QQ's lines for what a text export cannot show: one attachment each, like [图片] (qq_scu_group_2017)
     ("qq_red_packet", "[QQ红包]我发了一个“口令红包”，请使用新版手机QQ查收红包。", IMG, 0, 1),

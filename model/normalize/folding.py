@@ -193,6 +193,8 @@ def contact_sub(m: re.Match) -> str:
 IDENT_RE = re.compile(
     r"(?:腾讯会议|会议号|会议 ?id|会议室号|zoom ?id|meeting id|单号|取件码|取餐码|学号|工号|考号|准考证号|座位号|宿舍号|"
     r"uid|好友码|好友代码|组队码|"
+    # a hospital's, a school's, a race's, an office's numbers for a person or a record
+    r"住院号|病案号|病历号|床号|学籍号|参赛号|预约号|(?:订单|外卖|手机)尾号|"
     # a parcel's number after its carrier (韵达 4312 0875 6639 12): ten digits or more, no price; not 邮政, which is
     # also a bank (速转三千到…邮政：<account>: six transfer scams of the training rows)
     r"(?:顺丰|中通|圆通|韵达|申通|极兔|德邦|京东)(?:快递|速运|物流)?(?=[\s:]{0,3}[a-z]{0,4} ?[0-9](?:[ -]?[0-9]){9}))"
@@ -205,6 +207,8 @@ _IDENT_ENDS = re.compile("[议号码丰通达兔邦东]")
 # file's extraction code (百度网盘 …?pwd=8k2m 提取码: 8k2m, four letters and digits)
 _MEETING_PASSWORD = re.compile("(\ue003[\\s,;]{0,3}(?:(?:入会|会议)?密码|passcode)[\\s:]{0,3})[a-z0-9]{3,8}(?![a-z0-9])")
 _FILE_CODE = re.compile(r"(提取码[\s:]{0,3})[a-z0-9]{4}(?![a-z0-9])")
+# a company's tax number (税号 91440104MA9W6P2K3R: eighteen letters and digits) on an invoice it asks about
+_TAX_ID = re.compile(r"((?:税号|纳税人识别号|信用代码)(?:是|为)?[\s:]{0,3})[0-9a-z]{15,20}(?![0-9a-z])")
 
 
 def ident_sub(m: re.Match) -> str:
@@ -223,5 +227,7 @@ def mask_identifiers(s: str) -> str:
         s = _MEETING_PASSWORD.sub("\\1\ue003", s)
     if "提取码" in s:
         s = _FILE_CODE.sub("\\1\ue003", s)
+    if "税号" in s or "识别号" in s or "信用代码" in s:
+        s = _TAX_ID.sub("\\1\ue003", s)
     return s
 
