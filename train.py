@@ -68,6 +68,7 @@ CALIBRATION_SHARE = 0.05
 # relabelled ads read as spam but sent more selling and lures to chat (docs/experiments.md, "s27: a prior shift for group chat,
 # tried and not shipped")
 SPAM_PRIOR_SHIFT = 0.0
+CHINESE_UNIGRAMS = True
 COMMERCE_KINDS = ("model", "source-neutral", "source-neutral-gated")  # model/commerce_kind.py
 # which kind of commerce a message is: the shipped recipe's since s32 (a fresh pair of suites decided it by a rule
 # written before them: docs/experiments.md, s32), so a plain `python train.py`, and a retrain from moderators' exports,
@@ -260,6 +261,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                          f"model's gated by the guide's spam forms and toward advertising only (default {COMMERCE_KIND}: "
                          "shipped since s32; docs/experiments.md)")
     ap.add_argument("--max-features", type=int, default=200_000, help="vocabulary size (most frequent tokens)")
+    ap.add_argument("--chinese-unigrams", action=argparse.BooleanOptionalAction, default=CHINESE_UNIGRAMS,
+                    help="single Chinese characters as tokens (default: %(default)s; --no-chinese-unigrams leaves them "
+                         "out, as tried at s39: docs/experiments.md)")
     ap.add_argument("--weigh-ordinary-links", action="store_true",
                     help="let links to ordinary sites count as features, as models before s22 did (default: left out)")
     ap.add_argument("--limit", type=int, default=None, help="train on a seeded sample of this many rows (quick runs)")
@@ -349,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
 
     clf = MessageClassifier.fit(
         [ex.text for ex in rows], [ex.label for ex in rows], sample_weight=weights, C=args.C, seed=args.seed,
-        featurizer=MessageFeaturizer(max_features=args.max_features, ignore_ordinary_links=not args.weigh_ordinary_links),
+        featurizer=MessageFeaturizer(max_features=args.max_features, ignore_ordinary_links=not args.weigh_ordinary_links,
+                                     chinese_unigrams=args.chinese_unigrams),
         progress=lambda it, desc: tqdm(it, desc=desc, unit="msg", mininterval=1.0), step=timed_step,
     )
     temperature = fit_temperature(clf, [ex.text for ex in calibration], [ex.label for ex in calibration])

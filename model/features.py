@@ -131,6 +131,7 @@ def gram_keys(norms: Sequence[Normalized], max_n: int) -> tuple[np.ndarray, np.n
 
 
 _URL_MARK = TOKENS["url"]
+_CJK_FIRST, _CJK_LAST = 0x3400, 0x9FFF  # CJK Extension A and the Unified Ideographs
 
 
 def without_ordinary_links(norm: Normalized) -> Normalized:
@@ -212,19 +213,24 @@ class MessageFeaturizer:
     ignore_ordinary_links : bool
         Leave links to ordinary sites out (without_ordinary_links): "there is a link" is no evidence, only
         the parts that hide or send somewhere are. False for models trained before it (they weigh every link).
+    chinese_unigrams : bool
+        Keep single Chinese characters as tokens. False leaves them out of the vocabulary (inference needs no
+        change: a key the vocabulary lacks weighs nothing). True for models trained before it.
     """
 
-    _PARAMS = ("max_features", "min_df", "char_max_n", "segmenter", "shape_weight", "ignore_ordinary_links")
+    _PARAMS = ("max_features", "min_df", "char_max_n", "segmenter", "shape_weight", "ignore_ordinary_links",
+               "chinese_unigrams")
     segment_: Segmenter  # set by _use_segmenter() when fitted or loaded
 
     def __init__(self, *, max_features: int = 200_000, min_df: int = 2, char_max_n: int = 3, segmenter: str = "rjieba",
-                 shape_weight: float = 1.0, ignore_ordinary_links: bool = False):
+                 shape_weight: float = 1.0, ignore_ordinary_links: bool = False, chinese_unigrams: bool = True):
         self.max_features = max_features
         self.min_df = min_df
         self.char_max_n = char_max_n
         self.segmenter = segmenter
         self.shape_weight = shape_weight
         self.ignore_ordinary_links = ignore_ordinary_links
+        self.chinese_unigrams = chinese_unigrams
 
     # -- the estimator contract: parameters ----------------------------------------
     def get_params(self, deep: bool = True) -> dict:
@@ -328,6 +334,10 @@ class MessageFeaturizer:
             norms = [without_ordinary_links(n) for n in norms]
         # document frequency of gram keys: unique (row, key) pairs, then count keys
         rows, keys = gram_keys(norms, self.char_max_n)
+        if not self.chinese_unigrams:
+            # a unigram's key is its code point; every longer n-gram's is above 2**21 and a pinyin bigram's negative
+            keep = (keys < _CJK_FIRST) | (keys > _CJK_LAST)
+            rows, keys = rows[keep], keys[keep]
         order = np.lexsort((keys, rows))
         rows, keys = rows[order], keys[order]
         first = np.ones(len(keys), dtype=bool)

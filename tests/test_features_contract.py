@@ -73,6 +73,15 @@ def test_char_ngrams_are_named_exactly():
     assert {"今", "今天", "今天天", "^今天", "错$"} <= names
 
 
+def test_without_chinese_unigrams_single_characters_are_no_tokens():
+    f = MessageFeaturizer(min_df=1, chinese_unigrams=False).fit(DOCS)
+    names = set(f.named_columns(normalize("今天天气不错")).values())
+    assert {"今天", "今天天", "^今", "错$", "^", "$"} <= names  # longer grams and other characters stay
+    assert not names & set("今天气不错")
+    # a model that kept them (the default, every model before s39) reads the same text with them
+    assert "今" in MessageFeaturizer(min_df=1).fit(DOCS).named_columns(normalize("今天")).values()
+
+
 def test_handles_are_masked_so_numbers_do_not_matter():
     f = MessageFeaturizer(min_df=1).fit(DOCS)
     x = f.transform(["加微信 abc12345 详聊", "加微信 xyz98765 详聊"]).toarray()
