@@ -19,22 +19,20 @@ hand label.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from qunguard.model import artifact
+from engine_run import by_label, judge_messages, model_and_json, print_table
+
 from qunguard.model.dataset import read_jsonl_rows
 from qunguard.service import hidden_links
-from qunguard.service.engine import LoadedModel, Message, Moderator
-from qunguard.service.flood import InMemoryFloodTracker
-from qunguard.service.store import Store
+from qunguard.service.engine import LoadedModel, Message
 
 SETS = [ROOT / "data" / "eval" / "realchat.jsonl.gz", ROOT / "data" / "eval" / "scu_heldout.jsonl.gz",
         *sorted((ROOT / "data" / "eval" / "probes").glob("probe_*.jsonl.gz"))]
@@ -61,27 +59,16 @@ def renditions(text: str, n: int) -> dict[str, tuple[str, list[str]]] | None:
 
 def judge(model: LoadedModel, messages: list[tuple[str, list[str]]]) -> list[dict]:
     """Verdicts as the API gives them, one member per message, a minute apart."""
-    with tempfile.TemporaryDirectory() as tmp:
-        moderator = Moderator(model, Store(Path(tmp) / "links.db"), InMemoryFloodTracker())
-        batch = []
-        for i, (text, links) in enumerate(messages):
-            shown = hidden_links.hidden(text, links)  # as service/routes/classify.py reads the request
-            batch.append(Message("bench", f"u{i}", hidden_links.with_links(text, shown), str(i),
-                                 1_700_000_000.0 + 60 * i, hidden_links=tuple(shown)))
-        verdicts = []
-        for i in range(0, len(batch), 100):
-            verdicts += moderator.classify(batch[i : i + 100])
-        moderator.topics.close()
-        moderator.store.close()
-    return verdicts
+    batch = []
+    for i, (text, links) in enumerate(messages):
+        shown = hidden_links.hidden(text, links)  # as service/routes/classify.py reads the request
+        batch.append(Message("bench", f"u{i}", hidden_links.with_links(text, shown), str(i),
+                             1_700_000_000.0 + 60 * i, hidden_links=tuple(shown)))
+    return judge_messages(model, batch)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", type=Path, default=artifact.SHIPPED)
-    ap.add_argument("--json", type=Path, default=None)
-    args = ap.parse_args(argv)
-    model = LoadedModel(*artifact.load(args.model))
+    model, json_out = model_and_json(__doc__ or "", argv)
     rows, ways = [], []
     for path in SETS:
         for r in read_jsonl_rows(path):
@@ -91,22 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"model": model.version, "messages": len(rows),
                      "by_label": {lab: sum(r["label"] == lab for r in rows) for lab in sorted({r["label"] for r in rows})}}
     for way in WAYS:
-        verdicts = judge(model, [w[way] for w in ways])
-        per: dict = {}
-        for lab in sorted({r["label"] for r in rows}):
-            got = [v for v, r in zip(verdicts, rows, strict=True) if r["label"] == lab]
-            per[lab] = {"n": len(got), "flagged": round(sum(v["action"] != "allow" for v in got) / len(got), 4),
-                        "deleted": round(sum(v["action"] == "delete" for v in got) / len(got), 4),
-                        "right_label": round(sum(v["label"] == lab for v in got) / len(got), 4)}
-        results[way] = per
+        results[way] = by_label(judge(model, [w[way] for w in ways]), rows)
     print(f"model {model.version}; {len(rows):,} labelled messages with an address {results['by_label']}")
-    print("| sent as | " + " | ".join(f"{lab}: flagged / deleted / right label" for lab in results["by_label"]) + " |")
-    print("|---|" + "---|" * len(results["by_label"]))
-    for way in WAYS:
-        cells = [f"{p['flagged']:.1%} / {p['deleted']:.1%} / {p['right_label']:.1%}" for p in results[way].values()]
-        print(f"| {way} | " + " | ".join(cells) + " |")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print_table("sent as", results, WAYS)
+    if json_out:
+        json_out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

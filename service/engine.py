@@ -19,9 +19,10 @@ from qunguard.model.classifier import MessageClassifier, Scores
 from qunguard.model.errors import ModelArtifactError
 from qunguard.model.normalize import Normalized, normalize
 from qunguard.model.normalize.platform_codes import read_wechat_xml
-from qunguard.service import hidden_links
+from qunguard.service import forwards, hidden_links
 from qunguard.service.campaigns import CampaignMemory
 from qunguard.service.flood import FloodSignal, FloodTracker, Observation, repeat_key
+from qunguard.service.forwards import Origin
 from qunguard.service.groups import CompiledGroup, GroupSettings
 from qunguard.service.mutes import Mute, mute_for
 from qunguard.service.policy import decide
@@ -43,6 +44,7 @@ class Message:
     reply_to: Quote | None = None  # the message it replies to, as the platform passed it (service/quotes.py)
     edited: bool = False  # a new text for a message sent before (Telegram's edited_message): judged, not counted again
     hidden_links: tuple[str, ...] = ()  # links the platform hid behind the words, already after them in `text`
+    forwarded: Origin | None = None  # a forward's origin (Telegram's forward_origin type): service/forwards.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +240,7 @@ class Moderator:
         memory = self.campaigns
         remembered = ([None] * len(messages) if memory.empty else
                       [memory.match(m.group_id, norm, key) for m, norm, key in zip(messages, norms, keys, strict=True)])
-        decisions = [(decide(label, scores, g, m.user_id, norm.text, sig, ts, norm.handles, mem), ts)
+        decisions = [(decide(label, scores, g, m.user_id, norm.text, sig, ts, norm.handles, mem, m.forwarded), ts)
                      for m, norm, (label, scores), g, ts, sig, mem
                      in zip(messages, norms, labeled, groups, times, signals, remembered, strict=True)]
         decisions = self.topics.offtopic_policy(messages, decisions, groups, topic)
@@ -260,6 +262,8 @@ class Moderator:
                 reasons.append(quoted)
             if m.hidden_links:
                 reasons += hidden_links.reasons(m.hidden_links)
+            if m.forwarded is not None:
+                reasons.append(forwards.reason(m.forwarded))
             if m.edited:
                 reasons.append({"name": "edited", "detail": "a new text for a message sent before: judged again, "
                                                             "not counted again"})

@@ -126,6 +126,10 @@ class GroupSettings(BaseModel):
         True, description="delete only when something besides the model backs it (a contact handle, a shopping, "
         "shortener or invitation link, a repeat or burst, a block word); the model alone sends to review. "
         "false: the model's score alone may delete")
+    forwards: Literal["judge", "review", "delete"] = Field(
+        "judge", description="forwarded messages (a bot's forward_origin): judge them as any message, a channel's post "
+        "backing the delete of an ad or a lure the model is sure of; review every forward that would be allowed; or "
+        "delete every forward, as a group that allows none (tg-spam's forward check)")
     offtopic_as_flooding: bool = Field(
         False, description="treat strongly off-topic chatter as flooding (sent to review): an allowed on_topic message "
         "whose topic_score is at or below offtopic_threshold with topic_confidence at or above "

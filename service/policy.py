@@ -3,19 +3,20 @@
 Order matters and is the group's contract with its members:
 1. allow-listed users (admins, the bot itself) are never acted on;
 2. an allow word lets a message through whatever the model says;
-3. a block word deletes;
+3. a block word deletes, and so does a forward in a group whose `forwards` is "delete";
 4. a flood seen by behaviour (burst, repeat, raid) makes the message `flooding`,
    except a repeated ad or lure, which keeps its label and is deleted; a raid (many
    members, one text) counts only against an ad or a lure: on chat it is an echo;
 5. otherwise the label's score against the group's review/delete thresholds;
    an on_topic verdict whose runner-up passes its review threshold is reviewed;
    a delete needs a second signal independent of the model (a contact handle, a
-   shopping, shortener or invitation link); the model alone sends the message to
+   shopping, shortener or invitation link, a channel's post forwarded); the model alone sends the message to
    review. A flood seen in the text alone ([表情][表情][表情]) has none: the text
    test reads the same text the model does, so it goes to review, and only a burst
    or repeat (step 4) backs acting on it. A group that sets
    `delete_needs_two_signals: false` lets the model delete alone;
-6. a message that would be allowed during quiet hours gets the quiet-hours action;
+6. a message that would be allowed during quiet hours gets the quiet-hours action, and a forward in a group
+   whose `forwards` is "review" goes to review;
 7. in a group with `offtopic_as_flooding`, an allowed on_topic message far from the group's topic
    profile, with enough topic signal to tell (`offtopic_as_flooding()`, applied by service/topic.py
    once the batch's topic scores are known), is flooding and goes to review.
@@ -33,7 +34,9 @@ from typing import TYPE_CHECKING
 
 from qunguard.model.links import link_tags
 from qunguard.model.normalize import Handle
+from qunguard.service import forwards
 from qunguard.service.flood import FloodSignal
+from qunguard.service.forwards import Origin
 from qunguard.service.groups import CompiledGroup
 
 if TYPE_CHECKING:
@@ -43,14 +46,17 @@ if TYPE_CHECKING:
 _CORROBORATING_LINK_TAGS = frozenset(("shop", "short", "invite", "obf", "ip", "puny"))
 
 
-def corroboration(label: str, handles: tuple[Handle, ...]) -> str | None:
+def corroboration(label: str, handles: tuple[Handle, ...], forwarded: Origin | None = None) -> str | None:
     """A signal besides the model that backs deleting a `label` message, or None.
 
     Members share links and @mention each other every day, so a plain link is not one;
-    a contact to buy through, a shopping or shortened link, or an invitation is. A text
-    flood has none in its text: only behaviour (a burst, a repeat) backs acting on it."""
+    a contact to buy through, a shopping or shortened link, an invitation, or a channel's
+    post forwarded is. A text flood has none in its text: only behaviour (a burst, a
+    repeat) backs acting on it."""
     if label == "flooding":
         return None
+    if forwards.backs_delete(forwarded):
+        return f"forwarded {forwarded}"
     for h in handles:
         if h.kind != "url":
             return f"contact_handle {h.kind}"
@@ -58,6 +64,10 @@ def corroboration(label: str, handles: tuple[Handle, ...]) -> str | None:
         if tags:
             return "link " + ",".join(sorted(tags))
     return None
+
+
+def _forward_policy(action: str) -> dict:
+    return {"name": "forward_policy", "detail": f"the group's setting forwards: {action}"}
 
 
 def signal_reason(s: FloodSignal) -> dict:
@@ -75,10 +85,11 @@ class Decision:
 
 def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: str, text: str,
            signals: list[FloodSignal], ts: float, handles: tuple[Handle, ...] = (),
-           remembered: Match | None = None) -> Decision:
+           remembered: Match | None = None, forwarded: Origin | None = None) -> Decision:
     """`text` is the normalised text; words are matched on it with spaces removed. `handles` (the
     normaliser's contact handles and links) are what can back a delete besides behaviour.
-    `remembered`: the decided review item the message is a near-copy of (service/campaigns.py)."""
+    `remembered`: the decided review item the message is a near-copy of (service/campaigns.py).
+    `forwarded`: where a forwarded message was first posted (service/forwards.py)."""
     reasons: list[dict] = []
     if user_id in group.allow_users:
         return Decision(label, "allow", [{"name": "allow_user", "detail": user_id}])
@@ -89,6 +100,8 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
     for word, canon in group.block_words:
         if canon in compact_text:
             return Decision(label, "delete", [{"name": "block_word", "detail": word}])
+    if forwarded is not None and group.settings.forwards == "delete":
+        return Decision(label, "delete", [_forward_policy("delete")])
 
     if remembered is not None and remembered.campaign:
         return _known_campaign(remembered, scores, group, signals)
@@ -108,7 +121,8 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
         t = group.settings.thresholds[label]
         p = scores[label]
         action = "delete" if p >= t.delete else "review" if p >= t.review else "allow"
-        if action == "delete" and group.settings.delete_needs_two_signals and corroboration(label, handles) is None:
+        if (action == "delete" and group.settings.delete_needs_two_signals
+                and corroboration(label, handles, forwarded) is None):
             action = "review"
             reasons.append({"name": "model_only", "detail": f"p({label})={p:.2f} with no second signal: sent to review"})
     else:
@@ -123,6 +137,9 @@ def decide(label: str, scores: dict[str, float], group: CompiledGroup, user_id: 
     if action == "allow" and q is not None and group.in_quiet_hours(ts):
         action = q.action
         reasons.append({"name": "quiet_hours", "detail": f"{q.start}-{q.end} {q.timezone}"})
+    if action == "allow" and forwarded is not None and group.settings.forwards == "review":
+        action = "review"
+        reasons.append(_forward_policy("review"))
     return Decision(label, action, reasons)
 
 

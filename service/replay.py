@@ -89,7 +89,7 @@ def _judge(moderator: Moderator, group_id: str, batch: list[LoggedMessage], resu
     for m in batch:
         links = hidden(m.text, m.links)  # as service/hidden_links.py judges what a bot passes beside the text
         sent.append(Message(group_id, m.user_id, with_links(m.text, links), m.message_id, m.ts,
-                            hidden_links=tuple(links)))
+                            hidden_links=tuple(links), forwarded=m.forwarded))
     verdicts = moderator.classify(sent)
     # what the service writes every few seconds (counts, learning texts, drift): after each batch here,
     # so a group learns its profile at the message it would have live

@@ -13,6 +13,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from qunguard.service.forwards import Origin
 from qunguard.service.groups import GroupSettings
 from qunguard.service.hidden_links import MAX_LINK_CHARS, MAX_LINKS
 from qunguard.service.store.review import check_decision
@@ -37,6 +38,16 @@ class ReplyToIn(BaseModel):
         None, description="who wrote the quoted message, if the bot knows (not used to judge)")
 
 
+class ForwardOriginIn(BaseModel):
+    """Telegram's `forward_origin` (Bot API 7.0), passed on as the bot got it: only `type` is read."""
+
+    # the Bot API's other fields (date, sender_user, chat, author_signature…) are accepted and not read
+    model_config = ConfigDict(extra="ignore", strict=True)
+    type: Origin = Field(..., description="where the forwarded message was first posted: user, hidden_user, chat or "
+                                          "channel. A channel's post backs deleting an ad or a lure the model is sure of "
+                                          "(service/forwards.py)")
+
+
 class MessageFields(BaseModel):
     """What a message is, to classify it or to report it."""
 
@@ -56,6 +67,12 @@ class MessageFields(BaseModel):
     reply_to: ReplyToIn | None = Field(None, description="the message this one replies to, if it quotes one: the verdict "
                                    "judges the member's own words, not the quoted message (a WeChat quote written "
                                    "into `text` as 「name：…」 and a dashed line is read the same way)")
+    forward_origin: ForwardOriginIn | None = Field(None, description=(
+        "for a forwarded message, where it was first posted (Telegram's `forward_origin`). Named in the reasons "
+        "(`forwarded`); a channel's post is a second signal for deleting an ad or a lure; a group's `forwards` "
+        "setting can review or delete every forward"))
+    is_automatic_forward: bool = Field(False, description="Telegram's is_automatic_forward: a post of the group's own "
+                                                          "linked channel, which counts as no forward")
     links: list[Link] = Field(default_factory=list, max_length=MAX_LINKS, description=(
         "addresses the platform shows as words or buttons, not in `text`: Telegram's `text_link` entities and "
         "inline keyboard URL buttons, a card's jump address. Judged after the words, as if written there (a t.me "

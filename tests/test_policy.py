@@ -56,6 +56,37 @@ def test_a_text_flood_alone_is_reviewed_and_a_repeat_makes_it_the_groups_flood_a
     assert verdict("[表情][表情][表情]", "flooding", SURE_FLOOD, strict, signals=[FloodSignal("repeat", "3 in 60 s", 3)]).action == "delete"
 
 
+def forwarded(text: str, label: str, scores: dict, origin, g: CompiledGroup | None = None):
+    norm = normalize(text)
+    return decide(label, scores, g or group(), "u1", norm.text, [], NOON, norm.handles, None, origin)
+
+
+@pytest.mark.parametrize("origin, action", [
+    ("channel", "delete"),      # grey-market ads reach Telegram groups as channel posts forwarded by fresh accounts
+    ("user", "review"),         # members forward their friends' messages every day
+    ("hidden_user", "review"),
+    ("chat", "review"),
+    (None, "review"),
+])
+def test_a_channels_post_forwarded_backs_a_delete(origin, action):
+    assert forwarded("全场五折，今天最后一天", "advertising", SURE_AD, origin).action == action
+
+
+def test_a_forward_backs_no_flood_and_makes_no_chat_flagged():
+    assert forwarded("[表情][表情][表情]", "flooding", SURE_FLOOD, "channel").action == "review"
+    assert forwarded("明天的课改到下午了", "on_topic", CALM, "channel").action == "allow"
+
+
+def test_a_group_can_review_or_delete_every_forward():
+    d = forwarded("明天的课改到下午了", "on_topic", CALM, "user", group(forwards="review"))
+    assert (d.action, d.reasons[-1]["name"]) == ("review", "forward_policy")
+    d = forwarded("明天的课改到下午了", "on_topic", CALM, "user", group(forwards="delete"))
+    assert (d.label, d.action, d.reasons[-1]["name"]) == ("on_topic", "delete", "forward_policy")
+    assert forwarded("明天的课改到下午了", "on_topic", CALM, None, group(forwards="delete")).action == "allow"
+    # the group's allow words still win, as over a block word
+    assert forwarded("团购 明天到", "on_topic", CALM, "channel", group(forwards="delete", allow_words=["团购"])).action == "allow"
+
+
 def test_a_strict_group_lets_the_model_delete_alone():
     assert verdict("全场五折", "advertising", SURE_AD, group(delete_needs_two_signals=False)).action == "delete"
 

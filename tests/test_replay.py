@@ -213,6 +213,24 @@ def test_a_telegram_export_judges_the_links_hidden_behind_words_and_buttons(tmp_
 
 
 @pytest.mark.slow
+def test_a_telegram_export_replays_a_channels_post_forwarded_as_a_bot_would_send_it(tmp_path):
+    ad = "新款羽绒服清仓大甩卖，原价899现价199，全国包邮，数量有限先到先得"  # no contact, no link: the model alone
+    base = {"type": "message", "from": "群友", "text": ad}
+    messages = [{**base, "id": 1, "date_unixtime": "1709258400", "from_id": "user1"},
+                {**base, "id": 2, "date_unixtime": "1709262000", "from_id": "user2", "forwarded_from": "好物推荐",
+                 "forwarded_from_id": "channel1234567890"}]
+    export = tmp_path / "result.json"
+    export.write_text(json.dumps({"name": "读书会", "type": "private_supergroup", "id": 7, "messages": messages},
+                                 ensure_ascii=False), encoding="utf-8")
+    res = run("replay", str(export), "-o", str(tmp_path / "v.jsonl"))
+    assert res.returncode == 0, res.stderr
+    verdicts = {v["message_id"]: v for v in map(json.loads, (tmp_path / "v.jsonl").read_text(encoding="utf-8").splitlines())}
+    assert verdicts["1"]["action"] == "review"  # the model alone
+    assert verdicts["2"]["action"] == "delete"
+    assert {"name": "forwarded", "detail": "forwarded from a channel's post"} in verdicts["2"]["reasons"]
+
+
+@pytest.mark.slow
 def test_a_wechat_export_of_liuhen_replays_with_its_cards_judged(tmp_path):
     import csv
 

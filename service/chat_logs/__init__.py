@@ -18,10 +18,12 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from qunguard.service.forwards import Origin
 
 FORMATS = ("qq", "telegram", "wechat", "jsonl")
 DEFAULT_TZ = "Asia/Shanghai"  # QQ writes local clock times without a zone; Chinese groups' clocks
@@ -42,6 +44,7 @@ class LoggedMessage:
     where: str  # where in the file, for a reader to find it: "line 120" or "message 4411"
     name: str = ""  # the sender's display name in the export
     links: tuple[str, ...] = ()  # links the export keeps beside the words (Telegram's text_link, URL buttons)
+    forwarded: Origin | None = None  # where a forwarded message was first posted (Telegram's forwarded_from_id)
 
 
 @dataclass
@@ -202,8 +205,7 @@ def keep(log: ChatLog, message: LoggedMessage) -> LoggedMessage | None:
     if len(text) > MAX_CHARS:
         skip(log, _CUT, message.where)  # counted with what was left out, though it is judged
         text = text[:MAX_CHARS]
-    return LoggedMessage(message.user_id, text, message.ts, message.message_id, message.where, message.name,
-                         message.links)
+    return replace(message, text=text)
 
 
 def skip(log: ChatLog, why: str, where: str) -> None:

@@ -1,4 +1,5 @@
-"""JSON lines: one message a line, `{"user_id" | "user", "text", "ts", "message_id"?, "links"?}`.
+"""JSON lines: one message a line, `{"user_id" | "user", "text", "ts", "message_id"?, "links"?, "forward_origin"?}`,
+the last two as the API takes them (`forward_origin`: `{"type": "channel"}`, service/forwards.py).
 
 `ts` is Unix seconds, or ISO 8601 (without a zone: the replay's --tz). A line that is not such an
 object is counted and left out, with where the first one is; the rest still replay.
@@ -12,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from qunguard.service.chat_logs import ChatLog, LoggedMessage, iso_time, keep, skip
+from qunguard.service.forwards import ORIGINS
 
 
 def read(path: Path, tz: ZoneInfo, log: ChatLog) -> Iterator[LoggedMessage]:
@@ -42,8 +44,13 @@ def _message(record: object, n: int, tz: ZoneInfo, where: str) -> LoggedMessage 
         return None
     if not isinstance(links, list) or not all(isinstance(u, str) for u in links):
         return None
+    origin = record.get("forward_origin")
+    forwarded = origin.get("type") if isinstance(origin, dict) else None
+    if origin is not None and forwarded not in ORIGINS:
+        return None
     message_id = record.get("message_id", f"L{n}")
-    return LoggedMessage(str(user), text, ts, str(message_id), where, str(record.get("name", "")), tuple(links))
+    return LoggedMessage(str(user), text, ts, str(message_id), where, str(record.get("name", "")), tuple(links),
+                         forwarded)
 
 
 def _time(value: object, tz: ZoneInfo) -> float | None:

@@ -6,7 +6,8 @@ has `from_id` ("user123…"), `date_unixtime` (older exports: `date`, the export
 and `text`: a string, or a list of strings and entities (`{"type": "text_link", "text": "点这里", "href":
 "https://…"}`). What a bot would pass (README, "From a bot"): the text or caption; a bare picture,
 sticker or voice as `[图片]`, `[表情]`, `[语音]`, a shared contact as `[名片]` and its name; the addresses of
-`text_link` entities and of URL buttons (`inline_bot_buttons`) as `links`. Service messages (joins, pins, title changes) are left out.
+`text_link` entities and of URL buttons (`inline_bot_buttons`) as `links`; a forward's origin from `forwarded_from_id`
+(service/forwards.py). Service messages (joins, pins, title changes) are left out.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import ijson
 
+from qunguard.service import forwards
 from qunguard.service.chat_logs import ChatLog, ChatLogError, LoggedMessage, iso_time, keep, skip
 
 # what a bot passes for a message without text or caption (the export's media_type, or its photo field)
@@ -151,8 +153,11 @@ def _message(m: object, log: ChatLog, tz: ZoneInfo) -> LoggedMessage | None:
     words, links = _words_and_links(m.get("text"))
     text = words if words.strip() else _shown(m)
     message_id = _scalar(m.get("id")) or f"T{ts:.0f}"  # Telegram numbers every message; a hand-made file may not
+    # a forward has the keys, whatever their values (a hidden account: a name and no id)
+    forwarded = (forwards.from_export_id(m.get("forwarded_from_id"))
+                 if "forwarded_from" in m or "forwarded_from_id" in m else None)
     return keep(log, LoggedMessage(m["from_id"], text, ts, message_id, where, str(m.get("from") or ""),
-                                   tuple(links + _button_links(m))))
+                                   tuple(links + _button_links(m)), forwarded))
 
 
 def _time(m: dict, tz: ZoneInfo) -> float | None:

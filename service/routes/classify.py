@@ -32,8 +32,10 @@ def engine_message(m: MessageFields, max_chars: int, field: str, debug: bool = F
     edited = isinstance(m, MessageIn) and m.edited  # a report is never a message sent again
     # links hidden behind the words are judged after them, and the queue shows them there (service/hidden_links.py)
     links = hidden_links.hidden(m.text, m.links)
+    # a post of the group's own linked channel is the group's, not a forward (service/forwards.py)
+    forwarded = m.forward_origin.type if m.forward_origin is not None and not m.is_automatic_forward else None
     return engine.Message(m.group_id, m.user_id, hidden_links.with_links(m.text, links), m.message_id, m.ts, debug,
-                          quote, edited, tuple(links))
+                          quote, edited, tuple(links), forwarded)
 
 
 @router.post("/classify", response_model=VerdictOut, responses=ERRORS, summary="Verdict for one message")
