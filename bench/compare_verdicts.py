@@ -28,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_probes import READ_SETS
 from checkouts import mount_checkout
 
 from qunguard.model.labels import LABELS
@@ -144,8 +145,11 @@ def main(argv=None) -> None:
             print(f"  {name}: rule hits {rules}, labels {labels} (right -> wrong {int((f & right_old & ~right_new).sum())}, "
                   f"wrong -> right {int((f & ~right_old & right_new).sum())})")
     for i in np.flatnonzero(old["labels"] != new["labels"])[: args.show].tolist():
-        print(f"  {new['files'][i]} [{new['golds'][i]}] {LABELS[old['labels'][i]]} -> {LABELS[new['labels'][i]]}: "
-              f"{new['texts'][i][:100]!r}")
+        name = new["files"][i]
+        # an unread probe suite stays unread: its texts are not printed (bench_probes.READ_SETS)
+        unread = name.startswith("eval/probes/") and Path(name).name.removesuffix(".jsonl.gz") not in READ_SETS
+        print(f"  {name} [{new['golds'][i]}] {LABELS[old['labels'][i]]} -> {LABELS[new['labels'][i]]}: "
+              + ("(an unread suite: text not printed)" if unread else f"{new['texts'][i][:100]!r}"))
 
 
 if __name__ == "__main__":

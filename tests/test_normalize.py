@@ -169,6 +169,8 @@ TOKEN_CASES = [
     ("douyin_link_contact_kept", "复制打开抖音，看看【小王的作品】 https://v.douyin.com/abcd12/ 加a@b.cc",
      f"{IMG} https://v.douyin.com/abcd12/ 加a@b.cc", 0, 1),
     ("xhs_code", "😆 Hg7tKx2Lm9 😆", IMG, 0, 1),
+    ("wechat_sign_up_list", "#接龙\n周日徒步\n\n1. 朵朵妈", f"{IMG}周日徒步\n\n1. 朵朵妈", 0, 1),
+    ("red_packet_game_kept", "红包接龙群 #接龙来玩", "红包接龙群 #接龙来玩", 0, 0),  # a gambling game's name, mid-text
     ("parcel_after_carrier", "韵达 4312 0875 6639 12 到了", f"韵达 {IDENT} 到了", 0, 0),
     ("carrier_price_kept", "顺丰 25 块", "顺丰 25 块", 0, 0),
     ("hospital_record_numbers", "住院号A0095732，病案号 0038 2715", f"住院号{IDENT},病案号 {IDENT}", 0, 0),

@@ -55,6 +55,9 @@ _SHARE_LINE = (
     "|😆\\s?[A-Za-z0-9]{6,16}\\s?😆|该作品在快手被播放过[0-9.万]+次[,，]?点击链接[,，]?打开【快手】直接观看[!！]?"
     # (the app writes a share score first, "7.25 ", sometimes with a code: "4.30 ZMW:/ "; a picture post is 的图文作品)
     "|(?:[0-9]{1,2}\\.[0-9]{1,2}\\s?(?:[A-Za-z]{3}:/\\s?)?)?复制打开抖音[,，]看看【[^】\\n]{1,40}的(?:图文)?作品】"
+    # a WeChat 接龙 (sign-up list) opens with the app's "#接龙" line: its hash read as an ad's hashtag (not 红包接龙,
+    # a gambling game's name, which never opens a message this way)
+    "|^\\s*#接龙(?=\\s)"
     # cloud drives: 百度网盘, 夸克, 阿里云盘
     "|复制这段内容后打开百度网盘手机[Aa][Pp][Pp][,，]?操作更方便哦|--来自百度网盘超级会员[Vv]?[0-9]{0,2}的分享"
     "|我用夸克网盘分享了|点击链接即可保存[。.]?\\s?打开「夸克[Aa][Pp][Pp]」[,，]?无需下载在线播放视频[,，]?畅享原画5倍速[,，]?支持电视投屏[。.]?"
@@ -137,7 +140,7 @@ _DOUYIN_CODES = re.compile(
 )
 # a word every share line holds: searched for first, since share lines are rare and their words open on common
 # characters (我, 在, 点: in the main loop's hint they cost 2 µs a message; this search, 0.5)
-_SHARE_APPS = re.compile("会议|小红书|快手|抖音|网盘|云盘|夸克|😆")
+_SHARE_APPS = re.compile("会议|小红书|快手|抖音|网盘|云盘|夸克|😆|#接龙")
 
 
 def tokenize_placeholders(s: str) -> tuple[str, int, int]:
