@@ -164,6 +164,12 @@ CASES = [
     ("刚刚打出了127层,奖励40", None),
     ("物业费一年交了两千多，电梯还老坏", "money_talk"),  # money spent, nothing sold
     ("装修全包3万8，有需要的联系我", None),  # a sum with a way to buy is no money talk
+    ("大家把团建的钱交一下，群收款已发，每人120", "money_talk"),  # a bill split: 群收款 is a collection, not a purchase
+    ("班费收支明细已上传群文件，本学期支出合计1236.5元，结余2763.5元", "money_talk"),  # 收支 buys nothing
+    ("周六包场，场地费240大家AA", "money_talk"),
+    ("定价2元，回复AA下载彩铃", None),  # an SMS's order code
+    ("4元2千万欢乐豆，要的加aa名的微信", None),  # a contact named aa
+    ("高价收旧手机，当场结清200起", None),  # 收 still buys
     ("有人要电饭煲吗，搬家带不走，50拿走", "secondhand_sale"),  # a seller asking who wants it
     ("有人要出二手吉他吗，300左右", "buy_request"),  # a buyer asking who sells
     ("有没有靠谱的打印店推荐？", "buy_request"),
@@ -391,7 +397,8 @@ def test_honest_offer_moves_spam_to_advertising_and_leaves_chat_alone():
     logits[0, spam] = logits[2, spam] = 3.0  # the model calls the offer and the paid task spam
     logits[1, chat] = 3.0  # and the dinner bill chat
     hits = find_rules(norms, logits, list(LABELS))
-    assert hits[0] == ("honest_offer", "30元") and hits[1] is None and hits[2] is None
+    # the dinner bill stays chat: no offer, and since s39 AA reads as money talk
+    assert hits[0] == ("honest_offer", "30元") and hits[1] == ("money_talk", "aa") and hits[2] is None
     lift(logits, hits, list(LABELS))
     assert [LABELS[k] for k in logits.argmax(axis=1)] == ["advertising", "on_topic", "spam"]
     assert logits[0, LABELS.index("advertising")] == pytest.approx(3.0 + RULE_MARGIN)
