@@ -690,7 +690,7 @@ _MONEY = re.compile(rf"{_NUM}|[一二两三四五六七八九十]+[十百千万]
 _SPENT = re.compile(r"花了|花掉|摊|交了|付了|报销|营业额|毛利|房租|水电|电费|工资|开销|支出|账单|算下来|加起来|一共花|续费|经费|预算|"
                     r"维修基金|社费|班费|份子钱|随礼|买不起|太贵|打平|亏了|心疼|肉疼|一学期|一年光|"
                     # a bill split among the members: WeChat's 群收款, AA, 均摊 (not 人均: "人均消费", "人均提高" sell)
-                    r"群收款|(?<![a-z0-9加])aa(?![a-z0-9.])|均摊|分摊")
+                    r"群收款|aa(?<![a-z0-9加]aa)(?![a-z0-9.])|均摊|分摊")
 # a sum with any way to pay, buy or reach someone is no money talk
 # (收 buys: 收号, 高价收; not a collection's or an account's 收款, 收齐, 收支)
 _SELLS = re.compile(_SELL_WORDS + r"|预约|折|送|私聊|私我|私信|联系|加我|滴滴|出的|收(?!款|齐|支|到)|卡上|打到|打这|打入|卡号|账号|帐号|户名|办理|申请|"
