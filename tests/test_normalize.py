@@ -177,6 +177,10 @@ TOKEN_CASES = [
     ("order_tail_number", "美团订单尾号 4458 到了", f"美团订单尾号 {IDENT} 到了", 0, 0),
     ("bank_card_tail_kept", "您尾号1234的储蓄卡", "您尾号1234的储蓄卡", 0, 0),  # a bank's notice, and its scams' form
     ("tax_number", "税号91440104MA9W6P2K3R，核对抬头", f"税号{IDENT},核对抬头", 0, 0),
+    ("identity_number_ending_in_x", "学籍号G43102620100518231X已交", f"学籍号{IDENT}已交", 0, 0),
+    ("a_range_of_numbers", "参赛号A12058到A12073是我们队的", f"参赛号{IDENT}是我们队的", 0, 0),
+    ("a_range_from", "单号从1187 2394 6650 3到1187 2394 6691 4", f"单号从{IDENT}", 0, 0),
+    ("arrived_is_no_range", "单号 12345 到了", f"单号 {IDENT} 到了", 0, 0),
     ("zoom_passcode", "Zoom ID 934 2815 6670，passcode: 8hT3q", f"zoom id {IDENT},passcode: {IDENT}", 0, 0),
     # QQ's lines for what a text export cannot show: one attachment each, like [图片] (qq_scu_group_2017)
     ("qq_red_packet", "[QQ红包]我发了一个“口令红包”，请使用新版手机QQ查收红包。", IMG, 0, 1),

@@ -198,8 +198,9 @@ IDENT_RE = re.compile(
     # a parcel's number after its carrier (韵达 4312 0875 6639 12): ten digits or more, no price; not 邮政, which is
     # also a bank (速转三千到…邮政：<account>: six transfer scams of the training rows)
     r"(?:顺丰|中通|圆通|韵达|申通|极兔|德邦|京东)(?:快递|速运|物流)?(?=[\s:]{0,3}[a-z]{0,4} ?[0-9](?:[ -]?[0-9]){9}))"
-    r"(?:是|为)?[\s:#-]{0,3}"
-    r"(?P<num>[a-z]{0,4} ?[0-9](?:[0-9 -]{0,22}[0-9])?)(?![0-9a-z])"
+    r"(?:是|为|从)?[\s:#-]{0,3}"
+    # an identity number may end in x (学籍号 G4310…231X); a range of them is one ("参赛号A12058到A12073")
+    r"(?P<num>[a-z]{0,4} ?[0-9](?:[0-9 -]{0,22}[0-9])?x?(?:\s?(?:到|至|~)\s?[a-z]{0,4} ?[0-9](?:[0-9 -]{0,22}[0-9])?)?)(?![0-9a-z])"
 )
 # the last character of each identifier word but those ending in "id" (uid, zoom id), for a cheap look before IDENT_RE's
 _IDENT_ENDS = re.compile("[议号码丰通达兔邦东]")
