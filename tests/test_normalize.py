@@ -181,6 +181,8 @@ TOKEN_CASES = [
     ("a_range_of_numbers", "参赛号A12058到A12073是我们队的", f"参赛号{IDENT}是我们队的", 0, 0),
     ("a_range_from", "单号从1187 2394 6650 3到1187 2394 6691 4", f"单号从{IDENT}", 0, 0),
     ("arrived_is_no_range", "单号 12345 到了", f"单号 {IDENT} 到了", 0, 0),
+    ("report_number", "报告编号 JC-2024-11873，全部合格", f"报告编号 {IDENT},全部合格", 0, 0),
+    ("prize_number_kept", "中奖编号DY20241015837", "中奖编号dy20241015837", 0, 0),  # a prize scam's
     ("zoom_passcode", "Zoom ID 934 2815 6670，passcode: 8hT3q", f"zoom id {IDENT},passcode: {IDENT}", 0, 0),
     # QQ's lines for what a text export cannot show: one attachment each, like [图片] (qq_scu_group_2017)
     ("qq_red_packet", "[QQ红包]我发了一个“口令红包”，请使用新版手机QQ查收红包。", IMG, 0, 1),

@@ -195,12 +195,14 @@ IDENT_RE = re.compile(
     r"uid|好友码|好友代码|组队码|"
     # a hospital's, a school's, a race's, an office's numbers for a person or a record
     r"住院号|病案号|病历号|床号|学籍号|参赛号|预约号|(?:订单|外卖|手机)尾号|"
+    # an office's records (not a bare 编号: "中奖编号" is a prize scam's)
+    r"编号(?<=(?:报告|合同|检测|工单|资产|设备|档案)编号)|"  # the look-behind after the word keeps the first-character scan
     # a parcel's number after its carrier (韵达 4312 0875 6639 12): ten digits or more, no price; not 邮政, which is
     # also a bank (速转三千到…邮政：<account>: six transfer scams of the training rows)
     r"(?:顺丰|中通|圆通|韵达|申通|极兔|德邦|京东)(?:快递|速运|物流)?(?=[\s:]{0,3}[a-z]{0,4} ?[0-9](?:[ -]?[0-9]){9}))"
     r"(?:是|为|从)?[\s:#-]{0,3}"
     # an identity number may end in x (学籍号 G4310…231X); a range of them is one ("参赛号A12058到A12073")
-    r"(?P<num>[a-z]{0,4} ?[0-9](?:[0-9 -]{0,22}[0-9])?x?(?:\s?(?:到|至|~)\s?[a-z]{0,4} ?[0-9](?:[0-9 -]{0,22}[0-9])?)?)(?![0-9a-z])"
+    r"(?P<num>[a-z]{0,4}[ -]?[0-9](?:[0-9 -]{0,22}[0-9])?x?(?:\s?(?:到|至|~)\s?[a-z]{0,4}[ -]?[0-9](?:[0-9 -]{0,22}[0-9])?)?)(?![0-9a-z])"
 )
 # the last character of each identifier word but those ending in "id" (uid, zoom id), for a cheap look before IDENT_RE's
 _IDENT_ENDS = re.compile("[议号码丰通达兔邦东]")
