@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qunguard.model.links import dodged, link_tags, lookalike, ordinary
+from qunguard.model.links import brand_typosquat, dodged, link_tags, lookalike, ordinary
 from qunguard.model.normalize import Handle, Normalized
 
 # A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
@@ -560,6 +560,20 @@ _SCREEN_SHARE = re.compile(r"下载[^。!?\n]{0,4}(?:会议|共享)[^。!?\n]{0,
 _GIFT = re.compile(r"免费|抽中|中签|获赠|赠送|福利|大礼包|幸运|中奖|领取|收款|锁定")
 _FEE_FOR_IT = re.compile(r"(?:只需|仅需|需先?|先)(?:付|交|缴纳?)\s*[0-9.]+\s*(?:元)?\s*(?:的)?(?:邮费|运费|定金|保证金|手续费|押金|解冻费|激活费)"
                          r"|交\s*[0-9]+\s*元?定金就能")
+# s39, from the read everyday suites' lures: the "cancel it or your credit record suffers" script (名下的校园贷 / 备用金 /
+# 百万保障 must be closed, 否则影响征信), which needs no link or contact: a reply code or "联系专员" does
+_CREDIT_THREAT = re.compile(r"征信")
+_CANCEL_IT = re.compile(r"(?:注销|关闭|取消|解除)(?![了过])")
+_SOMETHING_IN_YOUR_NAME = re.compile(r"名下|校园贷|备用金|百万保障|白条|金条|借呗|花呗|微粒贷|贷款账户|信用账户")
+# a parcel held for a made-up reason, to be released on a made-up site ("因地址不详滞留仓库，请点击 http://cj-kr-…")
+_PARCEL_HELD = re.compile(r"(?:包裹|快递|运单|邮件)[^。!?\n]{0,30}(?:滞留|地址不详|地址不全|地址有误|无法(?:派送|投递|配送)|"
+                          r"派送失败|投递失败|清关失败|被扣)")
+# the police on a case over a meeting app: the meeting's number is the contact ("涉嫌洗钱案…加入Zoom会议 ID …配合调查")
+_MEETING_ID = re.compile(r"(?:会议|zoom|腾讯会议|meeting)[^。!?\n]{0,6}\ue003")
+# renting the reader's own accounts, so much a day ("收王者QQ号、微信号 租号，每天每个号30元")
+_RENT_ACCOUNTS = re.compile(r"(?:收|租)[^。!?\n]{0,10}(?:qq号|微信号|vx号|手机号|电话卡|银行卡|支付宝)[^。!?\n]{0,24}"
+                            r"(?:每天|一天|每月|一个月|每个号|一个号)[^。!?\n]{0,6}[0-9一二三四五六七八九十]")
+_VISIT = re.compile(r"访问|点击|登录|登陆|验证|打开|进入|认证")
 # a red packet or a prize behind a link on a made-up site
 _RED_PACKET = re.compile(r"红包|福利|补贴|大礼包|原石|中签|中奖|抽中")
 _CLAIM_IT = re.compile(r"领取|点这里|点击|速领|即到账|绑定|填")
@@ -594,7 +608,18 @@ def scam_bait(norm: Normalized) -> str | None:
         return m.group(0)
     if "给" in text and (m := _PAID_TO_LEND.search(text)) and _NO_WORK.search(text):
         return m.group(0)
-    if (m := _CASE.search(text)) and (any(h.kind in ("phone", "qq", "wechat") for h in norm.handles) or _LANDLINE.search(text)):
+    if (m := _CASE.search(text)) and (any(h.kind in ("phone", "qq", "wechat") for h in norm.handles) or _LANDLINE.search(text)
+                                      or _MEETING_ID.search(text)):
+        return m.group(0)
+    if "征信" in text and (m := _CANCEL_IT.search(text)) and _SOMETHING_IN_YOUR_NAME.search(text) and not _ASKING.search(text):
+        return m.group(0)
+    if (norm.handles and "请" in text and ("包裹" in text or "快递" in text or "运单" in text or "邮件" in text)
+            and (m := _PARCEL_HELD.search(text)) and _ACT_ON_LINK.search(text)
+            and any(lookalike(h) or _made_up(h) for h in norm.handles)):
+        return m.group(0)
+    if norm.handles and (m := _VISIT.search(text)) and any(brand_typosquat(h) for h in norm.handles):
+        return m.group(0)
+    if ("收" in text or "租" in text) and (m := _RENT_ACCOUNTS.search(text)):
         return m.group(0)
     if ("软件" in text or "屏幕" in text or "app" in text) and (m := _SCREEN_SHARE.search(text)):
         return m.group(0)

@@ -79,16 +79,51 @@ def dodged(handle: Handle) -> bool:
     return _DODGED_DOT.search(handle.text) is not None
 
 
+# brands whose sign-in pages phishing copies, by the name of their registrable domain; a name one letter off is
+# a typosquat (steamcommunlty.com, a1ipay.com). Names under 5 letters (jd, qq) are one letter from too many others.
+_BRANDS = frozenset(("steamcommunity", "steampowered", "taobao", "alipay", "tmall", "apple", "icloud", "paypal",
+                     "weixin", "wechat", "microsoft", "google", "amazon", "binance", "coinbase", "metamask", "github",
+                     "bilibili", "douyin", "meituan", "pinduoduo", "yangkeduo", "12306", "chsi", "netflix", "telegram",
+                     "discord", "instagram", "facebook", "whatsapp", "tencent", "huawei", "xiaomi"))
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """a and b differ by one letter changed, added or dropped, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1 :]
+
+
+def typosquat(name: str) -> bool:
+    """A domain name one letter off a brand's (steamcommunlty): made to be read as the brand's."""
+    return len(name) >= 5 and name not in _BRANDS and any(
+        abs(len(name) - len(brand)) <= 1 and _one_letter_off(name, brand) for brand in _BRANDS)
+
+
+def brand_typosquat(handle: Handle) -> bool:
+    """A url on a brand's name one letter off (https://steamcommunlty.com/verify): phishing's own address."""
+    if handle.kind != "url":
+        return False
+    return typosquat(registrable_domain(handle.value.lower()).rpartition(".")[0])
+
+
 def lookalike(handle: Handle) -> bool:
-    """A url whose domain is made up to look official: a hyphenated name or a cheap TLD (yibao-chaxun.xyz,
-    zulin-beian.top), not a gov.cn or edu.cn one. Brands send their own plain domains (jd.com, alipay.com)."""
+    """A url whose domain is made up to look official: a hyphenated name, a cheap TLD (yibao-chaxun.xyz,
+    zulin-beian.top) or a brand's name one letter off (steamcommunlty.com), not a gov.cn or edu.cn one. Brands send
+    their own plain domains (jd.com, alipay.com)."""
     if handle.kind != "url":
         return False
     domain = registrable_domain(handle.value.lower())
     if domain.endswith((".gov.cn", ".edu.cn")):
         return False
     name, _, tld = domain.rpartition(".")
-    return "-" in name or tld in CHEAP_TLDS
+    return "-" in name or tld in CHEAP_TLDS or typosquat(name)
 
 
 def link_tags(handle: Handle) -> tuple[str, ...]:

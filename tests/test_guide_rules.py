@@ -141,6 +141,14 @@ CASES = [
     ("求收留，新人一枚", None),
     # a paid "job" that asks for a fee first
     ("招手工活外发，在家就能做，先交300押金领材料", "scam_bait"),
+    # s39, from the read everyday suites' lures
+    ("客服提醒：您名下的备用金需关闭，否则影响个人征信，回复1办理", "scam_bait"),  # the "close it or your credit suffers" script
+    ("我的征信有点问题，信用卡注销了会不会好点？", None),  # a member asking
+    ("您的包裹因地址不详滞留仓库，请点击 http://kuaidi-redelivery.com/a 更新地址", "scam_bait"),
+    ("我的快递滞留在驿站三天了，点击 https://www.sf-express.com 查不到", None),  # a member's own parcel
+    ("你涉嫌一起洗钱案件，请立即加入腾讯会议 123 456 789 配合调查", "scam_bait"),  # the police over a meeting app
+    ("请立即访问 https://steamcommunlty.com/verify/8472 核实账号", "scam_bait"),  # a brand's name one letter off
+    ("收QQ号、微信号 租号，每天每个号30元，只挂机", "scam_bait"),  # renting the reader's accounts
     ("招聘仓库管理员，不收任何培训费", None),
     ("你去选秀吧我给你投票", None),
     # s19: the guide's spam list in more forms (our own texts)

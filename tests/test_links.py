@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qunguard.model.features import MessageFeaturizer, without_ordinary_links
-from qunguard.model.links import link_tags, ordinary
+from qunguard.model.links import link_tags, ordinary, typosquat
 from qunguard.model.normalize import normalize
 
 
@@ -91,3 +91,13 @@ def test_a_bare_ordinary_link_is_chat(shipped, text):
 def test_the_shipped_model_leaves_ordinary_links_out(shipped):
     clf, _ = shipped
     assert clf.featurizer.ignore_ordinary_links is True
+
+
+@pytest.mark.parametrize("name, squat", [
+    ("steamcommunlty", True), ("a1ipay", True), ("taobaoo", True), ("githud", True),  # one letter changed or added
+    ("steamcommunity", False), ("alipay", False), ("baidu", False), ("zhihu", False), ("pixiv", False),
+    ("jb", False),  # too short to tell from a brand
+])
+def test_a_brand_name_one_letter_off_is_a_typosquat(name, squat):
+    assert typosquat(name) is squat
+
