@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_heldout import SETS
-from bench_probes import PROBES
+from bench_probes import PROBES, READ_SETS
 
 from qunguard.model import artifact
 from qunguard.model.classifier import Verdict
@@ -42,7 +42,7 @@ from qunguard.model.evaluate import evaluate, paired_bootstrap
 from qunguard.model.labels import LABELS
 from train import BEHAVIOUR_SUITE
 
-READ = tuple(f"probe_{c}" for c in "abcdefghijklmnopqrstuvwx")
+READ = tuple(s for s in READ_SETS if s.startswith("probe_"))  # A-X
 UNREAD = ("probe_y", "probe_z", "probe_aa", "probe_ab", "probe_ac", "probe_ad")
 FRESH = ("probe_ae", "probe_af")  # written at s29, after the models of its commerce-balance trial were trained
 NEWEST = ("probe_ag", "probe_ah")  # written at s31, after every model of its trials was trained

@@ -562,18 +562,17 @@ _FEE_FOR_IT = re.compile(r"(?:只需|仅需|需先?|先)(?:付|交|缴纳?)\s*[0
                          r"|交\s*[0-9]+\s*元?定金就能")
 # s39, from the read everyday suites' lures: the "cancel it or your credit record suffers" script (名下的校园贷 / 备用金 /
 # 百万保障 must be closed, 否则影响征信), which needs no link or contact: a reply code or "联系专员" does
-_CREDIT_THREAT = re.compile(r"征信")
 _CANCEL_IT = re.compile(r"(?:注销|关闭|取消|解除)(?![了过])")
 _SOMETHING_IN_YOUR_NAME = re.compile(r"名下|校园贷|备用金|百万保障|白条|金条|借呗|花呗|微粒贷|贷款账户|信用账户")
 # a parcel held for a made-up reason, to be released on a made-up site ("因地址不详滞留仓库，请点击 http://cj-kr-…")
 _PARCEL_HELD = re.compile(r"(?:包裹|快递|运单|邮件)[^。!?\n]{0,30}(?:滞留|地址不详|地址不全|地址有误|无法(?:派送|投递|配送)|"
                           r"派送失败|投递失败|清关失败|被扣)")
 # the police on a case over a meeting app: the meeting's number is the contact ("涉嫌洗钱案…加入Zoom会议 ID …配合调查")
-_MEETING_ID = re.compile(r"(?:会议|zoom|腾讯会议|meeting)[^。!?\n]{0,6}\ue003")
+_MEETING_ID = re.compile(r"(?:会议|zoom|meeting)[^。!?\n]{0,6}\ue003")
 # renting the reader's own accounts, so much a day ("收王者QQ号、微信号 租号，每天每个号30元")
 _RENT_ACCOUNTS = re.compile(r"(?:收|租)[^。!?\n]{0,10}(?:qq号|微信号|vx号|手机号|电话卡|银行卡|支付宝)[^。!?\n]{0,24}"
                             r"(?:每天|一天|每月|一个月|每个号|一个号)[^。!?\n]{0,6}[0-9一二三四五六七八九十]")
-_VISIT = re.compile(r"访问|点击|登录|登陆|验证|打开|进入|认证")
+_VISIT = re.compile(_ACT_ON_LINK.pattern + r"|访问|打开|进入")  # what a phishing link asks, and going to it
 # a red packet or a prize behind a link on a made-up site
 _RED_PACKET = re.compile(r"红包|福利|补贴|大礼包|原石|中签|中奖|抽中")
 _CLAIM_IT = re.compile(r"领取|点这里|点击|速领|即到账|绑定|填")

@@ -13,10 +13,10 @@ their friends' messages every day, so a forward alone is no verdict here:
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 Origin = Literal["user", "hidden_user", "chat", "channel"]
-ORIGINS: tuple[Origin, ...] = ("user", "hidden_user", "chat", "channel")
+ORIGINS: tuple[Origin, ...] = get_args(Origin)
 _SAID = {"user": "a member's message", "hidden_user": "a hidden account's message", "chat": "a chat's message",
          "channel": "a channel's post"}
 _EXPORT_PREFIXES: tuple[tuple[str, Origin], ...] = (("channel", "channel"), ("chat", "chat"), ("user", "user"))
