@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--code", type=Path, help="an older checkout whose code (and shipped model) to score")
     ap.add_argument("--sets", default=None, help="which suites (default: all)")
     ap.add_argument("--show", action="store_true",
-                    help="print every failure of the read suites (A-X) and of the suites --sets names")
+                    help="print every failure of the read suites (READ_SETS: A-X, everyday_s38*) and of the suites --sets names")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--overlap", action="store_true",
                     help="only count, by capability, the texts of --sets found word for word in the other suites, the "

@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from qunguard.model.links import brand_typosquat, dodged, link_tags, lookalike, ordinary
-from qunguard.model.normalize import Handle, Normalized
+from qunguard.model.normalize import TOKENS, Handle, Normalized
 
 # A hit lifts its label's logit RULE_MARGIN above the labels that are not its rivals (p ~0.85 against
 # on_topic), and above its rivals (RIVALS: spam for advertising, advertising for spam, both for on_topic)
@@ -568,7 +568,7 @@ _SOMETHING_IN_YOUR_NAME = re.compile(r"名下|校园贷|备用金|百万保障|�
 _PARCEL_HELD = re.compile(r"(?:包裹|快递|运单|邮件)[^。!?\n]{0,30}(?:滞留|地址不详|地址不全|地址有误|无法(?:派送|投递|配送)|"
                           r"派送失败|投递失败|清关失败|被扣)")
 # the police on a case over a meeting app: the meeting's number is the contact ("涉嫌洗钱案…加入Zoom会议 ID …配合调查")
-_MEETING_ID = re.compile(r"(?:会议|zoom|meeting)[^。!?\n]{0,6}\ue003")
+_MEETING_ID = re.compile(r"(?:会议|zoom|meeting)[^。!?\n]{0,6}" + TOKENS["ident"])
 # renting the reader's own accounts, so much a day ("收王者QQ号、微信号 租号，每天每个号30元")
 _RENT_ACCOUNTS = re.compile(r"(?:收|租)[^。!?\n]{0,10}(?:qq号|微信号|vx号|手机号|电话卡|银行卡|支付宝)[^。!?\n]{0,24}"
                             r"(?:每天|一天|每月|一个月|每个号|一个号)[^。!?\n]{0,6}[0-9一二三四五六七八九十]")

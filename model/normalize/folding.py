@@ -208,7 +208,8 @@ IDENT_RE = re.compile(
 _IDENT_ENDS = re.compile("[议号码丰通达兔邦东]")
 # a meeting's password after its number (会议号 876 543 210 密码 1234) is the meeting's too, and so is a shared
 # file's extraction code (百度网盘 …?pwd=8k2m 提取码: 8k2m, four letters and digits)
-_MEETING_PASSWORD = re.compile("(\ue003[\\s,;]{0,3}(?:(?:入会|会议)?密码|passcode)[\\s:]{0,3})[a-z0-9]{3,8}(?![a-z0-9])")
+_IDENT = TOKENS["ident"]
+_MEETING_PASSWORD = re.compile("(" + _IDENT + "[\\s,;]{0,3}(?:(?:入会|会议)?密码|passcode)[\\s:]{0,3})[a-z0-9]{3,8}(?![a-z0-9])")
 _FILE_CODE = re.compile(r"(提取码[\s:]{0,3})[a-z0-9]{4}(?![a-z0-9])")
 # a company's tax number (税号 91440104MA9W6P2K3R: eighteen letters and digits) on an invoice it asks about
 _TAX_ID = re.compile(r"((?:税号|纳税人识别号|信用代码)(?:是|为)?[\s:]{0,3})[0-9a-z]{15,20}(?![0-9a-z])")
@@ -217,7 +218,7 @@ _TAX_ID = re.compile(r"((?:税号|纳税人识别号|信用代码)(?:是|为)?[\
 def ident_sub(m: re.Match) -> str:
     if m.string.startswith("uid", m.start()) and m.start() and "a" <= m.string[m.start() - 1] <= "z":
         return m.group()  # fluid, guid: no uid (a look-behind in IDENT_RE would slow its scan by a third)
-    return m.string[m.start(): m.start("num")] + TOKENS["ident"]
+    return m.string[m.start(): m.start("num")] + _IDENT
 
 
 def mask_identifiers(s: str) -> str:
@@ -227,10 +228,10 @@ def mask_identifiers(s: str) -> str:
         return s
     s = IDENT_RE.sub(ident_sub, s)
     if "密码" in s or "passcode" in s:
-        s = _MEETING_PASSWORD.sub("\\1\ue003", s)
+        s = _MEETING_PASSWORD.sub("\\1" + _IDENT, s)
     if "提取码" in s:
-        s = _FILE_CODE.sub("\\1\ue003", s)
+        s = _FILE_CODE.sub("\\1" + _IDENT, s)
     if "税号" in s or "识别号" in s or "信用代码" in s:
-        s = _TAX_ID.sub("\\1\ue003", s)
+        s = _TAX_ID.sub("\\1" + _IDENT, s)
     return s
 

@@ -171,8 +171,6 @@ def read_wechat_xml(s: str) -> str | None:
 # a contact card (WeChat's type 42): one <msg …/> whose attributes name the account; the client shows its nickname
 # on a card marked 个人名片, or 公众号名片 for an official account (a gh_ user name). Read as its XML, its avatar
 # addresses were links and its attributes words: a teacher's card shared in a class group read as spam
-
-
 def _contact_card(s: str) -> str | None:
     """A WeChat contact card as the client shows it, or None if `s` is no card."""
     start = s.find("<msg")
